@@ -1,0 +1,164 @@
+"""Dossiers, their steps, their append-only events and their documents.
+
+Only ``motcua.dossiers.services`` (and the legacy bulk import it owns) writes ``status`` and the
+clock fields. The timestamps below (received_at, finished_at, withdrawn_at...) are written in the
+same transaction as the matching event, so reports can take the state at any instant from them.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers.lifecycle import STATUS_LABELS, Status
+from motcua.units.models import AdministrativeUnit, Agency, Level
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class Outcome(models.TextChoices):
+    APPROVED = "approved", _("Có kết quả")
+    REFUSED = "refused", _("Từ chối")
+    STOPPED = "stopped", _("Dừng xử lý")
+    WITHDRAWN = "withdrawn", _("Rút hồ sơ")
+
+
+class Dossier(models.Model):
+    code = models.CharField(max_length=60, unique=True)
+    regime = models.CharField(max_length=10)
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="dossiers")
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(
+        max_length=24, choices=[(s.value, label) for s, label in STATUS_LABELS.items()], db_index=True
+    )
+
+    applicant_name = models.CharField(max_length=200, blank=True)
+    applicant_id = models.CharField(max_length=20, blank=True)
+    applicant_phone = models.CharField(max_length=20, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    applicant_address = models.CharField(max_length=300, blank=True)
+    matter = models.CharField(max_length=500, blank=True, help_text=_("Nội dung yêu cầu giải quyết"))
+    sets = models.PositiveSmallIntegerField(default=1)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    clock_start = models.DateTimeField(null=True, blank=True)
+    # The due instant in force: moves only with the clock policy (pauses, restarts) and
+    # calendar changes, never with an apology.
+    due_at = models.DateTimeField(null=True, blank=True)
+    extended_due_at = models.DateTimeField(null=True, blank=True, help_text=_("Ngày hẹn lại trong phiếu xin lỗi"))
+    paused_at = models.DateTimeField(null=True, blank=True)
+    remaining_minutes = models.PositiveIntegerField(null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    current_step = models.PositiveSmallIntegerField(default=0, help_text=_("0 = chưa chuyển xử lý"))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    imported = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "code"]
+        indexes = [
+            models.Index(fields=["unit", "received_at"]),
+            models.Index(fields=["agency", "status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[Status(self.status)]
+
+
+class DossierStep(models.Model):
+    """A step of one dossier's route, with its own due instant (the control slip)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300)
+    role = models.CharField(max_length=20)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT)
+    share_minutes = models.PositiveIntegerField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="dossier_step_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}/{self.order} {self.name}"
+
+
+class DossierEvent(models.Model):
+    """One immutable line of a dossier's history."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=24)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_label = models.CharField(max_length=200, blank=True)
+    from_status = models.CharField(max_length=24, blank=True)
+    to_status = models.CharField(max_length=24)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text=_("Căn cứ / lý do"))
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.action}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise RuntimeError("dossier events are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("dossier events are append-only")
+
+
+class Document(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(max_length=500)
+    required_document = models.ForeignKey(
+        "catalog.RequiredDocument", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    file = models.FileField(upload_to="dossiers/%Y/%m/", blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    paper = models.BooleanField(default=False, help_text=_("Bản giấy nhận tại quầy"))
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DossierCodeSequence(models.Model):
+    """Daily sequence per (agency code, day) so that dossier codes are never reused."""
+
+    prefix = models.CharField(max_length=60, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.last}"

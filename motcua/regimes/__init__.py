@@ -1,0 +1,96 @@
+"""Legal regimes as data (domain.md §2): dates in force, form set, dossier-code format.
+
+Pure Python. A dossier uses the regime in force on its receipt date. Adding a third regime
+is adding one ``Regime(...)`` to ``REGIMES``; nothing else branches on the regime's name.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    number: str
+    key: str  # what the form is for: receipt, completion_request, refusal, apology, stop, control_slip, logbook
+    title: str
+
+
+@dataclass(frozen=True)
+class Regime:
+    code: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    texts: tuple[str, ...]
+    levels: tuple[str, ...]
+    forms: tuple[FormSpec, ...]
+    # str.format pattern; fields: agency (agency code), date (YYMMDD of receipt), seq (daily number)
+    dossier_code_format: str = "{agency}-{date}-{seq:04d}"
+    allows_stop: bool = False  # the notice of stopping processing exists from 2025
+    apology_requests_extension: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def form(self, key: str) -> FormSpec | None:
+        return next((f for f in self.forms if f.key == key), None)
+
+    def dossier_code(self, agency_code: str, day: dt.date, seq: int) -> str:
+        return self.dossier_code_format.format(agency=agency_code, date=day.strftime("%y%m%d"), seq=seq)
+
+
+REGIMES: tuple[Regime, ...] = (
+    Regime(
+        code="2018",
+        valid_from=dt.date(2018, 6, 21),
+        valid_to=dt.date(2025, 6, 30),
+        texts=("Nghị định 61/2018/NĐ-CP", "Nghị định 107/2021/NĐ-CP", "Thông tư 01/2018/TT-VPCP"),
+        levels=("province", "district", "commune"),
+        forms=(
+            FormSpec("01", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+            FormSpec("02", "completion_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+            FormSpec("03", "refusal", "Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+            FormSpec("04", "apology", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+            FormSpec("05", "control_slip", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+            FormSpec("06", "logbook", "Sổ theo dõi hồ sơ"),
+        ),
+    ),
+    Regime(
+        code="2025",
+        valid_from=dt.date(2025, 7, 1),
+        valid_to=None,
+        texts=("Nghị định 118/2025/NĐ-CP", "Thông tư 03/2025/TT-VPCP"),
+        levels=("province", "commune"),
+        forms=(
+            FormSpec("01", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+            FormSpec("02", "completion_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+            FormSpec("03", "refusal", "Phiếu từ chối tiếp nhận hồ sơ"),
+            FormSpec("04", "apology", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+            FormSpec("05", "stop", "Thông báo về việc dừng xử lý hồ sơ"),
+            FormSpec("06", "control_slip", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+            FormSpec("07", "logbook", "Sổ theo dõi hồ sơ"),
+        ),
+        allows_stop=True,
+        apology_requests_extension=True,
+    ),
+)
+
+
+class NoRegime(LookupError):
+    pass
+
+
+def regime_at(day: dt.date) -> Regime:
+    """The regime in force on ``day``."""
+    for regime in REGIMES:
+        if regime.in_force(day):
+            return regime
+    raise NoRegime(f"no legal regime in force on {day.isoformat()}")
+
+
+def regime_by_code(code: str) -> Regime:
+    for regime in REGIMES:
+        if regime.code == code:
+            return regime
+    raise NoRegime(f"unknown regime {code!r}")
