@@ -95,6 +95,10 @@ MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "var" / "media"
 # The national default working sessions (domain.md §6, a [choice]); units may set their own.
 MOTCUA_DEFAULT_SESSIONS = "08:00-12:00,13:00-17:00"
 
+# An apology (form 04) must leave at least this much working time before the due instant
+# (domain.md §5: "at least 1 working day before" [practice]).
+MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", "480"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

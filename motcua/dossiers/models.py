@@ -66,6 +66,8 @@ class Dossier(models.Model):
     current_step = models.PositiveSmallIntegerField(default=0, help_text=_("0 = chưa chuyển xử lý"))
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     imported = models.BooleanField(default=False)
+    # Bumped by every transition; a conditional UPDATE on it makes concurrent changes fail cleanly.
+    version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
