@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate demo lint test-sqlite test-postgres clean
+.PHONY: run test install install-dev system-deps migrate demo lint test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,8 +20,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+system-deps:
+	bash scripts/system-deps.sh
+
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
