@@ -1,0 +1,46 @@
+"""Government announcements known to the project but missing from the pinned ``holidays``.
+
+Announcements of swapped days come late (often in December for the next year), after a
+``holidays`` release. The project applies this list under the administrators'
+CalendarOverride rows (``motcua/units/calendars.py``), so a date here can still be
+overridden from the admin. When ``holidays`` catches up an entry becomes redundant but
+harmless (same answer). Checked against ``holidays==0.109``.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+Mark = tuple[date, bool, str]
+"""(date, is_working, reason)."""
+
+Announcement = tuple[date, bool, str, str]
+"""(date, is_working, reason, legal basis)."""
+
+ANNOUNCEMENTS: tuple[Announcement, ...] = (
+    # Tết Dương lịch 2026: 4 days off, 1–4 Jan; Friday 2 Jan swapped with Saturday 10 Jan.
+    # Not in holidays 0.109.
+    (
+        date(2026, 1, 2),
+        False,
+        "Nghỉ Tết Dương lịch 2026 (hoán đổi với thứ Bảy 10/01/2026)",
+        "Công văn 12729/VPCP-KGVX ngày 25/12/2025",
+    ),
+    (
+        date(2026, 1, 10),
+        True,
+        "Làm bù cho ngày 02/01/2026 (Tết Dương lịch 2026)",
+        "Công văn 12729/VPCP-KGVX ngày 25/12/2025",
+    ),
+    # Ngày Văn hóa Việt Nam, 24/11, a paid holiday from 2026. holidays 0.109 already knows it;
+    # kept here so the project treats it as a holiday whatever the package version.
+    (
+        date(2026, 11, 24),
+        False,
+        "Ngày Văn hóa Việt Nam",
+        "Nghị quyết 80-NQ/TW",
+    ),
+)
+
+
+def announcement_marks() -> tuple[Mark, ...]:
+    return tuple((day, is_working, reason) for day, is_working, reason, _basis in ANNOUNCEMENTS)
