@@ -21,11 +21,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "motcua.units",
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.reports",
     "motcua.api",
+    "motcua.portal",
 ]
 
 MIDDLEWARE = [

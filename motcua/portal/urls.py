@@ -1,0 +1,16 @@
+from django.urls import path
+
+from motcua.portal import lookup, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("thu-tuc/", views.catalogue, name="catalogue"),
+    path("thu-tuc/ma-qr/", views.qr_sheet, name="qr_sheet"),
+    path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure"),
+    path("thu-tuc/<str:code>/nop/", views.submit, name="submit"),
+    path("nop-ho-so/<str:code>/da-gui/", views.submitted, name="submitted"),
+    path("tra-cuu/", lookup.lookup, name="lookup"),
+    path("tra-cuu/<str:code>/", lookup.dossier_page, name="dossier"),
+    path("tra-cuu/<str:code>/danh-gia/", lookup.rate, name="rate"),
+]

@@ -1,0 +1,136 @@
+"""The citizens' portal: the published catalogue (with QR codes) and online submission."""
+from __future__ import annotations
+
+import segno
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods
+
+from motcua.catalog.models import Field, Procedure
+from motcua.catalog.search import search_procedures
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+from motcua.portal import uploads
+from motcua.portal.links import lookup_key, procedure_url, public_path
+from motcua.units.models import Agency, Level
+
+ONLINE = {"online_full", "online_partial"}
+
+
+def qr_svg(data: str, scale: int = 4) -> str:
+    return mark_safe(segno.make(data, error="m").svg_inline(scale=scale, dark="#000"))  # noqa: S308 - our own SVG
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    level = request.GET.get("level", "")
+    field = request.GET.get("field", "")
+    procedures = Procedure.objects.filter(active=True, is_stub=False).select_related("field")
+    if field:
+        procedures = procedures.filter(field__code=field)
+    found = search_procedures(q, procedures) if q else list(procedures)
+    if level in Level.values:
+        found = [p for p in found if level in p.levels]
+    context = {
+        "procedures": found, "fields": Field.objects.all(), "levels": Level.choices,
+        "q": q, "level": level, "field": field,
+    }
+    return render(request, "portal/catalogue.html", context)
+
+
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = get_object_or_404(Procedure.objects.select_related("field"), code=code, active=True)
+    context = {
+        "procedure": procedure, "qr": qr_svg(procedure_url(procedure.code)),
+        "online": bool(ONLINE & set(procedure.channels)),
+        "documents": procedure.documents.all(),
+    }
+    return render(request, "portal/procedure.html", context)
+
+
+def qr_sheet(request: HttpRequest) -> HttpResponse:
+    """A printable A4 sheet of QR codes for an agency's wall (niêm yết)."""
+    level = request.GET.get("level", "")
+    procedures = [p for p in Procedure.objects.filter(active=True, is_stub=False) if not level or level in p.levels]
+    agency = Agency.objects.filter(code=request.GET.get("agency", "")).first()
+    items = [(p, qr_svg(procedure_url(p.code), scale=3)) for p in procedures]
+    return render(request, "portal/qr_sheet.html", {"items": items, "agency": agency, "level": level})
+
+
+class SubmissionForm(forms.Form):
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_lazy("Nơi nộp hồ sơ"))
+    name = forms.CharField(label=_lazy("Họ và tên"), max_length=200)
+    id_number = forms.RegexField(label=_lazy("Số định danh cá nhân"), regex=r"^\d{9,12}$",
+                                 error_messages={"invalid": _lazy("Số định danh gồm 9 đến 12 chữ số.")})
+    phone = forms.RegexField(label=_lazy("Số điện thoại"), regex=r"^\+?\d{9,12}$",
+                             error_messages={"invalid": _lazy("Số điện thoại không hợp lệ.")})
+    email = forms.EmailField(label=_lazy("Thư điện tử"), required=False)
+    address = forms.CharField(label=_lazy("Địa chỉ"), max_length=300)
+    matter = forms.CharField(label=_lazy("Nội dung yêu cầu"), max_length=500, required=False)
+
+    def __init__(self, procedure: Procedure, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.procedure = procedure
+        self.fields["agency"].queryset = Agency.objects.filter(
+            has_one_stop=True, level__in=procedure.levels, valid_to__isnull=True
+        ).select_related("unit")
+        for document in procedure.documents.all():
+            self.fields[f"doc_{document.pk}"] = forms.FileField(
+                label=f"{document.name} ({document.form})", required=document.required
+            )
+
+    def document_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("doc_")]
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        for name in self.fields:
+            upload = cleaned.get(name)
+            if name.startswith("doc_") and upload:
+                try:
+                    uploads.check(upload)  # type: ignore[arg-type]
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = get_object_or_404(Procedure, code=code, active=True)
+    if not ONLINE & set(procedure.channels):
+        raise Http404
+    form = SubmissionForm(procedure, request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        agency: Agency = data["agency"]
+        with transaction.atomic():
+            dossier = services.receive(
+                procedure=procedure, unit=agency.unit, agency=agency, online=True, role="applicant",
+                applicant=services.Applicant(name=data["name"], id_number=data["id_number"], phone=data["phone"],
+                                             email=data["email"], address=data["address"]),
+                matter=data["matter"] or procedure.name,
+            )
+            for document in procedure.documents.all():
+                upload = data.get(f"doc_{document.pk}")
+                if upload:
+                    uploads.store(dossier, document.name, upload, document.pk)
+        request.session["submitted_code"] = dossier.code
+        return redirect("portal:submitted", code=dossier.code)
+    return render(request, "portal/submit.html", {"procedure": procedure, "form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def submitted(request: HttpRequest, code: str) -> HttpResponse:
+    # Only the browser that just submitted sees this page (it carries the status link with its key).
+    if request.session.get("submitted_code") != code:
+        raise Http404
+    dossier = get_object_or_404(Dossier, code=code)
+    context = {"dossier": dossier, "status_url": public_path(dossier.code), "key": lookup_key(dossier.code),
+               "message": _("Hồ sơ đã được gửi. Bộ phận Một cửa sẽ kiểm tra và tiếp nhận trong giờ làm việc.")}
+    return render(request, "portal/submitted.html", context)
