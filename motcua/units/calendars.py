@@ -1,0 +1,122 @@
+"""The database side of the clock: builds a pure ``motcua.workdays.Calendar`` for a unit.
+
+Layers, later winning (domain.md §6):
+
+1. the ``holidays`` package (VN, ``vi``): holidays, swapped days off, make-up Saturdays;
+2. ``motcua.workdays.announcements.ANNOUNCEMENTS``: late government announcements known to the code;
+3. national ``CalendarOverride`` rows (``unit`` empty);
+4. overrides of the unit's ancestors, outermost first (province, then district), then the unit's own.
+
+Working hours are ``unit.effective_sessions()`` (the unit's, else its nearest ancestor's, else
+``settings.MOTCUA_DEFAULT_SESSIONS``).
+
+Calendars are cached per process and per unit. The cache is dropped when a ``CalendarOverride`` or an
+``AdministrativeUnit`` is saved or deleted (signals, connected by importing this module from
+``UnitsConfig.ready``), and entries expire after ``settings.MOTCUA_CALENDAR_CACHE_SECONDS`` (default
+300) so that other processes pick up an administrator's change. A change made inside a transaction
+that is still open switches caching off until the transaction has ended (a rollback must not leave a
+calendar built from rows that no longer exist).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time as monotonic_time
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from motcua.workdays import Calendar
+from motcua.workdays.announcements import ANNOUNCEMENTS
+
+from .models import AdministrativeUnit, CalendarOverride
+
+_lock = threading.Lock()
+_cache: dict[int | None, tuple[float, Calendar]] = {}
+_uncommitted_change = False
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "MOTCUA_CALENDAR_CACHE_SECONDS", 300))
+
+
+def _ancestry(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """Outermost ancestor first, the unit itself last."""
+    chain: list[AdministrativeUnit] = []
+    seen: set[int] = set()
+    current: AdministrativeUnit | None = unit
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        chain.append(current)
+        current = current.parent
+    chain.reverse()
+    return chain
+
+
+def build_calendar(unit: AdministrativeUnit | None) -> Calendar:
+    """A fresh calendar for ``unit`` (``None`` = national), read from the database now."""
+    chain = _ancestry(unit) if unit is not None else []
+    rank = {member.pk: position for position, member in enumerate(chain, start=1)}
+    rows = CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=list(rank)))
+    ordered = sorted(rows.values_list("date", "is_working", "reason", "unit_id"), key=lambda row: rank.get(row[3], 0))
+    overrides = tuple((day, is_working, reason) for day, is_working, reason, _unit in ordered)
+    sessions = unit.effective_sessions() if unit is not None else settings.MOTCUA_DEFAULT_SESSIONS
+    return _calendar_of(sessions, overrides)
+
+
+@lru_cache(maxsize=128)
+def _calendar_of(sessions: str, overrides: tuple[tuple[dt.date, bool, str], ...]) -> Calendar:
+    """Content-addressed: the same sessions and overrides give the same (immutable) calendar."""
+    return Calendar.national(
+        overrides=overrides,
+        sessions=sessions,
+        extra_non_working=[(day, reason) for day, working, reason, _basis in ANNOUNCEMENTS if not working],
+        extra_working=[(day, reason) for day, working, reason, _basis in ANNOUNCEMENTS if working],
+    )
+
+
+def calendar_for_unit(unit: AdministrativeUnit | None) -> Calendar:
+    """The calendar that applies to dossiers handled in ``unit`` (``None`` = the national default)."""
+    global _uncommitted_change
+    key = unit.pk if unit is not None else None
+    if _uncommitted_change:
+        if connection.in_atomic_block:
+            return build_calendar(unit)
+        _uncommitted_change = False  # the transaction that changed the rows has ended, either way
+        clear_calendar_cache()
+    now = monotonic_time.monotonic()
+    cached = _cache.get(key)
+    if cached is not None and now - cached[0] < _ttl():
+        return cached[1]
+    calendar = build_calendar(unit)
+    with _lock:
+        _cache[key] = (now, calendar)
+    return calendar
+
+
+def clear_calendar_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _committed() -> None:
+    global _uncommitted_change
+    _uncommitted_change = False
+    clear_calendar_cache()
+
+
+@receiver(post_save, sender=CalendarOverride, dispatch_uid="motcua.calendars.override_saved")
+@receiver(post_delete, sender=CalendarOverride, dispatch_uid="motcua.calendars.override_deleted")
+@receiver(post_save, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_saved")
+@receiver(post_delete, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_deleted")
+def _calendar_data_changed(sender: type, **kwargs: object) -> None:
+    global _uncommitted_change
+    clear_calendar_cache()
+    using = kwargs.get("using") or "default"
+    if transaction.get_connection(using).in_atomic_block:
+        _uncommitted_change = True
+        transaction.on_commit(_committed, using=using)
