@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "motcua.reports",
     "motcua.api",
     "motcua.portal",
+    "motcua.notifications",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +103,27 @@ MOTCUA_DEFAULT_SESSIONS = "08:00-12:00,13:00-17:00"
 # An apology (form 04) must leave at least this much working time before the due instant
 # (domain.md §5: "at least 1 working day before" [practice]).
 MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", "480"))
+
+# Notifications: the outbox is delivered by queued tasks (django-tasks-db; `manage.py db_worker`).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("MOTCUA_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+if os.environ.get("MOTCUA_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["MOTCUA_EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("MOTCUA_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("MOTCUA_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("MOTCUA_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("MOTCUA_EMAIL_TLS", "1") == "1"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "motcua@localhost")
+MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "motcua.notifications.senders.LoggingSmsSender")
+MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

@@ -20,12 +20,11 @@ from motcua.catalog.models import ClockPolicy, Procedure
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
+from motcua.notifications import outbox
 from motcua.regimes import regime_at, regime_by_code
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.workdays import Calendar
-
-LOCAL_TZ = dt.timezone(dt.timedelta(hours=7))
+from motcua.workdays import TZ, Calendar
 
 
 class DossierError(Exception):
@@ -75,7 +74,7 @@ class Context:
 def _now(at: dt.datetime | None) -> dt.datetime:
     at = at or timezone.now()
     if timezone.is_naive(at):
-        at = at.replace(tzinfo=LOCAL_TZ)
+        at = at.replace(tzinfo=TZ)
     return at
 
 
@@ -137,11 +136,13 @@ def _append_event(
     reason: str = "", payload: dict[str, Any] | None = None,
 ) -> DossierEvent:
     label = (actor.get_full_name() or actor.get_username()) if actor is not None else role
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier, seq=dossier.version, action=action, at=at,
         actor=actor, actor_label=f"{label} ({role})", from_status=from_status, to_status=dossier.status,
         step=dossier.current_step or None, note=ctx_note, reason=reason, payload=payload or {},
     )
+    outbox.on_event(dossier, event)
+    return event
 
 
 @transaction.atomic
@@ -160,7 +161,7 @@ def receive(
             return existing
     if role not in {lifecycle.COUNTER, lifecycle.SYSTEM, lifecycle.APPLICANT}:
         raise Forbidden("Chỉ cán bộ một cửa được tiếp nhận hồ sơ.")
-    day = at.astimezone(LOCAL_TZ).date()
+    day = at.astimezone(TZ).date()
     regime = regime_at(day)
     applicant = applicant or Applicant()
     dossier = Dossier(

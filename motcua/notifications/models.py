@@ -1,0 +1,39 @@
+"""The outbox: each message to an applicant is a row written in the transition's transaction,
+then delivered by a queued task (django-tasks-db) that retries; a failed delivery never
+touches the dossier."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Chờ gửi"
+        SENT = "sent", "Đã gửi"
+        FAILED = "failed", "Gửi không thành công"
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="notifications")
+    event_seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notification_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.state})"
