@@ -1,0 +1,36 @@
+"""Create an API token for an integration; the token is printed once and only its hash is stored."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.api.models import ApiToken
+from motcua.api.scope import LIFECYCLE_ROLES
+
+
+class Command(BaseCommand):
+    help = "Tạo mã truy cập API (Bearer) hành động với tư cách một người dùng và một vai trò; in mã ra một lần."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--user", required=True, help="Tên đăng nhập của người dùng mà mã hành động thay")
+        roles = ", ".join(sorted(LIFECYCLE_ROLES))
+        parser.add_argument("--role", required=True, help=f"Vai trò trong quy trình: {roles}")
+        parser.add_argument("--name", required=True, help="Tên hệ thống dùng mã")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        role = options["role"]
+        if role not in LIFECYCLE_ROLES:
+            raise CommandError(f"unknown role {role!r}; expected one of: {', '.join(sorted(LIFECYCLE_ROLES))}")
+        name = options["name"].strip()
+        if not name:
+            raise CommandError("--name must not be empty")
+        user = get_user_model().objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"no user named {options['user']!r}")
+        if not user.is_active:
+            raise CommandError(f"user {options['user']!r} is not active")
+        token, key = ApiToken.issue(user=user, role=role, name=name)
+        self.stdout.write(key)
+        self.stderr.write(f"token {token.prefix}… created for {user.get_username()} as {role}; it is shown only once")

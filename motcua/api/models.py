@@ -1,0 +1,66 @@
+"""API tokens for integrations: only a SHA-256 hash of the key is stored, with a short prefix to tell tokens apart."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+TOKEN_PREFIX = "mc_"
+PREFIX_LENGTH = 8  # characters of the key kept in clear, after TOKEN_PREFIX
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token: it acts as ``user`` (whose staff roles scope what it sees) with ``role``."""
+
+    name = models.CharField(max_length=200, help_text=_("Tên hệ thống tích hợp dùng mã này"))
+    prefix = models.CharField(max_length=20, db_index=True, help_text=_("Phần đầu của mã, để nhận biết"))
+    key_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    role = models.CharField(max_length=20, help_text=_("Vai trò trong quy trình (system, counter...)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user: object, role: str, name: str) -> tuple[ApiToken, str]:
+        """Create a token; return it with the clear key, which is never stored and shown only once."""
+        key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            name=name, user=user, role=role, key_hash=hash_key(key), prefix=key[: len(TOKEN_PREFIX) + PREFIX_LENGTH]
+        )
+        return token, key
+
+    @classmethod
+    def lookup(cls, key: str) -> ApiToken | None:
+        """The active token with this key, marking it used; None when unknown or revoked."""
+        token = cls.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+        if token is not None:
+            now = timezone.now()
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -1,0 +1,191 @@
+"""Request and response schemas of the REST API."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from motcua.dossiers.lifecycle import ACTION_LABELS, Action, Status
+from motcua.units.models import Level
+
+
+class Error(Schema):
+    """Every error body: a stable machine ``code`` and a Vietnamese ``message``; validation
+    errors (422, code ``invalid``) also carry ninja's ``detail`` list."""
+
+    code: str
+    message: str
+    detail: list[dict[str, Any]] | None = None
+
+
+# --- catalogue ----------------------------------------------------------------------------------
+
+class ProcedureOut(Schema):
+    code: str
+    name: str
+    field_code: str | None = Field(None, alias="field.code")
+    field_name: str | None = Field(None, alias="field.name")
+    levels: list[str]
+    legal_minutes: int
+    legal_time_label: str
+    clock_policy: str
+    channels: list[str]
+
+
+class RequiredDocumentOut(Schema):
+    order: int
+    name: str
+    form: str
+    count: int
+    required: bool
+
+
+class RouteStepOut(Schema):
+    order: int
+    name: str
+    role: str
+    agency_level: str
+    agency_kind: str
+    share_minutes: int
+
+
+class ProcedureDetail(ProcedureOut):
+    fees: list[dict[str, Any]]
+    result_type: str
+    legal_basis: str
+    documents: list[RequiredDocumentOut]
+    steps: list[RouteStepOut]
+
+    @staticmethod
+    def resolve_documents(obj: Any) -> list[Any]:
+        return list(obj.documents.all())
+
+    @staticmethod
+    def resolve_steps(obj: Any) -> list[Any]:
+        return list(obj.steps.all())
+
+
+class ProcedureFilters(Schema):
+    level: Level | None = Field(None, description="Cấp thực hiện")
+    field: str | None = Field(None, description="Mã lĩnh vực")
+    q: str | None = Field(None, description="Tìm theo mã hoặc tên")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class ProcedurePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ProcedureOut]
+
+
+# --- dossiers -----------------------------------------------------------------------------------
+
+class ApplicantIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    id_number: str = Field("", max_length=20)
+    phone: str = Field("", max_length=20)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+
+
+class DossierIn(Schema):
+    procedure_code: str
+    unit_code: str
+    agency_code: str | None = None
+    applicant: ApplicantIn
+    matter: str = Field("", max_length=500)
+    sets: int = Field(1, ge=1, le=100)
+    documents: list[str] = Field(default_factory=list)
+
+
+class ApplicantOut(Schema):
+    name: str = Field(..., alias="applicant_name")
+    id_number: str = Field(..., alias="applicant_id")
+    phone: str = Field(..., alias="applicant_phone")
+    email: str = Field(..., alias="applicant_email")
+    address: str = Field(..., alias="applicant_address")
+
+
+class DossierOut(Schema):
+    code: str
+    status: str
+    status_label: str
+    procedure_code: str = Field(..., alias="procedure.code")
+    procedure_name: str = Field(..., alias="procedure.name")
+    unit_code: str = Field(..., alias="unit.code")
+    agency_code: str | None = Field(None, alias="agency.code")
+    level: str
+    channel: str
+    regime: str
+    applicant: ApplicantOut
+    matter: str
+    sets: int
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    extended_due_at: dt.datetime | None
+    paused_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    outcome: str
+    returned_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
+    current_step: int
+    version: int
+
+    @staticmethod
+    def resolve_applicant(obj: Any) -> Any:
+        return obj
+
+
+class DossierFilters(Schema):
+    status: Status | None = None
+    date_from: dt.date | None = Field(None, alias="from", description="Từ ngày tiếp nhận (hoặc ngày nộp)")
+    date_to: dt.date | None = Field(None, alias="to", description="Đến ngày tiếp nhận (hoặc ngày nộp)")
+    procedure: str | None = Field(None, description="Mã thủ tục")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class DossierPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DossierOut]
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    at: dt.datetime
+    actor: str = Field(..., alias="actor_label")
+    from_status: str
+    to_status: str
+    step: int | None
+    note: str
+    reason: str
+    payload: dict[str, Any]
+
+
+class ActionIn(Schema):
+    note: str = ""
+    reason: str = ""
+    new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (thao tác apologize)")
+    agency_code: str | None = Field(None, description="Cơ quan nhận bước tiếp theo (thao tác hand_over)")
+
+
+class AllowedAction(Schema):
+    action: Action
+    label: str
+
+    @staticmethod
+    def of(action: Action) -> AllowedAction:
+        return AllowedAction(action=action, label=ACTION_LABELS[action])
+
+
+class AllowedActions(Schema):
+    status: str
+    roles: list[str]
+    actions: list[AllowedAction]
