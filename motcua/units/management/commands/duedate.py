@@ -11,6 +11,7 @@ import sys
 from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from motcua.units.calendars import calendar_for_unit
@@ -71,9 +72,15 @@ class Command(BaseCommand):
                 parse_time_of_day(cutoff)
             except ValueError:
                 raise CommandError(_("--cutoff: giờ chốt %(text)r không hợp lệ (HH:MM)") % {"text": cutoff}) from None
-        unit = self._unit(options.get("unit"), received.date())
         try:
+            unit = self._unit(options.get("unit"), received.date())
             calendar = calendar_for_unit(unit)
+        except DatabaseError as error:
+            raise CommandError(
+                _("không đọc được lịch làm việc từ cơ sở dữ liệu (đã chạy migrate chưa?): %(error)s")
+                % {"error": str(error).splitlines()[0] if str(error) else type(error).__name__}
+            ) from None
+        try:
             start = calendar.start_of_clock(received, cutoff)
             due = calendar.add_working_time(start, minutes)
         except ValueError as error:
