@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.reports",
+    "motcua.documents",
+    "motcua.office",
     "motcua.api",
     "motcua.portal",
     "motcua.notifications",
@@ -95,6 +97,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "office:inbox"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 # The national default working sessions (domain.md §6, a [choice]); units may set their own.

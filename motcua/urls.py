@@ -4,6 +4,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from motcua.api.router import api
+from motcua.office.views_auth import LoginView, LogoutView
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -21,5 +22,8 @@ urlpatterns = [
     path("healthz", healthz),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("office/", include("motcua.office.urls")),
     path("", include("motcua.portal.urls")),
 ]

@@ -1,0 +1,126 @@
+"""Who may see a dossier and with which lifecycle roles a user acts on it, for the screens.
+
+``can_see`` uses ``motcua.units.scoping.can_see_dossier`` when that module exists; until then a
+local rule, the same as the API's: a superuser sees everything; otherwise each StaffRole grants
+  - an agency: dossiers of that agency, dossiers with a route step at that agency, and dossiers of
+    the agency's unit that name no agency;
+  - a unit: dossiers of that unit and of every unit below it.
+
+``acting_roles`` is narrower than seeing: a role counts for acting on a dossier only if it is held
+at the dossier's agency or at the agency of its current step (or, for a unit-scoped role, at the
+dossier's unit or above it).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q
+
+from motcua.dossiers import lifecycle
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.units.models import AdministrativeUnit, Agency, StaffRole
+
+LIFECYCLE_ROLES = frozenset({lifecycle.COUNTER, lifecycle.SPECIALIST, lifecycle.HEAD, lifecycle.LEADER})
+
+
+def optional(module: str, name: str) -> Callable[..., Any] | None:
+    """``module.name`` if the module exists (another part of the project may not have landed yet).
+    A module that exists but fails to import raises, as it should."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return getattr(importlib.import_module(module), name, None)
+
+
+def staff_roles(user: Any) -> list[StaffRole]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_office_staff_roles", None)
+    if cached is None:
+        qs = StaffRole.objects.filter(user=user).select_related("agency", "unit", "agency__unit")
+        cached = list(qs.order_by("pk"))
+        user._office_staff_roles = cached
+    return cached
+
+
+def _units_below(unit_ids: set[int]) -> set[int]:
+    seen = set(unit_ids)
+    frontier = set(unit_ids)
+    while frontier:
+        frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - seen
+        seen |= frontier
+    return seen
+
+
+def _unit_chain(unit: AdministrativeUnit | None) -> set[int]:
+    """The unit and its ancestors."""
+    found: set[int] = set()
+    while unit is not None and unit.pk not in found:
+        found.add(unit.pk)
+        unit = unit.parent
+    return found
+
+
+def _local_can_see(user: Any, dossier: Dossier) -> bool:
+    if user.is_superuser:
+        return True
+    condition = Q()
+    any_role = False
+    for sr in staff_roles(user):
+        any_role = True
+        if sr.agency_id is not None:
+            condition |= (
+                Q(agency_id=sr.agency_id) | Q(steps__agency_id=sr.agency_id)
+                | Q(agency__isnull=True, unit_id=sr.agency.unit_id)
+            )
+        else:
+            condition |= Q(unit_id__in=_units_below({sr.unit_id}))
+    return any_role and Dossier.objects.filter(condition, pk=dossier.pk).exists()
+
+
+def can_see(user: Any, dossier: Dossier) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    shared = optional("motcua.units.scoping", "can_see_dossier")
+    if shared is not None:
+        return bool(shared(user, dossier))
+    return _local_can_see(user, dossier)
+
+
+def current_step(dossier: Dossier) -> DossierStep | None:
+    if not dossier.current_step:
+        return None
+    return next((s for s in dossier.steps.all() if s.order == dossier.current_step), None)
+
+
+def acting_roles(user: Any, dossier: Dossier) -> list[str]:
+    """The user's lifecycle roles that apply to this dossier now, in the order granted."""
+    step = current_step(dossier)
+    agencies = {dossier.agency_id, step.agency_id if step else None} - {None}
+    units = _unit_chain(dossier.unit)
+    found: list[str] = []
+    for sr in staff_roles(user):
+        if sr.role not in LIFECYCLE_ROLES or sr.role in found:
+            continue
+        if (sr.agency_id is not None and sr.agency_id in agencies) or (sr.agency_id is None and sr.unit_id in units):
+            found.append(sr.role)
+    return found
+
+
+def role_for(action: str, roles: list[str], dossier: Dossier) -> str | None:
+    """The first of ``roles`` the lifecycle table allows for ``action`` from the dossier's status."""
+    move = lifecycle.transition(dossier.status, action)
+    if move is None:
+        return None
+    return next((r for r in roles if r in move.roles), None)
+
+
+def counter_agencies(user: Any) -> list[Agency]:
+    """Agencies where the user works at the one-stop counter."""
+    seen: dict[int, Agency] = {}
+    for sr in staff_roles(user):
+        if sr.role == lifecycle.COUNTER and sr.agency_id is not None:
+            seen.setdefault(sr.agency_id, sr.agency)
+    return list(seen.values())

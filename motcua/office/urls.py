@@ -1,0 +1,14 @@
+from django.urls import path
+
+from motcua.office import views_dossier, views_forms, views_inbox, views_intake
+
+app_name = "office"
+
+urlpatterns = [
+    path("", views_inbox.inbox, name="inbox"),
+    path("tiep-nhan/", views_intake.intake, name="intake"),
+    path("tiep-nhan/thu-tuc/", views_intake.procedure_search, name="procedure_search"),
+    path("dossiers/<str:code>/", views_dossier.dossier_page, name="dossier"),
+    path("dossiers/<str:code>/actions/", views_dossier.dossier_action, name="dossier_action"),
+    path("dossiers/<str:code>/forms/<slug:key>.pdf", views_forms.form_pdf, name="form_pdf"),
+]

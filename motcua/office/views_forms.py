@@ -1,0 +1,53 @@
+"""Official forms of a dossier as PDF: ``office/dossiers/<code>/forms/<key>.pdf``.
+
+Renders with ``render_form(dossier, key)`` of motcua.documents (forms.py or render.py, whichever
+provides it). A form the regime lacks, or one the dossier has not reached (no apology sent...),
+answers 404; the renderer missing or failing answers 503 with a page — never a 500.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from motcua.office.access import optional
+from motcua.office.views_common import visible_dossier
+from motcua.regimes import regime_by_code
+
+log = logging.getLogger(__name__)
+
+
+def _renderer():  # noqa: ANN202
+    return optional("motcua.documents.render", "render_form") or optional("motcua.documents.forms", "render_form")
+
+
+@login_required
+@require_GET
+def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    dossier = visible_dossier(request, code)
+    spec = regime_by_code(dossier.regime).form(key)
+    if spec is None:
+        raise Http404("no such form in this regime")
+    render_form = _renderer()
+    if render_form is None:
+        return _unavailable(request, dossier, _("Chức năng in biểu mẫu chưa được cài đặt."), 503)
+    try:
+        pdf = render_form(dossier, key)
+    except LookupError as exc:  # FormNotAvailable
+        raise Http404(str(exc)) from exc
+    except ValueError as exc:  # FormDataMissing: the dossier has not reached this form
+        return _unavailable(request, dossier, str(exc), 404)
+    except Exception:  # noqa: BLE001 - a failing renderer must not become a 500 for the official
+        log.exception("rendering form %s of dossier %s failed", key, dossier.code)
+        return _unavailable(request, dossier, _("Không tạo được biểu mẫu lúc này; vui lòng thử lại sau."), 503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-mau-{spec.number}.pdf"'
+    return response
+
+
+def _unavailable(request: HttpRequest, dossier: object, message: str, status: int) -> HttpResponse:
+    return render(request, "office/unavailable.html", {"dossier": dossier, "message": message}, status=status)
