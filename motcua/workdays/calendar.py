@@ -238,8 +238,21 @@ class Calendar:
         session opening. With a cut-off, a receipt *strictly after* it (at minute precision: 15:00:59
         is 15:00) starts at the next working day's opening; a receipt at the cut-off minute does not move.
         """
-        ordinal, of_day = self._split(received)
-        state, index, of_day = self._start(ordinal, of_day, _cutoff_minute(cutoff))
+        if received.tzinfo is not None and received.tzinfo is not TZ:
+            received = received.astimezone(TZ)
+        ordinal, of_day = received.toordinal(), received.hour * 60 + received.minute
+        if cutoff is not None and of_day > _cutoff_minute(cutoff):
+            ordinal, of_day = ordinal + 1, 0
+        # Fast path (inlined _next_working): the receipt's day is in range and a session is still ahead.
+        state = self._state
+        if state[0] <= ordinal <= state[1]:
+            days = state[2]
+            index = bisect_left(days, ordinal)
+            if index < len(days) and days[index] == ordinal:
+                opening = self._next_open[of_day]
+                if opening >= 0:
+                    return state[3][index] + _OFFSETS[opening]
+        state, index, of_day = self._next_working(ordinal, of_day)
         return state[3][index] + _OFFSETS[of_day]
 
     def add_working_time(self, start: datetime, minutes: int) -> datetime:
@@ -249,7 +262,21 @@ class Calendar:
         it is inside a session, else the next working instant (a start outside working time is
         treated as starting at the next working instant). Negative minutes raise ``ValueError``.
         """
-        ordinal, of_day = self._split(start)
+        if start.tzinfo is not None and start.tzinfo is not TZ:
+            start = start.astimezone(TZ)
+        ordinal, of_day = start.toordinal(), start.hour * 60 + start.minute
+        # Fast path (inlined _add): everything inside the precomputed range.
+        state = self._state
+        if minutes > 0 and state[0] <= ordinal <= state[1]:
+            days = state[2]
+            per_day = self.minutes_per_day
+            index = bisect_left(days, ordinal)
+            position = index * per_day
+            if index < len(days) and days[index] == ordinal:
+                position += self._within[of_day]
+            index, rest = divmod(position + minutes - 1, per_day)
+            if index < len(days):
+                return state[3][index] + _OFFSETS[self._minute_at[rest]]
         return self._add(ordinal, of_day, minutes)
 
     def working_time_between(self, a: datetime, b: datetime) -> int:
@@ -265,6 +292,11 @@ class Calendar:
         """``add_working_time(start_of_clock(received, cutoff), minutes)`` in one step."""
         ordinal, of_day = self._split(received)
         state, index, of_day = self._start(ordinal, of_day, _cutoff_minute(cutoff))
+        if minutes > 0:
+            per_day = self.minutes_per_day
+            target, rest = divmod(index * per_day + self._within[of_day] + minutes - 1, per_day)
+            if target < len(state[2]):
+                return state[3][target] + _OFFSETS[self._minute_at[rest]]
         return self._add(state[2][index], of_day, minutes)
 
     def next_working_instant(self, at: datetime) -> datetime:
