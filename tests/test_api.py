@@ -51,7 +51,7 @@ def world() -> dict:
         ("counter_a", "counter", agency_a), ("specialist_a", "specialist", agency_a), ("head_a", "head", agency_a),
         ("counter_b", "counter", agency_b), ("inspector_a", "inspector", agency_a),
     ]:
-        users[name] = User.objects.create_user(name, password="x" * 12)
+        users[name] = User.objects.create_user(name)
         StaffRole.objects.create(user=users[name], role=role, agency=agency)
     users["integration"] = User.objects.create_user("integration")
     StaffRole.objects.create(user=users["integration"], role="admin", unit=province)
@@ -116,6 +116,9 @@ def test_submit_twice_with_same_idempotency_key_gives_one_dossier(client, world)
     other = submit(client, "req-2", **bearer(world["system_key"]))
     assert other.status_code == 201 and other.json()["code"] != body["code"]
     assert Dossier.objects.count() == 2
+    # another client using the same key gets its own dossier, not the first client's
+    elsewhere = submit(client, "req-1", unit="X992", agency="UBND-X992", **bearer(world["counter_b_key"]))
+    assert elsewhere.status_code == 201 and elsewhere.json()["code"] != body["code"]
 
 
 def test_submit_requires_idempotency_key_and_known_references(client, world):

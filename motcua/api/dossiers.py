@@ -84,8 +84,8 @@ def submit_dossier(
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_MAX),
 ) -> Status[Dossier]:
     caller: Caller = request.auth
-    key = f"u{caller.user.pk}:{idempotency_key}"
-    existing = scope.visible_dossiers(caller).filter(idempotency_key=key).first()
+    key = f"u{caller.user.pk}:{idempotency_key}"  # keys are per user: another client's key never matches
+    existing = Dossier.objects.select_related("procedure", "unit", "agency").filter(idempotency_key=key).first()
     if existing is not None:
         return Status(200, existing)
     procedure = Procedure.objects.filter(code=payload.procedure_code, active=True).first()
