@@ -314,3 +314,18 @@ def test_create_api_token_command(client, world):
         call_command("create_api_token", "--user", "counter_a", "--role", "emperor", "--name", "x")
     with pytest.raises(CommandError, match="no user"):
         call_command("create_api_token", "--user", "ghost", "--role", "system", "--name", "x")
+
+
+def test_session_user_acts_with_the_role_the_table_allows(client, world):
+    user = get_user_model().objects.create_user("multi")
+    StaffRole.objects.create(user=user, role="counter", agency=world["agency_a"])
+    StaffRole.objects.create(user=user, role="head", agency=world["agency_a"])
+    StaffRole.objects.create(user=user, role="head", agency=world["agency_b"])
+    code = submit(client, "multi", **bearer(world["system_key"])).json()["code"]
+    officer = Client()
+    officer.force_login(user)
+    assert officer.get(f"/api/dossiers/{code}/actions").json()["roles"] == ["counter", "head"]
+    for action in ("accept", "hand_over", "resolve"):
+        assert act(officer, code, action).status_code == 200, action
+    actors = [e["actor"] for e in officer.get(f"/api/dossiers/{code}/events").json()]
+    assert actors[1:] == ["multi (counter)", "multi (counter)", "multi (head)"]

@@ -1,83 +1,71 @@
 """What a caller may see, and with which lifecycle roles it acts on a dossier.
 
-A local, small version of the scoping rule (``motcua/units/scoping.py`` was not there when
-this was written): a superuser sees everything; otherwise each of the user's StaffRoles grants
-  - an agency: dossiers of that agency, dossiers with a route step at that agency, and dossiers
-    of the agency's unit that name no agency;
-  - a unit: dossiers of that unit and of every unit below it.
-A token sees what its user sees and acts with the token's role.
+Visibility is ``motcua.units.scoping`` (the project's one rule: unit trees across versions,
+agency-scoped and unit-scoped staff roles). A token sees and acts where its user may, with the
+token's role. A session user acts with those of its staff roles that apply to the dossier
+directly (the rule of ``scoping.can_act_on_dossier``, taken role by role so that the role is known).
 """
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from motcua.api.auth import Caller
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier
-from motcua.units.models import AdministrativeUnit, Agency, StaffRole
+from motcua.units import scoping
+from motcua.units.models import AdministrativeUnit, Agency, Role, StaffRole
 
 LIFECYCLE_ROLES = frozenset(
     {lifecycle.COUNTER, lifecycle.SPECIALIST, lifecycle.HEAD, lifecycle.LEADER, lifecycle.APPLICANT, lifecycle.SYSTEM}
 )
 
 
-def _units_below(unit_ids: set[int]) -> set[int]:
-    """The units given and all their descendants (following ``parent``)."""
-    seen = set(unit_ids)
-    frontier = set(unit_ids)
-    while frontier:
-        frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - seen
-        seen |= frontier
-    return seen
-
-
-def _role_filter(staff_role: StaffRole) -> Q:
-    if staff_role.agency_id is not None:
-        return (
-            Q(agency_id=staff_role.agency_id)
-            | Q(steps__agency_id=staff_role.agency_id)
-            | Q(agency__isnull=True, unit_id=staff_role.agency.unit_id)
-        )
-    return Q(unit_id__in=_units_below({staff_role.unit_id}))
+def visible_dossiers(caller: Caller) -> QuerySet[Dossier]:
+    return scoping.visible_dossiers(caller.user, Dossier.objects.select_related("procedure", "unit", "agency"))
 
 
 def _staff_roles(user: object) -> list[StaffRole]:
     return list(StaffRole.objects.filter(user=user).select_related("agency").order_by("pk"))
 
 
-def visible_dossiers(caller: Caller) -> QuerySet[Dossier]:
-    qs = Dossier.objects.select_related("procedure", "unit", "agency")
-    if caller.user.is_superuser:
-        return qs
-    roles = _staff_roles(caller.user)
-    if not roles:
-        return qs.none()
-    condition = Q()
-    for staff_role in roles:
-        condition |= _role_filter(staff_role)
-    return qs.filter(pk__in=Dossier.objects.filter(condition).values("pk"))
+def _covers(staff_role: StaffRole, unit_id: int, agency_id: int | None, step_agency_ids: set[int]) -> bool:
+    """Whether this one staff role may act on a dossier of ``unit_id``/``agency_id`` (inspectors never
+    act; leaders scoped to a unit act on that unit only, other unit roles on its whole tree)."""
+    if staff_role.role == Role.INSPECTOR:
+        return False
+    if staff_role.agency_id is not None:
+        return (
+            agency_id == staff_role.agency_id
+            or (agency_id is None and unit_id == staff_role.agency.unit_id)
+            or staff_role.agency_id in step_agency_ids
+        )
+    if staff_role.role in scoping.READ_ACROSS_TREE:
+        return unit_id == staff_role.unit_id
+    return unit_id in scoping.descendant_unit_ids(staff_role.unit_id)
 
 
-def _covering_roles(caller: Caller, dossier: Dossier) -> list[str]:
-    """The user's staff roles (values) whose scope contains the dossier, in the order granted."""
+def _step_agencies(dossier: Dossier) -> set[int]:
+    return set(dossier.steps.exclude(agency=None).values_list("agency_id", flat=True))
+
+
+def roles_for(caller: Caller, dossier: Dossier) -> list[str]:
+    """The lifecycle roles the caller may act with on this dossier, in the order granted."""
+    if caller.token is not None:
+        return [caller.token.role] if scoping.can_act_on_dossier(caller.user, dossier) else []
+    steps = _step_agencies(dossier)
     found: list[str] = []
     for staff_role in _staff_roles(caller.user):
-        if staff_role.role not in found and Dossier.objects.filter(_role_filter(staff_role), pk=dossier.pk).exists():
+        if (
+            staff_role.role in LIFECYCLE_ROLES and staff_role.role not in found
+            and _covers(staff_role, dossier.unit_id, dossier.agency_id, steps)
+        ):
             found.append(staff_role.role)
     return found
 
 
-def roles_for(caller: Caller, dossier: Dossier) -> list[str]:
-    """The lifecycle roles the caller may act with on this dossier (the token's role, or the
-    session user's staff roles covering it)."""
-    if caller.token is not None:
-        return [caller.token.role]
-    return [r for r in _covering_roles(caller, dossier) if r in LIFECYCLE_ROLES]
-
-
 def role_for_action(caller: Caller, dossier: Dossier, action: str) -> str | None:
     """The caller's first role the lifecycle table allows for ``action`` now; otherwise its first
-    role (the service then refuses it with the right error); None when it has no role at all."""
+    role (the service then refuses it with the right error); None when it has no role here."""
     roles = roles_for(caller, dossier)
     move = lifecycle.transition(dossier.status, action)
     for role in roles:
@@ -87,24 +75,14 @@ def role_for_action(caller: Caller, dossier: Dossier, action: str) -> str | None
 
 
 def intake_role(caller: Caller, unit: AdministrativeUnit, agency: Agency | None) -> str | None:
-    """The role with which the caller submits a dossier to ``unit``/``agency``, None if it may not.
+    """The role with which the caller submits a dossier to ``unit``/``agency``; None if it may not.
 
-    A token uses its role; a session user needs a counter role whose scope covers the target."""
+    A token uses its role, where its user may act; a session user needs a counter role there."""
+    unit_id, agency_id = unit.pk, agency.pk if agency is not None else None
+    roles = _staff_roles(caller.user)
     if caller.token is not None:
-        role: str | None = caller.token.role
-    else:
-        role = lifecycle.COUNTER if lifecycle.COUNTER in [r.role for r in _staff_roles(caller.user)] else None
-    if role is None or caller.user.is_superuser:
-        return role
-    staff_roles = _staff_roles(caller.user)
-    if caller.token is None:
-        staff_roles = [r for r in staff_roles if r.role == lifecycle.COUNTER]
-    for staff_role in staff_roles:
-        if staff_role.agency_id is not None:
-            if (agency is not None and agency.pk == staff_role.agency_id) or (
-                agency is None and unit.pk == staff_role.agency.unit_id
-            ):
-                return role
-        elif unit.pk in _units_below({staff_role.unit_id}):
-            return role
-    return None
+        if caller.user.is_superuser or any(_covers(r, unit_id, agency_id, set()) for r in roles):
+            return caller.token.role
+        return None
+    counters = [r for r in roles if r.role == lifecycle.COUNTER]
+    return lifecycle.COUNTER if any(_covers(r, unit_id, agency_id, set()) for r in counters) else None
