@@ -1,0 +1,68 @@
+"""The QR code printed on the receipt (form 01) and the result notice leads to the dossier's public page.
+
+The page is rasterised with pdftoppm (Debian poppler-utils) at 150 dpi, as a phone camera would see a
+print, and the QR code decoded with zxing-cpp.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import override_settings
+from django.urls import Resolver404, resolve
+
+from motcua.documents.forms import render_form, render_result
+from motcua.documents.render import public_url
+from tests.test_forms_pdf import NHUNG, SINH, full_history, make_place
+
+zxingcpp = pytest.importorskip("zxingcpp")
+Image = pytest.importorskip("PIL.Image")
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs pdftoppm (Debian poppler-utils)"),
+]
+BASE = "https://dichvucong.tuyenquang.example.vn"
+
+
+def qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "form.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "page")],
+                   check=True)
+    (png,) = sorted(tmp_path.glob("page*.png"))
+    with Image.open(png) as image:
+        return [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.fixture(params=[("2018", "2024-03-05 08:30", NHUNG), ("2025", "2025-08-12 09:15", SINH)], ids=["2018", "2025"])
+def dossier(request: pytest.FixtureRequest):  # noqa: ANN201
+    regime, when, name = request.param
+    return full_history(make_place(regime), when, name)
+
+
+@override_settings(MOTCUA_PUBLIC_BASE_URL=BASE + "/")
+@pytest.mark.parametrize("render", [lambda d: render_form(d, "receipt"), render_result], ids=["receipt", "result"])
+def test_the_qr_code_holds_the_public_page_url(dossier, render, tmp_path) -> None:
+    texts = qr_texts(render(dossier), tmp_path)
+    assert texts == [public_url(dossier.code)]
+    assert texts[0].startswith(f"{BASE}/tra-cuu/{dossier.code}/")
+
+
+def test_forms_without_a_qr_code_have_none(dossier, tmp_path) -> None:
+    assert qr_texts(render_form(dossier, "control_slip"), tmp_path) == []
+
+
+def test_the_qr_code_opens_the_dossier_page(dossier, client, tmp_path) -> None:
+    (url,) = qr_texts(render_form(dossier, "receipt"), tmp_path)
+    parts = urlsplit(url)
+    try:
+        resolve(parts.path)
+    except Resolver404:
+        pytest.xfail("portal page not yet built")
+    response = client.get(f"{parts.path}?{parts.query}" if parts.query else parts.path)
+    assert response.status_code == 200
+    assert dossier.code in response.content.decode()
