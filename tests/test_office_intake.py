@@ -47,10 +47,13 @@ def docs(office: Office, *names: str) -> list[int]:
 def test_search_without_diacritics_finds_the_procedure(counter: Client, office: Office) -> None:
     Procedure.objects.create(code="1.001193", name="Đăng ký khai sinh", levels=["commune"], legal_minutes=480)
     Procedure.objects.create(code="1.000894", name="Đăng ký kết hôn", levels=["commune"], legal_minutes=480)
+    Procedure.objects.create(code="2.000528", name="Đăng ký khai sinh có yếu tố nước ngoài", levels=["province"],
+                             legal_minutes=480)  # not handled at a commune counter
     live = counter.get(reverse("office:procedure_search"), {"q": "dang ky khai sinh"}, HTTP_HX_REQUEST="true")
     html = live.content.decode()
     assert live.status_code == 200 and "<html" not in html  # the htmx fragment only
     assert "Đăng ký khai sinh" in html and "Đăng ký kết hôn" not in html
+    assert "yếu tố nước ngoài" not in html
     page = counter.get(reverse("office:intake"), {"q": "DANG KY KET HON"}).content.decode()
     assert "Đăng ký kết hôn" in page and "Đăng ký khai sinh" not in page
 

@@ -96,7 +96,11 @@ def current_step(dossier: Dossier) -> DossierStep | None:
 
 
 def acting_roles(user: Any, dossier: Dossier) -> list[str]:
-    """The user's lifecycle roles that apply to this dossier now, in the order granted."""
+    """The user's lifecycle roles that apply to this dossier now, in the order granted (none when
+    ``motcua.units.scoping.can_act_on_dossier`` exists and says the user may not act on it)."""
+    may_act = optional("motcua.units.scoping", "can_act_on_dossier")
+    if may_act is not None and not may_act(user, dossier):
+        return []
     step = current_step(dossier)
     agencies = {dossier.agency_id, step.agency_id if step else None} - {None}
     units = _unit_chain(dossier.unit)

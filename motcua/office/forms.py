@@ -59,7 +59,10 @@ def style(form: forms.Form) -> None:
     """Bootstrap classes on every widget."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs["class"] = "form-check-input"
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()

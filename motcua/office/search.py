@@ -33,7 +33,9 @@ def _local_search(query: str) -> list[Procedure]:
     return found
 
 
-def find_procedures(query: str) -> list[Procedure]:
+def find_procedures(query: str, levels: set[str] | None = None) -> list[Procedure]:
+    """Active procedures matching ``query``; with ``levels``, only those handled at one of them
+    (a procedure that names no level is kept)."""
     query = query.strip()[:200]
     if not query:
         return []
@@ -41,7 +43,7 @@ def find_procedures(query: str) -> list[Procedure]:
     results: Iterable[Procedure] = shared(query) if shared is not None else _local_search(query)
     out: list[Procedure] = []
     for proc in results:
-        if proc.active:
+        if proc.active and (not levels or not proc.levels or levels & set(proc.levels)):
             out.append(proc)
         if len(out) >= LIMIT:
             break

@@ -42,10 +42,10 @@ def _counter_only(request: HttpRequest) -> list:
 @require_GET
 def procedure_search(request: HttpRequest) -> HttpResponse:
     """Live search (htmx) — the results list alone; the full page without htmx."""
-    _counter_only(request)
+    agencies = _counter_only(request)
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = find_procedures(query)
+    results = find_procedures(query, {a.level for a in agencies})
     if request.headers.get("HX-Request"):
         return render(request, "office/_procedure_results.html", {"results": results, "q": query})
     return render(request, "office/intake.html", {"search": form, "results": results, "q": query})
@@ -60,7 +60,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         form = SearchForm(request.GET)
         query = form.cleaned_data["q"] if form.is_valid() else ""
         return render(request, "office/intake.html", {
-            "search": form, "results": find_procedures(query) if query else [], "q": query,
+            "search": form, "results": find_procedures(query, {a.level for a in agencies}), "q": query,
         })
     procedure = get_object_or_404(Procedure, code=code, active=True)
     if request.method == "GET":

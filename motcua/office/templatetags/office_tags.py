@@ -31,6 +31,12 @@ def office_roles(context: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+@register.simple_tag(takes_context=True)
+def office_is_counter(context: dict[str, Any]) -> bool:
+    request = context.get("request")
+    return any(sr.role == lifecycle.COUNTER for sr in staff_roles(getattr(request, "user", None)))
+
+
 @register.filter
 def status_badge(status: str) -> str:
     try:
