@@ -1,0 +1,57 @@
+"""``python manage.py seed_demo [--dossiers N] [--seed S]``: the demo province, its agencies and staff,
+the catalogue and N dossiers driven through the services; prints the demo logins. Idempotent."""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from motcua.catalog.demo import DEMO_PASSWORD, DemoError, build_world
+from motcua.catalog.demo_dossiers import KEY_PREFIX, generate_dossiers
+from motcua.catalog.loader import CatalogError, load_catalog
+from motcua.dossiers.lifecycle import STATUS_LABELS
+from motcua.dossiers.models import Dossier
+
+
+class Command(BaseCommand):
+    help = "Tạo dữ liệu mẫu (tỉnh, xã, cơ quan, cán bộ, danh mục thủ tục, hồ sơ) và in tài khoản đăng nhập mẫu."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--dossiers", type=int, default=3000, help="số hồ sơ mẫu (mặc định 3000)")
+        parser.add_argument("--seed", type=int, default=2025, help="hạt giống ngẫu nhiên (mặc định 2025)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count, seed = options["dossiers"], options["seed"]
+        if count < 0:
+            raise CommandError(f"--dossiers must be 0 or more, got {count}")
+        try:
+            catalog = load_catalog()
+            world = build_world()
+        except (CatalogError, DemoError) as exc:
+            raise CommandError(str(exc)) from None
+        out = self.stdout
+        out.write(f"Danh mục: {catalog.created + catalog.updated} thủ tục ({catalog.created} mới).")
+        out.write(f"Tỉnh: {world.province.name} ({world.province.code}); xã: "
+                  + ", ".join(f"{c.unit.name} ({c.unit.code})" for c in world.communes))
+
+        def progress(done: int, total: int, seconds: float) -> None:
+            out.write(f"  hồ sơ {done}/{total} ({seconds:.1f} s)")
+
+        summary = generate_dossiers(world, count=count, seed=seed, progress=progress)
+        out.write(f"Hồ sơ: {summary.created} tạo mới, {summary.skipped} đã có, {summary.seconds:.1f} s "
+                  f"(CPU {summary.cpu_seconds:.1f} s).")
+        totals = Counter(Dossier.objects.filter(idempotency_key__startswith=KEY_PREFIX)
+                         .values_list("status", flat=True))
+        for status, label in STATUS_LABELS.items():
+            out.write(f"  {label}: {totals.get(status.value, 0)}")
+        for message, n in summary.refusals.most_common():
+            self.stderr.write(f"  dịch vụ từ chối ({n}): {message}")
+        width = max(len(login.username) for login in world.logins)
+        out.write("")
+        out.write("Tài khoản mẫu (CHỈ DÙNG THỬ NGHIỆM — mật khẩu chung, đổi hoặc xoá trước khi dùng thật):")
+        out.write(f"  {'tên đăng nhập'.ljust(width)}  {'vai trò'.ljust(10)}  {'mật khẩu'.ljust(10)}  cơ quan")
+        for login in world.logins:
+            out.write(f"  {login.username.ljust(width)}  {login.role.ljust(10)}  {DEMO_PASSWORD.ljust(10)}  "
+                      f"{login.agency}")
+        out.write("Mở http://127.0.0.1:8000/")
