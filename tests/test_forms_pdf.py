@@ -261,6 +261,24 @@ def test_result_notice(case, tmp_path) -> None:
     assert name in text and d.code in text and "Đã trả kết quả" in text
 
 
+def test_intake_forms_for_an_online_submission(case, tmp_path) -> None:
+    """Forms 02 and 03 at intake: the dossier is submitted online and never received."""
+    regime, place, when, name = case
+    d = services.receive(procedure=place.procedure, unit=place.unit, agency=place.agency, at=at(when), online=True,
+                         applicant=services.Applicant(name=name), documents=DOCUMENTS[:1])
+    act(d, "request_completion", at(when) + dt.timedelta(hours=1), role="counter", note=MISSING)
+    text = pdf_text(render_form(d, "completion_request"), tmp_path, f"{regime}-02-intake")
+    expect_title(text, regime, "completion_request")
+    assert name in text and "Văn bản ủy quyền có chứng thực" in text
+    reason = "Hồ sơ nộp trực tuyến thiếu chữ ký số của người yêu cầu"
+    act(d, "reject_intake", at(when) + dt.timedelta(days=1), role="counter", reason=reason)
+    text = pdf_text(render_form(d, "refusal"), tmp_path, f"{regime}-03-intake")
+    expect_title(text, regime, "refusal")
+    assert name in text and reason in text
+    d.refresh_from_db()
+    assert d.received_at is None
+
+
 def test_a_form_the_dossier_has_not_reached_is_refused(case) -> None:
     regime, place, when, name = case
     d = receive(place, when, name)
