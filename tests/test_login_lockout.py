@@ -81,3 +81,10 @@ def test_failures_spread_over_more_than_the_window_do_not_lock(client: Client, o
 def test_login_post_without_csrf_token_is_refused(officer: User) -> None:
     client = Client(enforce_csrf_checks=True)
     assert login(client, PASSWORD).status_code == 403
+
+
+def test_empty_login_is_answered_in_vietnamese_even_for_an_english_browser(client: Client, officer: User) -> None:
+    response = client.post(reverse("login"), {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Vui lòng nhập thông tin này." in response.content.decode()
+    assert not LoginFailure.objects.exists()  # nothing to count: no username was tried

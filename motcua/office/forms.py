@@ -29,6 +29,10 @@ class LockoutAuthenticationForm(AuthenticationForm):
         ),
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        vietnamese_errors(self)
+
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
@@ -55,8 +59,37 @@ class LockoutAuthenticationForm(AuthenticationForm):
         )
 
 
+COMMON_ERRORS = {
+    "required": _("Vui lòng nhập thông tin này."),
+    "invalid_choice": _("Lựa chọn không hợp lệ."),
+    "invalid_pk_value": _("Lựa chọn không hợp lệ."),
+    "invalid_list": _("Lựa chọn không hợp lệ."),
+    # validator codes: a field's error_messages override its validators' messages
+    "min_value": _("Giá trị phải từ %(limit_value)s trở lên."),
+    "max_value": _("Giá trị không được lớn hơn %(limit_value)s."),
+    "max_length": _("Tối đa %(limit_value)d ký tự (đang có %(show_value)d)."),
+}
+TYPED_ERRORS = {
+    forms.EmailField: _("Địa chỉ thư điện tử không hợp lệ."),
+    forms.IntegerField: _("Vui lòng nhập một số nguyên."),
+    forms.DateTimeField: _("Ngày giờ không hợp lệ."),
+}
+
+
+def vietnamese_errors(form: forms.Form) -> None:
+    """Vietnamese messages for the common errors: whatever language the browser asks for
+    (LocaleMiddleware), the office screens speak Vietnamese."""
+    for field in form.fields.values():
+        for code, message in COMMON_ERRORS.items():
+            field.error_messages[code] = message
+        for kind, message in TYPED_ERRORS.items():
+            if isinstance(field, kind):
+                field.error_messages["invalid"] = message
+
+
 def style(form: forms.Form) -> None:
-    """Bootstrap classes on every widget."""
+    """Bootstrap classes on every widget, and Vietnamese error messages."""
+    vietnamese_errors(form)
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
