@@ -73,3 +73,15 @@ def test_receipt_pdf_of_own_dossier(client: Client, office: Office) -> None:
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     # A form the dossier has not reached (no apology sent) is a page, not a 500.
     assert client.get(reverse("office:form_pdf", args=[ours.code, "apology"])).status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/office/dossiers/a%00b/", "/office/dossiers/a%00b/forms/receipt.pdf", "/office/dossiers/" + "x" * 500 + "/",
+    "/office/tiep-nhan/?procedure=a%00b", "/office/tiep-nhan/?q=a%00b", "/office/tiep-nhan/thu-tuc/?q=%00",
+    "/office/?page=%00", "/office/dossiers/%F0%9F%98%80/",
+])
+def test_odd_urls_are_404_or_a_page_never_a_500(client: Client, office: Office, path: str) -> None:
+    client.force_login(office.counter)
+    assert client.get(path).status_code in (200, 404)
+    post = client.post(path.split("?")[0].replace("forms/receipt.pdf", "actions/"), {"action": "x"})
+    assert post.status_code in (200, 400, 403, 404, 405)

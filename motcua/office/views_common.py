@@ -26,9 +26,18 @@ def now() -> dt.datetime:
     return timezone.now()
 
 
+def lookup_code(code: str, max_length: int) -> str:
+    """A code taken from the URL or the query string, or 404: a NUL byte (PostgreSQL refuses it in
+    a query: it would be a 500) or more characters than the column holds cannot match anything."""
+    if "\x00" in code or len(code) > max_length:
+        raise Http404("no such code")
+    return code
+
+
 def visible_dossier(request: HttpRequest, code: str) -> Dossier:
     """The dossier with this code if the user may see it; 404 otherwise (never 403: a code the
     user may not see is not confirmed to exist)."""
+    code = lookup_code(code, Dossier._meta.get_field("code").max_length)
     dossier = get_object_or_404(Dossier.objects.select_related("procedure", "unit", "agency"), code=code)
     if not can_see(request.user, dossier):
         raise Http404("no such dossier")

@@ -26,7 +26,7 @@ from motcua.dossiers.lifecycle import COUNTER
 from motcua.office.access import counter_agencies
 from motcua.office.forms import IntakeForm, SearchForm
 from motcua.office.search import find_procedures
-from motcua.office.views_common import now
+from motcua.office.views_common import lookup_code, now
 
 KEY = re.compile(r"^[0-9a-f]{32}$")
 
@@ -62,6 +62,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         return render(request, "office/intake.html", {
             "search": form, "results": find_procedures(query, {a.level for a in agencies}), "q": query,
         })
+    code = lookup_code(code, Procedure._meta.get_field("code").max_length)
     procedure = get_object_or_404(Procedure, code=code, active=True)
     if request.method == "GET":
         form = IntakeForm(procedure=procedure, agencies=agencies, initial={
