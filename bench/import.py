@@ -1,0 +1,160 @@
+"""Benchmark of ``import_dossiers``: rows/s and peak memory on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/import.py [--rows 1000000] [--seed 1] [--only sqlite|postgres]
+                                     [--pg postgres://postgres@127.0.0.1:5432/postgres]
+
+1. SQLite: a fresh database file in bench/out/ is migrated (which loads the real units).
+2. A CSV of ``--rows`` realistic legacy dossiers is generated into bench/out/ from those units:
+   receipts 2019-01 .. 2026-06 at legacy units (with districts) before 2025-07 and current ones
+   after, 300 procedure codes (a third of them unknown, so stubs are created), the channels,
+   apologies, supplement requests and outcomes in plausible shares, 12% still in progress.
+3. ``manage.py import_dossiers`` runs as a child process on the SQLite file, then on a fresh
+   PostgreSQL database ``bench_import`` (created, migrated, and dropped afterwards).
+
+Each import is timed (wall clock) and its peak resident memory read from the child's own
+rusage (``os.wait4``: ``ru_maxrss``), so the migrate step does not count.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import pathlib
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+TZ = dt.timezone(dt.timedelta(hours=7))
+HEADER = [
+    "code", "procedure_code", "procedure_name", "unit_code", "level", "channel", "received_at", "due_at",
+    "extended_due_at", "supplement_requests", "finished_at", "outcome", "returned_at", "applicant_name",
+    "applicant_id", "applicant_phone",
+]
+SWITCH = dt.date(2025, 7, 1)
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
+GIVEN = ("Văn An", "Thị Bình", "Minh Châu", "Quốc Dũng", "Thu Hà", "Đức Hải", "Thị Lan", "Văn Nam", "Ngọc Mai")
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a child process; (seconds, peak RSS in MB of that child alone). Exits on failure."""
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"{' '.join(cmd)}: exit {child.returncode}")
+    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def manage(*args: str, database_url: str) -> tuple[float, float]:
+    return run([PYTHON, "manage.py", *args], {**os.environ, "DATABASE_URL": database_url})
+
+
+def units_from(db: pathlib.Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(legacy, current) unit (code, level) pairs, districts and communes mostly, from a migrated SQLite file."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT code, level, valid_from, valid_to FROM units_administrativeunit").fetchall()
+    legacy = [(c, lv) for c, lv, _f, to in rows if to is not None and to >= "2025-06-30"]
+    current = [(c, lv) for c, lv, f, to in rows if to is None and f <= SWITCH.isoformat()]
+    return legacy, current
+
+
+def instant(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S")  # no offset: Asia/Ho_Chi_Minh
+
+
+def generate(path: pathlib.Path, rows: int, seed: int, legacy: list, current: list) -> None:
+    rnd = random.Random(seed)
+    procedures = [(f"1.{rnd.randrange(10**5, 10**6):06d}", f"Thủ tục hành chính số {i}") for i in range(300)]
+    start = dt.datetime(2019, 1, 1, 7, 30)
+    span_minutes = int((dt.datetime(2026, 6, 30) - start).total_seconds() // 60)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            received = start + dt.timedelta(minutes=rnd.randrange(span_minutes))
+            unit_code, unit_level = rnd.choice(legacy if received.date() < SWITCH else current)
+            level = ""
+            if unit_level != "commune" and rnd.random() < 0.3:
+                level = unit_level  # a department or office of that unit, said explicitly
+            due = received + dt.timedelta(days=rnd.choice((1, 3, 5, 7, 10, 15, 20)), hours=rnd.randrange(8))
+            extended = due + dt.timedelta(days=rnd.randrange(1, 10)) if rnd.random() < 0.04 else None
+            finished = outcome = returned = None
+            if rnd.random() < 0.88:
+                finished = received + (due - received) * rnd.uniform(0.2, 1.3)
+                outcome = rnd.choices(("approved", "refused", "stopped", "withdrawn"), (90, 4, 2, 4))[0]
+                if outcome in ("approved", "refused") and rnd.random() < 0.8:
+                    returned = finished + dt.timedelta(hours=rnd.randrange(1, 200))
+            code, name = rnd.choice(procedures)
+            writer.writerow([
+                f"{unit_code}-{received:%y%m%d}-{i:07d}", code, name if rnd.random() < 0.9 else "", unit_code, level,
+                rnd.choices(("counter", "online", "postal"), (60, 35, 5))[0], instant(received), instant(due),
+                instant(extended) if extended else "", rnd.choices((0, 1, 2), (90, 8, 2))[0],
+                instant(finished) if finished else "", outcome or "", instant(returned) if returned else "",
+                f"{rnd.choice(FAMILY)} {rnd.choice(GIVEN)}", f"0{rnd.randrange(10**10, 10**11)}",
+                f"09{rnd.randrange(10**7, 10**8)}",
+            ])
+
+
+def pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres", help="maintenance database")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[str, float]] = {}
+
+    db = OUT / "import-bench.sqlite3"
+    db.unlink(missing_ok=True)
+    sqlite_url = f"sqlite:///{db}"
+    print(f"migrating {db} ...", flush=True)
+    manage("migrate", "-v0", database_url=sqlite_url)
+    data = OUT / f"legacy-{args.rows}-{args.seed}.csv"
+    if not data.exists():
+        print(f"generating {args.rows:,} rows into {data} ...", flush=True)
+        generate(data, args.rows, args.seed, *units_from(db))
+    print(f"{data.name}: {data.stat().st_size / 2**20:.0f} MiB", flush=True)
+
+    if args.only in (None, "sqlite"):
+        seconds, peak = manage("import_dossiers", str(data), database_url=sqlite_url)
+        results["sqlite"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "peak_mb": peak}
+    db.unlink(missing_ok=True)
+
+    if args.only in (None, "postgres"):
+        base = args.pg.rsplit("/", 1)[0]
+        pg_admin(args.pg, "DROP DATABASE IF EXISTS bench_import")
+        pg_admin(args.pg, "CREATE DATABASE bench_import")
+        try:
+            pg_url = f"{base}/bench_import"
+            print("migrating PostgreSQL bench_import ...", flush=True)
+            manage("migrate", "-v0", database_url=pg_url)
+            seconds, peak = manage("import_dossiers", str(data), database_url=pg_url)
+            results["postgres"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "peak_mb": peak}
+        finally:
+            pg_admin(args.pg, "DROP DATABASE IF EXISTS bench_import")
+
+    print(f"\n{args.rows:,} rows   seconds   rows/s   peak MB")
+    for name, r in results.items():
+        print(f"{name:<12} {r['seconds']:>8.1f} {r['rows_per_s']:>9,.0f} {r['peak_mb']:>8.0f}")
+    (OUT / "import.json").write_text(json.dumps({"rows": args.rows, **results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""``python manage.py import_dossiers FILE.csv [--dry-run] [--errors ERRORS.csv]`` (interfaces.md).
+
+Imports legacy dossiers whole or not at all. Every bad row is named on stderr, one line per row
+(``row 7, column received_at: not an ISO 8601 instant: '2021-13-01'``), and with ``--errors`` in a
+CSV file (row, column, reason: one record per problem); then the command exits 1. On success it
+prints ``imported N dossiers (M skipped as already present), K procedure stubs created``.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from tqdm import tqdm
+
+from motcua.dossiers.legacy import ImportFileError, import_dossiers
+
+
+def count_lines(path: Path) -> int:
+    """Lines in the file less the header: the progress bar's total (quoted newlines make it approximate)."""
+    lines = 0
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - 1, 0)
+
+
+class Command(BaseCommand):
+    help = "Nhập hồ sơ từ hệ thống cũ (CSV UTF-8): nhập toàn bộ hoặc không nhập gì."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="Tệp CSV UTF-8 có dòng tiêu đề")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì")
+        parser.add_argument("--errors", metavar="ERRORS.csv", help="Ghi các dòng lỗi vào tệp CSV này")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        dry_run: bool = options["dry_run"]
+        with ExitStack() as stack:
+            try:
+                stream = stack.enter_context(path.open(encoding="utf-8-sig", newline=""))
+            except FileNotFoundError:
+                raise CommandError(_("%(path)s: no such file") % {"path": path}) from None
+            except OSError as exc:
+                raise CommandError(f"{path}: {exc.strerror or exc}") from None
+            errors = None
+            if options["errors"]:
+                try:
+                    errors = csv.writer(stack.enter_context(open(options["errors"], "w", encoding="utf-8",
+                                                                 newline="")))
+                except OSError as exc:
+                    raise CommandError(f"--errors {options['errors']}: {exc.strerror or exc}") from None
+                errors.writerow(["row", "column", "reason"])
+            bar = None
+            if sys.stderr.isatty():
+                bar = stack.enter_context(tqdm(total=count_lines(path), unit=" rows", file=sys.stderr,
+                                               desc="import_dossiers", smoothing=0.1))
+
+            def report(row: int, problems: list[tuple[str, str]]) -> None:
+                parts = [f"column {column}: {reason}" if column else reason for column, reason in problems]
+                line = f"row {row}, " + "; ".join(parts)
+                if bar is not None:
+                    bar.write(line, file=sys.stderr)
+                else:
+                    self.stderr.write(line)
+                if errors is not None:
+                    errors.writerows([row, column, reason] for column, reason in problems)
+
+            try:
+                summary = import_dossiers(stream, dry_run=dry_run, report=report,
+                                          progress=bar.update if bar is not None else None)
+            except ImportFileError as exc:
+                if errors is not None:
+                    errors.writerow(["", "", str(exc)])
+                raise CommandError(f"{path}: {exc}") from None
+        if summary.bad_rows:
+            raise CommandError(ngettext("%(n)d bad row; nothing was imported", "%(n)d bad rows; nothing was imported",
+                                        summary.bad_rows) % {"n": summary.bad_rows})
+        if dry_run:
+            self.stdout.write(_(
+                "dry run: %(n)d dossiers would be imported (%(m)d skipped as already present), "
+                "%(k)d procedure stubs would be created; nothing was written"
+            ) % {"n": summary.imported, "m": summary.skipped, "k": summary.stubs})
+        else:
+            self.stdout.write(_(
+                "imported %(n)d dossiers (%(m)d skipped as already present), %(k)d procedure stubs created"
+            ) % {"n": summary.imported, "m": summary.skipped, "k": summary.stubs})
