@@ -183,3 +183,20 @@ def test_action_post_without_csrf_token_is_refused(office: Office) -> None:
     assert response.status_code == 403
     d.refresh_from_db()
     assert d.status == "received"
+
+
+def test_hand_over_to_another_agency_of_the_tree_and_not_outside_it(client: Client, office: Office) -> None:
+    from motcua.units.models import Agency
+
+    department = Agency.objects.create(code="STP9", name="Sở Tư pháp", kind="department",
+                                       unit=office.world.province, level="province")
+    d = receive(office)
+    client.force_login(office.counter)
+    outside = act(client, d, "hand_over", agency=str(office.world.other_agency.pk))
+    assert outside.status_code == 400
+    d.refresh_from_db()
+    assert d.current_step == 1
+    assert act(client, d, "hand_over", agency=str(department.pk)).status_code == 302
+    d.refresh_from_db()
+    assert d.current_step == 2 and d.steps.get(order=2).agency == department
+    assert d.events.get(action="hand_over").payload["agency"] == "STP9"
