@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "motcua.office",
     "motcua.api",
     "motcua.portal",
+    "motcua.quality",
     "motcua.notifications",
     "django_tasks",
     "django_tasks_db",

@@ -1,0 +1,256 @@
+"""Computing the service-quality index (Decision 766) from dossier data.
+
+    compute_index("99001", date(2026, 1, 1), date(2026, 3, 31)) -> dict
+
+Scope and periods follow report form 06 (``motcua.reports.form06``): the unit ``unit_code`` (every
+version of the code) and every unit version below it; the period is ``[date_from, date_to]`` in local
+days. The facts are computed in one aggregate query per call (plus one for the procedures offering
+online service); the formulas and scoring run in Python over those few numbers.
+
+Scoring (domain.md §8): ``rate`` = the formula's value, kept within [0, 1]; an indicator with a
+threshold scores full marks at or above it, else ``rate × max / threshold``; without a threshold,
+``rate × max``. A formula that divides by zero (nothing to measure: no rating in the period, say)
+makes the indicator *not applicable*: no points, and its maximum is left out of ``computed_max``.
+An indicator without a formula is *not computable* from this system's data (scored elsewhere).
+``score`` = ``points × 100 / computed_max``: the index on the part that could be computed.
+"""
+from __future__ import annotations
+
+import calendar as pycalendar
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from motcua.dossiers.models import Dossier
+from motcua.quality.formula import FormulaError, parse, ratio_pairs
+from motcua.quality.indicators import FACT_NAMES, FACTS, Period, handled, rated_in, received_in
+from motcua.quality.models import Indicator, IndicatorSet
+from motcua.reports.form06 import ReportError, resolve_unit, units_below
+
+DB_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is not None)
+DERIVED_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is None)
+
+
+class QualityError(ValueError):
+    """Bad input (unknown unit, indicator or period); the message is for the user."""
+
+
+# --- facts ------------------------------------------------------------------------------------
+
+def _relevant(p: Period) -> Q:
+    """Every dossier any fact may count: handled or received in the period, or rated in it."""
+    return handled(p) | received_in(p) | rated_in(p) | Q(finished_at__gte=p.start, finished_at__lt=p.end)
+
+
+def raw_facts(scope: Iterable[int], p: Period, group: str | None = None) -> dict[object, dict[str, float]]:
+    """The database facts of the dossiers of the units ``scope``, per value of ``group`` (a Dossier
+    field, e.g. ``unit_id``), or under the key ``None`` when ``group`` is None. One query."""
+    aggregates = {name: FACTS[name].aggregate(p, FACTS[name].members(p)) for name in DB_FACTS}  # type: ignore[misc]
+    base = Dossier.objects.filter(unit_id__in=list(scope)).filter(_relevant(p)).order_by()
+    if group is None:
+        row = base.aggregate(**aggregates)
+        return {None: {name: float(row[name] or 0) for name in DB_FACTS}}
+    return {
+        row[group]: {name: float(row[name] or 0) for name in DB_FACTS}
+        for row in base.values(group).annotate(**aggregates)
+    }
+
+
+def add_facts(parts: Iterable[dict[str, float]]) -> dict[str, float]:
+    total = dict.fromkeys(DB_FACTS, 0.0)
+    for part in parts:
+        for name in DB_FACTS:
+            total[name] += part[name]
+    return total
+
+
+def derive(raw: dict[str, float]) -> dict[str, float]:
+    """Add the derived facts (in catalogue order, so one may use an earlier one)."""
+    facts = dict(raw)
+    for name in DERIVED_FACTS:
+        facts[name] = float(FACTS[name].derive(facts))  # type: ignore[misc]
+    return facts
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+def points_for(rate: float | None, max_points: float, threshold: float | None) -> float | None:
+    """domain.md §8: full marks at or above the threshold, else rate × max / threshold; rate × max without one."""
+    if rate is None:
+        return None
+    rate = min(max(rate, 0.0), 1.0)
+    if threshold:
+        return max_points if rate >= threshold else rate * max_points / threshold
+    return rate * max_points
+
+
+def _num(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def indicator_set_for(day: dt.date, code: str | None = None) -> IndicatorSet:
+    try:
+        return IndicatorSet.objects.get(code=code) if code else IndicatorSet.in_force(day)
+    except IndicatorSet.DoesNotExist:
+        raise QualityError(f"Không có bộ chỉ số {code or 'áp dụng ngày ' + day.isoformat()}.") from None
+
+
+def score_facts(facts: dict[str, float], iset: IndicatorSet) -> dict:
+    """Groups, indicators and totals for already computed facts."""
+    groups = []
+    total = computed_max = 0.0
+    for group in iset.groups.prefetch_related("indicators"):
+        g_points = g_computed = 0.0
+        rows = []
+        for ind in group.indicators.all():
+            row = _score_indicator(ind, facts)
+            if row["points"] is not None:
+                g_points += row["points"]
+                g_computed += row["max_points"]
+            rows.append(row)
+        groups.append({"code": group.code, "name": group.name, "max_points": float(group.max_points),
+                       "points": round(g_points, 4), "computed_max": g_computed, "indicators": rows})
+        total += g_points
+        computed_max += g_computed
+    return {
+        "groups": groups,
+        "points": round(total, 4),
+        "max_points": float(sum(g["max_points"] for g in groups)),
+        "computed_max": computed_max,
+        "score": round(total * 100 / computed_max, 4) if computed_max else None,
+    }
+
+
+def _score_indicator(ind: Indicator, facts: dict[str, float]) -> dict:
+    row = {"code": ind.code, "name": ind.name, "formula": ind.formula, "max_points": float(ind.max_points),
+           "threshold": _num(ind.threshold), "note": ind.note, "computable": bool(ind.formula),
+           "applicable": False, "rate": None, "points": None, "facts": {}}
+    if not ind.formula:
+        return row
+    try:
+        formula = parse(ind.formula, FACT_NAMES)
+    except FormulaError as exc:
+        raise QualityError(f"Chỉ tiêu {ind.code}: {exc}") from None
+    rate = formula.evaluate(facts)
+    row["facts"] = {name: facts[name] for name in sorted(formula.names)}
+    row["stub_facts"] = sorted(name for name in formula.names if FACTS[name].stub)
+    if rate is not None:
+        row.update(applicable=True, rate=round(rate, 6),
+                   points=round(points_for(rate, float(ind.max_points), _num(ind.threshold)) or 0.0, 4))
+    return row
+
+
+# --- the index ----------------------------------------------------------------------------------
+
+def _scope(unit_code: str, date_to: dt.date) -> tuple[dict, dict[int, int]]:
+    try:
+        unit = resolve_unit(unit_code, date_to)
+    except ReportError as exc:
+        raise QualityError(str(exc)) from None
+    return {"code": unit.code, "name": unit.name}, units_below(unit_code)
+
+
+def _check_period(date_from: dt.date, date_to: dt.date) -> Period:
+    if date_from > date_to:
+        raise QualityError(f"Từ ngày ({date_from}) phải không sau đến ngày ({date_to}).")
+    return Period(date_from, date_to)
+
+
+def fact_table(facts: dict[str, float]) -> dict[str, dict]:
+    return {name: {"value": facts[name], "label": FACTS[name].label, "stub": FACTS[name].stub,
+                   "note": FACTS[name].note} for name in FACTS}
+
+
+def compute_index(unit_code: str, date_from: dt.date, date_to: dt.date, indicator_set: str | None = None) -> dict:
+    """The 766 index of a unit (and everything below it) over ``[date_from, date_to]``."""
+    p = _check_period(date_from, date_to)
+    unit, scope = _scope(unit_code, date_to)
+    iset = indicator_set_for(date_to, indicator_set)
+    facts = derive(raw_facts(scope, p)[None])
+    return {
+        "unit": unit, "from": date_from.isoformat(), "to": date_to.isoformat(),
+        "indicator_set": {"code": iset.code, "name": iset.name, "legal_basis": iset.legal_basis},
+        "facts": fact_table(facts),
+        **score_facts(facts, iset),
+    }
+
+
+def compute_index_by_child(parent_code: str, date_from: dt.date, date_to: dt.date,
+                           indicator_set: str | None = None) -> dict[str, dict]:
+    """Index of each direct child code of ``parent_code`` (all versions of a code together), with the
+    facts computed in one query for the whole tree. The parent's own dossiers are not a child."""
+    p = _check_period(date_from, date_to)
+    _unit, scope = _scope(parent_code, date_to)
+    iset = indicator_set_for(date_to, indicator_set)
+    from motcua.units.models import AdministrativeUnit
+
+    heads = {u.pk: u for u in AdministrativeUnit.objects.filter(pk__in=set(scope.values())).exclude(code=parent_code)}
+    per_child: dict[str, list[dict[str, float]]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for head in sorted(heads.values(), key=lambda u: u.valid_from):
+        if head.valid_from <= date_to and (head.valid_to is None or head.valid_to >= date_from):
+            per_child.setdefault(head.code, [])
+        if head.valid_from <= date_to or head.code not in names:
+            names[head.code] = head.name
+    for unit_id, facts in raw_facts(scope, p, "unit_id").items():
+        head = heads.get(scope.get(unit_id))  # type: ignore[arg-type]
+        if head is not None:
+            per_child[head.code].append(facts)
+    out = {}
+    for code in sorted(per_child):
+        facts = derive(add_facts(per_child[code]))
+        out[code] = {"code": code, "name": names[code], "facts": facts, **score_facts(facts, iset)}
+    return out
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    if not 1 <= month <= 12:
+        raise QualityError(f"Tháng không hợp lệ: {month}.")
+    return dt.date(year, month, 1), dt.date(year, month, pycalendar.monthrange(year, month)[1])
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    if not 1 <= quarter <= 4:
+        raise QualityError(f"Quý không hợp lệ: {quarter}.")
+    return month_bounds(year, 3 * quarter - 2)[0], month_bounds(year, 3 * quarter)[1]
+
+
+def monthly_index(unit_code: str, year: int, month: int) -> dict:
+    return compute_index(unit_code, *month_bounds(year, month))
+
+
+def quarterly_index(unit_code: str, year: int, quarter: int) -> dict:
+    return compute_index(unit_code, *quarter_bounds(year, quarter))
+
+
+def yearly_index(unit_code: str, year: int) -> dict:
+    return compute_index(unit_code, dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+# --- drill-down ---------------------------------------------------------------------------------
+
+def dossiers_costing_points(unit_code: str, date_from: dt.date, date_to: dt.date, indicator_code: str,
+                            indicator_set: str | None = None) -> QuerySet[Dossier]:
+    """The dossiers that cost the indicator points: for a formula ``a / b`` over dossier facts,
+    those counted in ``b`` but not in ``a`` (e.g. the late ones for 2.1, the ones not submitted
+    online for 3.1, those rated below the maximum for 5.1)."""
+    p = _check_period(date_from, date_to)
+    _unit, scope = _scope(unit_code, date_to)
+    iset = indicator_set_for(date_to, indicator_set)
+    ind = Indicator.objects.filter(group__indicator_set=iset, code=indicator_code).first()
+    if ind is None:
+        raise QualityError(f"Bộ chỉ số {iset.code} không có chỉ tiêu {indicator_code}.")
+    if not ind.formula:
+        raise QualityError(f"Chỉ tiêu {ind.code} không tính được từ dữ liệu hồ sơ.")
+    pairs = ratio_pairs(parse(ind.formula, FACT_NAMES))
+    if not pairs:
+        raise QualityError(f"Công thức của chỉ tiêu {ind.code} không có dạng a / b để liệt kê hồ sơ.")
+    good, population = (FACTS[name] for name in pairs[0])
+    shortfall = good.shortfall(p) if good.shortfall else ~good.members(p)
+    return (Dossier.objects.filter(unit_id__in=list(scope)).filter(population.members(p)).filter(shortfall)
+            .select_related("procedure", "unit", "agency").order_by("received_at", "code"))
