@@ -2,8 +2,9 @@
 
     compute_index("99001", date(2026, 1, 1), date(2026, 3, 31)) -> dict
 
-Scope and periods follow report form 06 (``motcua.reports.form06``): the unit ``unit_code`` (every
-version of the code) and every unit version below it; the period is ``[date_from, date_to]`` in local
+Scope and periods follow report form 06 (``motcua.reports.form06``): the unit ``unit_code`` as it was
+on ``date_to`` with its earlier versions and every unit version below them
+(``motcua.units.scoping.units_below``); the period is ``[date_from, date_to]`` in local
 days. The facts are computed in one aggregate query per call (plus one for the procedures offering
 online service); the formulas and scoring run in Python over those few numbers.
 
@@ -28,7 +29,7 @@ from motcua.dossiers.models import Dossier
 from motcua.quality.formula import FormulaError, parse, ratio_pairs
 from motcua.quality.indicators import FACT_NAMES, FACTS, Period, handled, rated_in, received_in
 from motcua.quality.models import Indicator, IndicatorSet
-from motcua.reports.form06 import ReportError, resolve_unit, units_below
+from motcua.units.scoping import resolve_code, units_below
 
 DB_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is not None)
 DERIVED_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is None)
@@ -146,11 +147,10 @@ def _score_indicator(ind: Indicator, facts: dict[str, float]) -> dict:
 # --- the index ----------------------------------------------------------------------------------
 
 def _scope(unit_code: str, date_to: dt.date) -> tuple[dict, dict[int, int]]:
-    try:
-        unit = resolve_unit(unit_code, date_to)
-    except ReportError as exc:
-        raise QualityError(str(exc)) from None
-    return {"code": unit.code, "name": unit.name}, units_below(unit_code)
+    unit = resolve_code(unit_code, date_to)
+    if unit is None:
+        raise QualityError(f"Không có đơn vị hành chính mã {unit_code}.")
+    return {"code": unit.code, "name": unit.name}, units_below(unit_code, date_to)
 
 
 def _check_period(date_from: dt.date, date_to: dt.date) -> Period:
