@@ -2,11 +2,11 @@
 # Debian packages the project needs beyond Python. Installed with apt when missing
 # (as root, or with sudo); never a browser download.
 #   chromium            — Playwright drives Debian's Chromium (/usr/bin/chromium) in the browser tests
-#   fonts-liberation    — Liberation Serif (Times New Roman metrics) for the official forms
-#   poppler-utils       — pdftotext / pdftoppm: tests read the PDFs back
+#   poppler-utils       — pdftotext / pdftoppm / pdffonts: tests read the PDFs back
+# (Liberation Serif 2.1, with full Vietnamese coverage, is bundled in motcua/documents/fonts.)
 #   libpango-1.0-0, libpangoft2-1.0-0 — WeasyPrint's text layout
 set -euo pipefail
-want=(chromium fonts-liberation poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
+want=(chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0)
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

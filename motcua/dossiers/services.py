@@ -22,6 +22,7 @@ from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.notifications import outbox
 from motcua.regimes import regime_at, regime_by_code
+from motcua.reports import rollups
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import TZ, Calendar
@@ -185,6 +186,7 @@ def receive(
         dossier.save()
     _append_event(dossier, "submit" if online else "receive", at, "", actor, role,
                   payload={"documents": list(documents)})
+    rollups.record(dossier, rollups.Position(), at)
     return dossier
 
 
@@ -347,7 +349,7 @@ def perform(
     new_due = _now(new_due_at) if new_due_at is not None else None
     ctx = Context(at=at, calendar=calendar_for_unit(d.unit), note=note, reason=reason, new_due_at=new_due,
                   agency=agency, payload={**(payload or {}), "_action": act})
-    from_status, version = d.status, d.version
+    from_status, version, before = d.status, d.version, rollups.position(d)
     HANDLERS[act](d, ctx)
     d.status = move.to
     updated = Dossier.objects.filter(pk=d.pk, version=version).update(
@@ -358,4 +360,5 @@ def perform(
     d.version = version + 1
     ctx.payload.pop("_action")
     _append_event(d, act, at, from_status, actor, role, note, reason, ctx.payload)
+    rollups.record(d, before, at)
     return d

@@ -1,0 +1,104 @@
+"""The report rollups stay exactly equal to a recount from the dossiers, whatever happens."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from motcua.dossiers import lifecycle, services
+from motcua.dossiers.models import Dossier
+from motcua.notifications import outbox
+from motcua.reports.models import DailyCounter, OpenLedger
+from tests.factories import at, make_procedure, make_world
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES, STEPS, BURST = 25, 50, 24
+TRANSITIONS = 10_000  # at least, in all
+
+
+class Transitions(RuleBasedStateMachine):
+    """Random receipts and random transitions (allowed or not) by random roles, time moving on."""
+
+    world = None
+    procedures: list = []
+    steps_run = 0
+
+    @initialize()
+    def start(self) -> None:
+        self.now = at("2025-06-20 08:00")  # straddles the 2018 → 2025 regime change
+        self.ids: list[int] = []
+
+    @rule(minutes=st.integers(0, 3 * 24 * 60), channel=st.sampled_from(["counter", "online", "postal"]),
+          which=st.integers(0, 1), agency=st.booleans())
+    def receive(self, minutes: int, channel: str, which: int, agency: bool) -> None:
+        self.now += dt.timedelta(minutes=minutes)
+        Transitions.steps_run += 1
+        w = self.world
+        d = services.receive(procedure=self.procedures[which], unit=w.commune if agency else w.other_commune,
+                             agency=w.agency if agency else None, channel=channel,
+                             online=channel == "online", role="counter", at=self.now)
+        self.ids.append(d.pk)
+
+    @rule(seed=st.integers(0, 2**32), size=st.integers(1, BURST))
+    def act(self, seed: int, size: int) -> None:
+        """A burst of transitions (allowed or not) on random dossiers, chosen by a seeded generator
+        so that a long burst costs Hypothesis one draw."""
+        rnd = random.Random(seed)
+        for _ in range(size):
+            if not self.ids:
+                return
+            self.now += dt.timedelta(minutes=rnd.randint(0, 12 * 60))
+            d = Dossier.objects.get(pk=rnd.choice(self.ids))
+            action = rnd.choice(list(lifecycle.Action))
+            move = lifecycle.transition(d.status, action)
+            role = rnd.choice(sorted(move.roles) if move else ["counter"])
+            new_due = (d.due_at + dt.timedelta(days=rnd.randint(-1, 5))) if d.due_at else None
+            Transitions.steps_run += 1
+            try:
+                services.perform(d, action, role=role, at=self.now, note="ghi chú", reason="lý do",
+                                 new_due_at=new_due)
+            except services.DossierError:
+                stored = Dossier.objects.get(pk=d.pk)
+                assert stored.version == d.version and stored.status == d.status  # refused = unchanged
+
+    @invariant()
+    def events_match_versions(self) -> None:
+        if self.ids:
+            d = Dossier.objects.get(pk=self.ids[-1])
+            assert d.events.count() == d.version
+
+    def teardown(self) -> None:
+        call_command("verify_counters", stdout=open("/dev/null", "w"))  # noqa: SIM115 - raises on disagreement
+
+
+def test_counters_agree_with_a_recount_after_random_transitions():
+    Transitions.world = make_world()
+    Transitions.procedures = [make_procedure("T.000101"), make_procedure("T.000102", policy="restart")]
+    with outbox.suppressed():
+        # Hypothesis decides how long each run is; run again until enough transitions were tried.
+        for _ in range(20):
+            run_state_machine_as_test(Transitions, settings=settings(
+                max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+                suppress_health_check=list(HealthCheck)))
+            if Transitions.steps_run >= TRANSITIONS:
+                break
+    print(f"{Transitions.steps_run} receipts and transitions tried, {Dossier.objects.count()} dossiers")
+    assert Transitions.steps_run >= TRANSITIONS
+    assert DailyCounter.objects.exists() and OpenLedger.objects.exists()
+
+
+def test_verify_counters_notices_a_stored_count_that_is_wrong():
+    world = make_world()
+    d = services.receive(procedure=world.procedure, unit=world.commune, agency=world.agency, at=at("2026-03-02 09:00"))
+    call_command("verify_counters", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    DailyCounter.objects.filter(unit=d.unit).update(received_direct=2)
+    with pytest.raises(CommandError, match="1 counter rows and 0 ledger rows disagree"):
+        call_command("verify_counters", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("verify_counters", "--rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert DailyCounter.objects.get().received_direct == 1
