@@ -32,8 +32,8 @@ def at(text: str) -> dt.datetime:
 @pytest.fixture
 def district() -> AdministrativeUnit:
     legacy = {"valid_from": dt.date(2004, 1, 1), "valid_to": dt.date(2025, 6, 30)}
-    d = AdministrativeUnit.objects.create(code="991", name="Huyện Thử", level="district", **legacy)
-    c = AdministrativeUnit.objects.create(code="99101", name="Xã Thử", level="commune", parent=d, **legacy)
+    d = AdministrativeUnit.objects.create(code="ZY1", name="Huyện Thử", level="district", **legacy)
+    c = AdministrativeUnit.objects.create(code="ZY101", name="Xã Thử", level="commune", parent=d, **legacy)
     proc = Procedure.objects.create(code="9.000001", name="Thủ tục thử", legal_minutes=480)
     rows = [
         (d, at("2021-02-01T09:00"), at("2021-02-02T09:00"), at("2021-02-02T08:00")),
@@ -55,14 +55,14 @@ def run(*args: str) -> str:
     return buf.getvalue()
 
 
-BASE = ("--unit", "991", "--from", "2021-01-01", "--to", "2021-09-15")
+BASE = ("--unit", "ZY1", "--from", "2021-01-01", "--to", "2021-09-15")
 
 
 def test_json_is_one_object_with_vietnamese_unescaped(district):
     text = run(*BASE, "--by", "level")
     assert "Huyện Thử" in text and "Cấp huyện" in text  # ensure_ascii=False
     out = json.loads(text)
-    assert out["unit"] == {"code": "991", "name": "Huyện Thử"}
+    assert out["unit"] == {"code": "ZY1", "name": "Huyện Thử"}
     rows = {r["key"]: r for r in out["rows"]}
     assert rows["district"]["resolved_on_time"] == 1 and rows["district"]["resolved_late"] == 1
     assert rows["commune"]["in_progress_overdue"] == 1
@@ -80,7 +80,7 @@ def test_as_of_option_without_offset_is_local_time(district):
 def test_csv_has_header_rows_and_totals(district):
     lines = list(csv.reader(io.StringIO(run(*BASE, "--by", "child", "--format", "csv"))))
     assert lines[0] == ["key", "label", *COUNT_KEYS, "on_time_rate"]
-    assert [line[0] for line in lines[1:]] == ["991", "99101", "total"]
+    assert [line[0] for line in lines[1:]] == ["ZY1", "ZY101", "total"]
     assert lines[-1][2] == "3"
 
 
@@ -102,10 +102,10 @@ def test_json_to_a_file(district, tmp_path):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (("--unit", "991", "--from", "2021-13-01", "--to", "2021-09-15"), "--from"),
-        (("--unit", "991", "--from", "20210101", "--to", "2021-09-15"), "--from"),
-        (("--unit", "991", "--from", "2021-09-16", "--to", "2021-09-15"), "--from"),
-        (("--unit", "000", "--from", "2021-01-01", "--to", "2021-09-15"), "000"),
+        (("--unit", "ZY1", "--from", "2021-13-01", "--to", "2021-09-15"), "--from"),
+        (("--unit", "ZY1", "--from", "20210101", "--to", "2021-09-15"), "--from"),
+        (("--unit", "ZY1", "--from", "2021-09-16", "--to", "2021-09-15"), "--from"),
+        (("--unit", "QQQ", "--from", "2021-01-01", "--to", "2021-09-15"), "QQQ"),
         ((*BASE, "--by", "agency"), "--by"),
         ((*BASE, "--format", "pdf"), "--format"),
         ((*BASE, "--as-of", "yesterday"), "--as-of"),

@@ -29,10 +29,11 @@ Semantics (all times Asia/Ho_Chi_Minh, +07:00):
   and the pause began before the due instant, since the due instant is then not yet known.
   These date rules are those of ``motcua.workdays.outcomes`` (``outcome_of``,
   ``in_progress_state``), written here as database expressions in ``_date_rules``.
-- **Scope**: the unit named by ``unit_code`` — every version with that code; its name is taken
-  from the version valid on ``date_to``, else the latest earlier one — and every unit version
-  below any of them, as units were when each dossier was received (dossiers point at unit
-  versions, so a legacy district keeps its own figures).
+- **Scope**: the unit named by ``unit_code`` — its version valid on ``date_to``, else the latest
+  earlier one, with its earlier versions (``motcua.units.scoping.units_below``) — and every unit
+  version below them, as units were when each dossier was received (dossiers point at unit
+  versions, so a legacy district keeps its own figures, and a commune that moved counts under
+  the district it was in when each dossier was received).
 - **Rows** (``by``): ``level`` — one per agency level of the dossier (province, district,
   commune); ``child`` — one per direct child unit code (dossiers of deeper units counted under
   the child they descend from; dossiers of the unit itself under its own code, first);
@@ -54,6 +55,7 @@ from django.utils.translation import gettext as _
 
 from motcua.dossiers.models import Dossier
 from motcua.units.models import AdministrativeUnit, Level
+from motcua.units.scoping import resolve_code, units_below
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 BY_CHOICES = ("child", "level", "field", "procedure")
@@ -91,7 +93,7 @@ def compute_form06(
     if as_of < start:
         raise ReportError(_("--as-of không được trước đầu kỳ báo cáo (%s).") % date_from.isoformat())
     unit = resolve_unit(unit_code, date_to)
-    scope = units_below(unit_code)
+    scope = units_below(unit_code, date_to)
     raw = _count_rows(scope, start, end, as_of, _group_field(by))
     rows = _shape_rows(by, unit, raw, scope, date_from, date_to)
     totals = _finish_counts(_sum_counts(raw.values()))
@@ -109,41 +111,10 @@ def compute_form06(
 
 def resolve_unit(code: str, on_date: dt.date) -> AdministrativeUnit:
     """The version of ``code`` valid on ``on_date``, else the latest earlier one, else the first."""
-    versions = list(AdministrativeUnit.objects.filter(code=code).order_by("valid_from"))
-    if not versions:
+    unit = resolve_code(code, on_date)
+    if unit is None:
         raise ReportError(_("Không có đơn vị hành chính mã %s.") % code)
-    earlier = [v for v in versions if v.valid_from <= on_date]
-    valid = [v for v in earlier if v.valid_to is None or v.valid_to >= on_date]
-    if valid or earlier:
-        return (valid or earlier)[-1]
-    return versions[0]
-
-
-def _children_map() -> tuple[dict[int, list[int]], dict[int, tuple[str, str]]]:
-    """All unit versions in one query: parent id → child ids, and id → (code, name)."""
-    children: dict[int, list[int]] = defaultdict(list)
-    info: dict[int, tuple[str, str]] = {}
-    for pk, parent_id, code, name in AdministrativeUnit.objects.values_list("pk", "parent_id", "code", "name"):
-        info[pk] = (code, name)
-        if parent_id is not None:
-            children[parent_id].append(pk)
-    return children, info
-
-
-def units_below(code: str) -> dict[int, int]:
-    """Every version of ``code`` and every version below them: unit id → id of the top version's
-    direct child it descends from (the top versions map to themselves)."""
-    children, info = _children_map()
-    tops = [pk for pk, (c, _name) in info.items() if c == code]
-    branch: dict[int, int] = {pk: pk for pk in tops}
-    stack = [(child, child) for top in tops for child in children.get(top, [])]
-    while stack:
-        pk, head = stack.pop()
-        if pk in branch:
-            continue
-        branch[pk] = head
-        stack.extend((c, head) for c in children.get(pk, []))
-    return branch
+    return unit
 
 
 # --- counting ---------------------------------------------------------------------------------
