@@ -280,3 +280,25 @@ def test_identities_and_agreement_with_a_per_dossier_count_on_random_data(tree, 
         seen = {k: seen[k] + expected[k] for k in COUNT_KEYS}
     # The data exercises every column, so the agreement above means something.
     assert all(seen[k] > 0 for k in COUNT_KEYS), seen
+
+
+def test_real_legacy_units_a_moved_commune_counts_where_it_was(procedures):
+    """Seed 000: Minh Quang (02302) moved from Chiêm Hóa (073) to Lâm Bình (071) in 2021; each
+    district keeps the dossiers received while the commune was its own (the units migration's data)."""
+    before = AdministrativeUnit.objects.valid_on(dt.date(2021, 3, 1)).get(code="02302")
+    after = AdministrativeUnit.objects.valid_on(dt.date(2021, 8, 1)).get(code="02302")
+    assert before.pk != after.pk and before.parent.code == "073" and after.parent.code == "071"
+    due = at("2021-09-30T10:00")
+    make(before, procedures[0], at("2021-03-01T09:00"), due)
+    make(before, procedures[0], at("2021-04-01T09:00"), due)
+    make(after, procedures[0], at("2021-08-02T09:00"), due)
+    chiem_hoa = report("073", by="child")
+    lam_binh = report("071", by="child")
+    assert chiem_hoa["unit"]["name"].endswith("Chiêm Hóa") and lam_binh["unit"]["name"].endswith("Lâm Bình")
+    assert {r["key"]: r["received_total"] for r in chiem_hoa["rows"]}["02302"] == 2
+    assert {r["key"]: r["received_total"] for r in lam_binh["rows"]}["02302"] == 1
+    assert (chiem_hoa["totals"]["received_total"], lam_binh["totals"]["received_total"]) == (2, 1)
+    province = report("08", by="child")
+    assert province["totals"]["received_total"] == 3
+    assert {r["key"]: r["received_total"] for r in province["rows"] if r["received_total"]} == {"073": 2, "071": 1}
+    assert report("02302")["totals"]["received_total"] == 3
