@@ -12,6 +12,7 @@ from motcua.catalog.demo_dossiers import KEY_PREFIX, generate_dossiers
 from motcua.catalog.loader import CatalogError, load_catalog
 from motcua.dossiers.lifecycle import STATUS_LABELS
 from motcua.dossiers.models import Dossier
+from motcua.notifications import outbox
 
 
 class Command(BaseCommand):
@@ -38,7 +39,8 @@ class Command(BaseCommand):
         def progress(done: int, total: int, seconds: float) -> None:
             out.write(f"  hồ sơ {done}/{total} ({seconds:.1f} s)")
 
-        summary = generate_dossiers(world, count=count, seed=seed, progress=progress)
+        with outbox.suppressed():  # demo applicants are fictitious: no messages for them
+            summary = generate_dossiers(world, count=count, seed=seed, progress=progress)
         out.write(f"Hồ sơ: {summary.created} tạo mới, {summary.skipped} đã có, {summary.seconds:.1f} s "
                   f"(CPU {summary.cpu_seconds:.1f} s).")
         totals = Counter(Dossier.objects.filter(idempotency_key__startswith=KEY_PREFIX)
@@ -54,4 +56,4 @@ class Command(BaseCommand):
         for login in world.logins:
             out.write(f"  {login.username.ljust(width)}  {login.role.ljust(10)}  {DEMO_PASSWORD.ljust(10)}  "
                       f"{login.agency}")
-        out.write("Mở http://127.0.0.1:8000/")
+        out.write("Mở http://127.0.0.1:8000/office/ (cán bộ) · http://127.0.0.1:8000/thu-tuc/ (công dân)")
