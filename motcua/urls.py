@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from motcua.api.router import api
 from motcua.office.views_auth import LoginView, LogoutView
@@ -25,5 +26,6 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("office/", include("motcua.office.urls")),
+    path("", RedirectView.as_view(pattern_name="portal:catalogue", permanent=False)),
     path("", include("motcua.portal.urls")),
 ]
