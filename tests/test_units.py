@@ -192,3 +192,19 @@ def test_move_unit_refuses_a_parent_at_the_wrong_level() -> None:
         move_unit(minh_quang, Unit.objects.get(code="02299", **LEGACY), dt.date(2022, 1, 1))
     with pytest.raises(ValueError):  # a current province did not exist in 2022
         move_unit(minh_quang, Unit.objects.get(code="08", **CURRENT), dt.date(2022, 1, 1))
+
+
+def test_admin_lists_and_searches_units(client) -> None:  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", password="x")
+    client.force_login(root)
+    response = client.get("/admin/units/administrativeunit/", {"q": "062"})
+    assert response.status_code == 200
+    assert "Huyện Ngân Sơn" in response.content.decode()
+    response = client.get("/admin/units/administrativeunit/", {"level": "district", "current": "no", "q": "Lâm Bình"})
+    assert response.status_code == 200 and "Huyện Lâm Bình" in response.content.decode()
+    for model in ("calendaroverride", "agency", "staffrole"):
+        assert client.get(f"/admin/units/{model}/").status_code == 200
+    unit = Unit.objects.get(code="062")
+    assert client.get(f"/admin/units/administrativeunit/{unit.pk}/change/").status_code == 200
