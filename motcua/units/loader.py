@@ -11,8 +11,9 @@ Sources (read from the installed files, offline; the packages are never imported
     Decision 19/2025/QĐ-TTg.
   - ``data/converter_2025.json``: the old → new crosswalk, keyed by normalised names.
 - ``vietnam-provinces`` (``data/nested-divisions.json``) holds the same 34 provinces and 3,321
-  communes, but 114 of its commune codes are those of the draft decision, not of the published
-  list (e.g. it gives Phường Cửa Nam 00073 where the published list has 00082), and it has no
+  communes (same names), but 123 of them carry another code than the published list (114 codes
+  the list does not have, and 9 swapped: e.g. Phường Cửa Nam 00073 where the list has 00082,
+  and 00331 for Phường Yên Sở where the list has it for Phường Hoàng Mai), and it has no
   crosswalk; it is used only as a cross-check (``current_units_from_vietnam_provinces``).
 
 Validity: the legacy package data carries no dates. Legacy versions run from ``LEGACY_FROM``
