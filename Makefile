@@ -12,12 +12,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(VENV)/.installed: requirements.txt constraints.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
 system-deps:
@@ -39,8 +39,10 @@ run: demo
 lint: install-dev
 	$(BIN)/ruff check .
 
+# SQLite in a file (not in memory) so that the concurrency tests run on it too.
 test-sqlite: install-dev
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@mkdir -p var
+	MOTCUA_TEST_DB_NAME=$(CURDIR)/var/test-sqlite.db $(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-postgres: install-dev
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)').close()" 2>/dev/null; then \
