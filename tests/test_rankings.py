@@ -75,7 +75,7 @@ def test_ranks_ties_and_small_samples(province, procedure):
     assert {r["code"]: r["rank"] for r in rows} == {a.code: 1, d.code: 1, b.code: 3, c.code: 3, e.code: None}
 
 
-def test_thirteenth_of_thirty(province, procedure):
+def test_thirteenth_of_thirty(province, procedure, django_assert_max_num_queries):
     """Seed 001's shape: 12 units do better, 17 worse."""
     units = [commune(province, n) for n in range(1, 31)]
     ours = units[12]
@@ -89,6 +89,10 @@ def test_thirteenth_of_thirty(province, procedure):
     row = next(r for r in rows if r["code"] == ours.code)
     assert row["position"] == "13/30" and row["value"] == pytest.approx(0.5)
     assert len(rows) == 30
+    # By the index too, in a handful of queries whatever the number of peers.
+    with django_assert_max_num_queries(12):
+        by_index = rank_units("88", *MARCH, metric="index", min_dossiers=1)
+    assert next(r for r in by_index if r["code"] == ours.code)["position"] == "13/30"
 
 
 def test_ranking_by_the_766_index_matches_each_units_own_index(province, procedure):

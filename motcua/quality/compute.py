@@ -99,11 +99,16 @@ def indicator_set_for(day: dt.date, code: str | None = None) -> IndicatorSet:
         raise QualityError(f"Không có bộ chỉ số {code or 'áp dụng ngày ' + day.isoformat()}.") from None
 
 
-def score_facts(facts: dict[str, float], iset: IndicatorSet) -> dict:
+def load_groups(iset: IndicatorSet) -> list:
+    """The set's groups with their indicators, in two queries (reuse it to score many units)."""
+    return list(iset.groups.prefetch_related("indicators"))
+
+
+def score_facts(facts: dict[str, float], iset: IndicatorSet, loaded: list | None = None) -> dict:
     """Groups, indicators and totals for already computed facts."""
     groups = []
     total = computed_max = 0.0
-    for group in iset.groups.prefetch_related("indicators"):
+    for group in loaded if loaded is not None else load_groups(iset):
         g_points = g_computed = 0.0
         rows = []
         for ind in group.indicators.all():
@@ -200,9 +205,10 @@ def compute_index_by_child(parent_code: str, date_from: dt.date, date_to: dt.dat
         if head is not None:
             per_child[head.code].append(facts)
     out = {}
+    loaded = load_groups(iset)
     for code in sorted(per_child):
         facts = derive(add_facts(per_child[code]))
-        out[code] = {"code": code, "name": names[code], "facts": facts, **score_facts(facts, iset)}
+        out[code] = {"code": code, "name": names[code], "facts": facts, **score_facts(facts, iset, loaded)}
     return out
 
 
