@@ -118,7 +118,9 @@ def test_predicted_late_from_the_procedures_history(world, monkeypatch):
 
 def test_apology_reminders_are_exactly_the_last_allowed_day(world):
     n = world.named
-    reminded = codes(apology_reminders(NOW))
+    rows = apology_reminders(NOW)
+    assert all(r["apology_last_day"] and r["reasons"] == ["apology_last_day"] for r in rows)
+    reminded = codes(rows)
     assert reminded == {n["soon"].code, n["left_660"].code, n["neighbour_soon"].code}
     # The same set, derived from the services' own rule: allowed now, no longer one working day later.
     expected = set()
@@ -148,10 +150,12 @@ def test_send_digest_once_a_day_to_each_head(world):
     call_command("send_digest", now="2026-03-06T09:00", stdout=open("/dev/null", "w"))
     assert [m.to for m in mail.outbox] == [["head@example.vn"]]
     body = mail.outbox[0].body
-    expected = codes(at_risk(world.agency, 480, NOW))
+    expected = codes(at_risk(world.agency, 480, NOW)) | codes(apology_reminders(NOW, scope=world.agency))
+    assert world.named["left_660"].code in expected  # not due within a day, but its last apology day
     assert expected and all(code in body for code in expected)
-    assert world.named["far"].code not in body
-    assert "xin lỗi" in body  # the dossier on its last apology day says so
+    assert world.named["far"].code not in body and world.named["neighbour_soon"].code not in body
+    last_day = [line for line in body.splitlines() if "ngày cuối được gửi phiếu xin lỗi" in line]
+    assert {line.split(" · ")[0].lstrip("- ") for line in last_day} == codes(apology_reminders(NOW, world.agency))
     assert DigestSent.objects.get(user=head).dossier_count == len(expected)
 
     call_command("send_digest", now="2026-03-06T15:00", stdout=open("/dev/null", "w"))

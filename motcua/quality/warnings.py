@@ -43,6 +43,7 @@ REASONS = {
     "overdue": _("Đã quá hạn"),
     "due_soon": _("Sắp đến hạn"),
     "predicted_late": _("Dự báo trễ hạn (theo thời gian xử lý thực tế của thủ tục)"),
+    "apology_last_day": _("Hôm nay là ngày cuối được gửi phiếu xin lỗi, hẹn lại ngày trả"),
 }
 RUNNING = [s.value for s in OPEN_STATES - PAUSED_STATES]
 
@@ -153,7 +154,13 @@ def _row(d: Dossier, now: dt.datetime, left: int, reasons: list[str], expected: 
         "reasons": reasons, "reason_labels": [str(REASONS[r]) for r in reasons],
         "has_apology": d.extended_due_at is not None,
         "can_apologize": services.can_apologize(d, now),
+        "apology_last_day": _last_apology_day(d, now, left),
     }
+
+
+def _last_apology_day(d: Dossier, now: dt.datetime, left: int) -> bool:
+    lead = settings.MOTCUA_APOLOGY_LEAD_MINUTES
+    return lead <= left < lead + MINUTES_PER_WORKING_DAY and services.can_apologize(d, now)
 
 
 def apology_reminders(now: dt.datetime | None = None, scope: Any = None) -> list[dict]:
@@ -165,7 +172,7 @@ def apology_reminders(now: dt.datetime | None = None, scope: Any = None) -> list
     rows = []
     for d in qs:
         left = calendar_for_unit(d.unit).working_time_between(now, d.due_at)
-        if lead <= left < lead + MINUTES_PER_WORKING_DAY and services.can_apologize(d, now):
-            rows.append(_row(d, now, left, ["due_soon"], None, None))
+        if lead <= left < lead + MINUTES_PER_WORKING_DAY and _last_apology_day(d, now, left):
+            rows.append(_row(d, now, left, ["apology_last_day"], None, None))
     rows.sort(key=lambda r: (r["remaining_minutes"], r["code"]))
     return rows

@@ -1,4 +1,5 @@
-"""E-mail each head of an agency (StaffRole "head") the list of their agency's dossiers at risk.
+"""E-mail each head of an agency (StaffRole "head") the list of their agency's dossiers at risk
+(``at_risk``), and those on the last day an apology may still be sent (``apology_reminders``).
 
     manage.py send_digest [--now 2026-03-05T07:30] [--within 480] [--dry-run]
 
@@ -17,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from motcua.quality.models import DigestSent
-from motcua.quality.warnings import at_risk
+from motcua.quality.warnings import apology_reminders, at_risk
 from motcua.units.models import Role, StaffRole
 from motcua.workdays import TZ
 
@@ -39,7 +40,8 @@ def render(agency_name: str, day: dt.date, rows: list[dict]) -> tuple[str, str]:
         hours = r["remaining_minutes"] / 60
         lines.append(f"- {r['code']} · {r['procedure_name']} · hạn {r['due_at']:%H:%M %d/%m/%Y} · "
                      f"còn {hours:.1f} giờ làm việc · {'; '.join(r['reason_labels'])}"
-                     + (" · cần gửi phiếu xin lỗi" if r["can_apologize"] and not r["has_apology"] else ""))
+                     + (" · hôm nay là ngày cuối được gửi phiếu xin lỗi" if r["apology_last_day"]
+                        and "apology_last_day" not in r["reasons"] else ""))
     lines += ["", "Thư tự động từ hệ thống một cửa điện tử; không trả lời thư này."]
     return subject, "\n".join(lines)
 
@@ -68,7 +70,10 @@ class Command(BaseCommand):
                 skipped += 1
                 continue
             if staff.agency_id not in cache:
-                cache[staff.agency_id] = at_risk(staff.agency, options["within"], now)
+                rows = at_risk(staff.agency, options["within"], now)
+                seen = {r["dossier_id"] for r in rows}
+                rows += [r for r in apology_reminders(now, scope=staff.agency) if r["dossier_id"] not in seen]
+                cache[staff.agency_id] = rows
             rows = cache[staff.agency_id]
             if not rows:
                 continue
