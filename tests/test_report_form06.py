@@ -302,3 +302,15 @@ def test_real_legacy_units_a_moved_commune_counts_where_it_was(procedures):
     assert province["totals"]["received_total"] == 3
     assert {r["key"]: r["received_total"] for r in province["rows"] if r["received_total"]} == {"073": 2, "071": 1}
     assert report("02302")["totals"]["received_total"] == 3
+
+
+def test_imported_withdrawal_with_finished_at_is_withdrawn_not_resolved(tree, procedures):
+    """import_dossiers stores a withdrawal as outcome withdrawn with finished_at (and withdrawn_at)."""
+    p, c1 = procedures[0], tree["c1"]
+    make(c1, p, at("2021-03-01T09:00"), at("2021-03-08T09:00"), finished_at=at("2021-03-03T09:00"),
+         withdrawn_at=at("2021-03-03T09:00"), outcome="withdrawn", status="withdrawn", imported=True)
+    make(c1, p, at("2021-03-01T09:00"), at("2021-03-08T09:00"), finished_at=at("2021-03-03T09:00"),
+         outcome="withdrawn", status="withdrawn", imported=True)
+    t = report()["totals"]
+    assert (t["received_total"], t["withdrawn"], t["resolved_total"], t["in_progress_total"]) == (2, 2, 0, 0)
+    assert t["on_time_rate"] == 1.0
