@@ -80,7 +80,7 @@ def test_counter_journey_to_the_citizens_rating(site: Site, office: Office, shot
         counter.fill(f"#id_{name}", value)
     counter.get_by_label("Tờ khai đăng ký kết hôn").check()
     counter.get_by_label("Giấy xác nhận tình trạng hôn nhân").check()
-    shots(counter, "intake-form")
+    shots.for_readme(shots(counter, "intake-form"), "counter-intake.png", width=1000)
     with counter.expect_navigation():
         counter.click("button[name=decision][value=receive]")
     assert "received=1" in counter.url
@@ -137,7 +137,7 @@ def test_counter_journey_to_the_citizens_rating(site: Site, office: Office, shot
     for label in ("Tiếp nhận", "Chuyển bước tiếp theo", "Yêu cầu bổ sung hồ sơ", "Đã nhận hồ sơ bổ sung",
                   "Có kết quả giải quyết", "Trả kết quả"):
         assert label in timeline, label
-    shots(counter, "dossier-returned-timeline")
+    shots.for_readme(shots(counter, "dossier-returned-timeline"), "dossier-timeline.png", width=1000)
     actions = list(DossierEvent.objects.filter(dossier__code=code).order_by("seq").values_list("action", flat=True))
     assert actions == ["receive", "hand_over", "request_supplement", "supply", "hand_over", "resolve", "return"]
 
@@ -168,6 +168,8 @@ def test_counter_journey_to_the_citizens_rating(site: Site, office: Office, shot
     assert "Đã có kết quả giải quyết" in citizen_timeline and "Đã trả kết quả cho ông/bà" in citizen_timeline
     assert "Trần Thị Lan" not in phone.content()  # no officials' names for the public
     shots(phone, "citizen-status-phone")
+    shots.for_readme(shots(phone, "citizen-status-phone-screen", full_page=False), "citizen-status-phone.png",
+                     width=390)
     scores = {"access": 5, "procedure": 4, "officials": 5, "result": 5, "feedback": 3}
     form = phone.locator("#rating-form")
     for name, score in scores.items():
