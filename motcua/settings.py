@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "motcua.office",
     "motcua.api",
     "motcua.portal",
+    "motcua.stats",
     "motcua.quality",
     "motcua.notifications",
     "django_tasks",
@@ -111,6 +112,9 @@ MOTCUA_DEFAULT_SESSIONS = "08:00-12:00,13:00-17:00"
 # An apology (form 04) must leave at least this much working time before the due instant
 # (domain.md §5: "at least 1 working day before" [practice]).
 MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", "480"))
+
+# Reporting periods (motcua.stats.periods): "calendar" months or "cutoff15" (15th to 14th, Decree 09/2019).
+MOTCUA_REPORT_CONVENTION = os.environ.get("MOTCUA_REPORT_CONVENTION", "calendar")
 
 # Notifications: the outbox is delivered by queued tasks (django-tasks-db; `manage.py db_worker`).
 TASKS = {

@@ -26,6 +26,8 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("office/", include("motcua.office.urls")),
+    path("thong-ke/", include("motcua.stats.urls")),
+    path("cong-khai/", include("motcua.stats.urls_public")),
     path("", RedirectView.as_view(pattern_name="portal:catalogue", permanent=False)),
     path("", include("motcua.portal.urls")),
 ]
