@@ -1,0 +1,189 @@
+"""Form 06 on screen: scope, drill-down counts equal to the cells, every download readable."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from motcua.reports.form06 import BY_CHOICES, COUNT_KEYS, compute_form06
+from motcua.stats.drill import TOTAL_ROW, dossiers_behind
+from motcua.stats.exports import COLUMNS
+from tests.test_stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
+
+pytestmark = pytest.mark.django_db
+Q1 = {"period": "quarter", "year": "2026", "n": "1"}
+
+
+@pytest.fixture(autouse=True)
+def fast_hasher(settings) -> None:  # noqa: ANN001
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MOTCUA_REPORT_CONVENTION = "calendar"
+
+
+@pytest.fixture
+def quarter() -> Quarter:
+    return build_quarter()
+
+
+@pytest.fixture
+def leader(quarter: Quarter):  # noqa: ANN201
+    """A leader of the (test) province: sees its whole tree."""
+    return make_staff("lanhdao_tinh", "leader", unit=quarter.world.province)
+
+
+def get(client: Client, user, name: str, **params: str):  # noqa: ANN001, ANN201
+    client.force_login(user)
+    return client.get(reverse(name), params)
+
+
+def test_the_quarter_has_every_kind_of_cell(quarter: Quarter) -> None:
+    """The data behind these tests is not trivial: every column of the totals has dossiers."""
+    totals = compute_form06(quarter.province_code, Q1_FROM, Q1_TO)["totals"]
+    for key in COUNT_KEYS:
+        assert totals[key] > 0, key
+    assert 0 < totals["on_time_rate"] < 1
+
+
+def test_leader_sees_the_table_with_the_report_numbers(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
+    response = get(client, leader, "stats:form06", unit=quarter.province_code, by="child", **Q1)
+    assert response.status_code == 200
+    html = response.content.decode()
+    report = compute_form06(quarter.province_code, Q1_FROM, Q1_TO, by="child")
+    assert report["unit"]["name"] in html
+    for group in ("Tiếp nhận", "Đã giải quyết", "Đang giải quyết"):
+        assert group in html
+    for row in report["rows"]:
+        assert row["label"] in html
+    assert f'data-row="{TOTAL_ROW}"' in html
+    total_received = report["totals"]["received_total"]
+    assert f'>{total_received}</a></td>' in html
+
+
+def test_user_without_any_scope_gets_403(client: Client, quarter: Quarter) -> None:
+    nobody = make_staff("khong_quyen", "leader")
+    for name in ("stats:form06", "stats:dashboard", "stats:rankings", "stats:index766", "stats:timing",
+                 "stats:form06_dossiers"):
+        assert get(client, nobody, name, unit=quarter.province_code, **Q1).status_code == 403, name
+    url = reverse("stats:form06_export", args=["xlsx"])
+    assert client.get(url, {"unit": quarter.province_code, **Q1}).status_code == 403
+
+
+def test_commune_leader_gets_404_outside_their_commune(client: Client, quarter: Quarter) -> None:
+    w = quarter.world
+    commune_leader = make_staff("lanhdao_xa", "leader", unit=w.commune)
+    for code in (w.province.code, w.other_commune.code, "KHONGCO"):
+        response = get(client, commune_leader, "stats:form06", unit=code, **Q1)
+        assert response.status_code == 404
+        assert "trong phạm vi bạn được xem" in response.content.decode()
+        response = client.get(reverse("stats:form06_export", args=["csv"]), {"unit": code, **Q1})
+        assert response.status_code == 404
+        response = get(client, commune_leader, "stats:form06_dossiers", unit=code, column="received_total", **Q1)
+        assert response.status_code == 404
+    own = get(client, commune_leader, "stats:form06", unit=w.commune.code, **Q1)
+    assert own.status_code == 200 and w.commune.name in own.content.decode()
+    # the default unit is their own
+    assert w.commune.name in get(client, commune_leader, "stats:form06", **Q1).content.decode()
+
+
+def test_anonymous_is_sent_to_login(client: Client, quarter: Quarter) -> None:
+    response = client.get(reverse("stats:form06"), Q1)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("by", [None, *BY_CHOICES])
+def test_drill_down_counts_equal_every_cell(quarter: Quarter, by: str | None) -> None:
+    code = quarter.province_code
+    report = compute_form06(code, Q1_FROM, Q1_TO, by=by)
+    rows = [(TOTAL_ROW, report["totals"]), *((r["key"], r) for r in report["rows"])]
+    assert by is None or len(rows) > (1 if by == "level" else 2)
+    for row_key, counts in rows:
+        for column in COUNT_KEYS:
+            behind = dossiers_behind(code, Q1_FROM, Q1_TO, None, by, row_key, column)
+            assert behind.count() == counts[column], (row_key, column)
+
+
+def test_drill_down_with_a_running_as_of(quarter: Quarter) -> None:
+    """As of the middle of the quarter (the state of each dossier then), on a commune."""
+    import datetime as dt
+
+    from motcua.workdays import TZ
+
+    as_of = dt.datetime(2026, 2, 20, 12, tzinfo=TZ)
+    code = quarter.world.commune.code
+    report = compute_form06(code, Q1_FROM, Q1_TO, as_of=as_of, by="procedure")
+    for column in COUNT_KEYS:
+        assert dossiers_behind(code, Q1_FROM, Q1_TO, as_of, None, TOTAL_ROW, column).count() == \
+            report["totals"][column], column
+
+
+def test_cell_links_open_the_list_of_dossiers(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
+    page = get(client, leader, "stats:form06", unit=quarter.province_code, by="child", **Q1).content.decode()
+    report = compute_form06(quarter.province_code, Q1_FROM, Q1_TO, by="child")
+    links = [urlparse(h.replace("&amp;", "&")) for h in
+             __import__("re").findall(r'href="(/thong-ke/mau-06/ho-so/\?[^"]+)"', page)]
+    assert len(links) == (len(report["rows"]) + 1) * (len(COUNT_KEYS))
+    link = next(u for u in links if parse_qs(u.query)["column"] == ["resolved_late"]
+                and parse_qs(u.query)["row"] == [TOTAL_ROW])
+    response = client.get(link.path + "?" + link.query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    late = dossiers_behind(quarter.province_code, Q1_FROM, Q1_TO, None, None, TOTAL_ROW, "resolved_late")
+    assert late.count() == report["totals"]["resolved_late"] > 0
+    for d in late:
+        assert f'href="/office/dossiers/{d.code}/"' in html
+    assert f'<span data-testid="dossier-count">{late.count()} hồ sơ' in html
+
+
+def _xlsx_rows(content: bytes) -> tuple[list[list], int]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content)).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(values) if r[0] == "STT")
+    return values, header
+
+
+@pytest.mark.parametrize("by", ["child", "level", "procedure"])
+def test_every_export_downloads_and_matches_the_json(client: Client, quarter: Quarter, leader, by: str) -> None:  # noqa: ANN001
+    client.force_login(leader)
+    params = {"unit": quarter.province_code, "by": by, **Q1}
+    url = lambda fmt: reverse("stats:form06_export", args=[fmt])  # noqa: E731
+    j = client.get(url("json"), params)
+    assert j.status_code == 200 and j["Content-Type"].startswith("application/json")
+    report = json.loads(j.content)
+    assert report == compute_form06(quarter.province_code, Q1_FROM, Q1_TO, by=by)
+
+    x = client.get(url("xlsx"), params)
+    assert x["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "attachment" in x["Content-Disposition"]
+    values, header = _xlsx_rows(x.content)
+    flat = " ".join(str(v) for r in values for v in r if v)
+    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết",
+                 "THỦ TRƯỞNG ĐƠN VỊ", "NGƯỜI LẬP BIỂU", report["unit"]["name"].upper()):
+        assert text in flat, text
+    body = values[header + 3: header + 3 + len(report["rows"]) + 1]  # two header rows, one of column numbers
+    for line, row in zip(body, [*report["rows"], report["totals"]], strict=True):
+        assert line[1] == row.get("label", "Tổng cộng")
+        for offset, key in enumerate(COLUMNS):
+            assert line[2 + offset] == pytest.approx(row[key]), key
+
+    c = client.get(url("csv"), params)
+    assert c["Content-Type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert [r["key"] for r in lines] == [r["key"] for r in report["rows"]] + ["total"]
+    for line, row in zip(lines, [*report["rows"], report["totals"]], strict=True):
+        for key in COUNT_KEYS:
+            assert int(line[key]) == row[key]
+
+    p = client.get(url("pdf"), params)
+    assert p.status_code == 200 and p["Content-Type"] == "application/pdf" and p.content.startswith(b"%PDF")
+
+
+def test_unknown_export_format_is_404(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
+    client.force_login(leader)
+    assert client.get(reverse("stats:form06_export", args=["exe"]), Q1).status_code == 404
