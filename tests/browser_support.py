@@ -46,13 +46,20 @@ def chromium_fixture() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (requirements-dev.txt)")
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests make
     # between browser steps are ordinary synchronous calls and safe here.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @dataclass
@@ -127,20 +134,28 @@ class Site:
         page.wait_for_url(re.compile(r"/office/$"))
         return page
 
-    def close(self) -> None:
-        for context in self.contexts:
+    def close(self, folder: Path | None = None) -> None:
+        """Close every context; first save each open page as it was left (zz-last-<n>.png), which
+        shows the screen a failing step stopped on."""
+        for number, context in enumerate(self.contexts, start=1):
+            if folder is not None:
+                for page in context.pages:
+                    try:
+                        page.screenshot(path=str(folder / f"zz-last-{number}.png"), full_page=True)
+                    except Exception:  # noqa: BLE001, S110 - a page that cannot be captured is no test failure
+                        pass
             context.close()
 
 
 @pytest.fixture(name="site")
-def site_fixture(chromium: Any, live_server: Any, settings: Any) -> Iterator[Site]:
+def site_fixture(chromium: Any, live_server: Any, settings: Any, shots: Shots) -> Iterator[Site]:
     # The receipt's QR code and the status links must point at this live server.
     settings.MOTCUA_PUBLIC_BASE_URL = live_server.url
     result = Site(chromium, live_server.url)
     try:
         yield result
     finally:
-        result.close()
+        result.close(shots.folder)
 
 
 @pytest.fixture(name="media_root")
