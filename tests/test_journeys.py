@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 
 from motcua.dossiers.models import Document, Dossier, DossierEvent
 from motcua.portal.models import Rating
@@ -98,6 +99,9 @@ def test_counter_journey_to_the_citizens_rating(site: Site, office: Office, shot
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf, tmp_path)
     assert code in text and "Nguyễn Thị Hoa" in text
+    due = timezone.localtime(dossier.due_at)  # the due instant the dossier page shows is the one printed
+    assert f"{due:%H} giờ {due:%M} phút, ngày {due:%d} tháng {due:%m} năm {due:%Y}" in text
+    assert due.strftime("%H:%M %d/%m/%Y") in counter.locator("main").inner_text()
     (qr_url,) = pdf_qr_codes(pdf, tmp_path)
     assert qr_url.startswith(f"{site.base}/tra-cuu/{code}/?k=")
 
