@@ -160,3 +160,10 @@ def test_online_submission_waits_for_intake_then_the_clock_starts(world):
     assert again.pk == d.pk and d.status == Status.SUBMITTED and d.due_at is None
     d = walk(d, ("accept", "counter", "2026-03-09 08:30"))
     assert d.received_at == at("2026-03-09 08:30") and d.due_at == at("2026-03-16 08:30")
+
+
+def test_a_supplement_asked_after_the_due_instant_gives_no_time_back(world):
+    d = walk(receive(world), ("hand_over", "counter", "2026-03-02 10:00"))  # due Mon 9 March 09:00
+    d = walk(d, ("request_supplement", "specialist", "2026-03-10 09:00", {"note": "Thiếu giấy tờ"}),
+             ("supply", "counter", "2026-03-12 09:00"))
+    assert d.due_at == at("2026-03-09 09:00")  # still due when it was: the dossier stays late

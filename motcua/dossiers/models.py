@@ -68,6 +68,8 @@ class Dossier(models.Model):
     imported = models.BooleanField(default=False)
     # Bumped by every transition; a conditional UPDATE on it makes concurrent changes fail cleanly.
     version = models.PositiveIntegerField(default=0)
+    # Instant of the latest event: a transition dated before it is refused (history stays ordered).
+    last_event_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

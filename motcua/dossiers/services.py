@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
@@ -80,12 +79,18 @@ def _now(at: dt.datetime | None) -> dt.datetime:
 
 
 def _next_code(agency_code: str, regime_code: str, day: dt.date) -> str:
+    """The next code of the day for this agency: one atomic upsert, so codes are never reused."""
     regime = regime_by_code(regime_code)
     prefix = regime.dossier_code(agency_code, day, 0).rsplit("-", 1)[0]
-    seq, _created = DossierCodeSequence.objects.select_for_update().get_or_create(prefix=prefix)
-    DossierCodeSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db()
-    return regime.dossier_code(agency_code, day, seq.last)
+    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
+            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [prefix],
+        )
+        seq = cursor.fetchone()[0]
+    return regime.dossier_code(agency_code, day, seq)
 
 
 def _start_clock(dossier: Dossier, at: dt.datetime, calendar: Calendar) -> None:
@@ -105,16 +110,19 @@ def _schedule_steps(
     for step in steps:
         later -= step.share_minutes
         step.due_at = calendar.add_working_time(start, max(remaining - later, 0))
-        step.save(update_fields=["due_at"])
+    DossierStep.objects.bulk_update(steps, ["due_at"])
 
 
 def _create_steps(dossier: Dossier) -> None:
+    agencies: dict[tuple[str, str], Agency | None] = {}
+    steps = []
     for step in dossier.procedure.steps.all():
-        agency = _agency_for_step(dossier, step.agency_level, step.agency_kind)
-        DossierStep.objects.create(
-            dossier=dossier, order=step.order, name=step.name, role=step.role,
-            agency=agency, share_minutes=step.share_minutes,
-        )
+        where = (step.agency_level, step.agency_kind)
+        if where not in agencies:
+            agencies[where] = _agency_for_step(dossier, *where)
+        steps.append(DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
+                                 agency=agencies[where], share_minutes=step.share_minutes))
+    DossierStep.objects.bulk_create(steps)
 
 
 def _agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
@@ -174,6 +182,7 @@ def receive(
         applicant_name=applicant.name, applicant_id=applicant.id_number, applicant_phone=applicant.phone,
         applicant_email=applicant.email, applicant_address=applicant.address, matter=matter or procedure.name,
         sets=sets, submitted_at=at if online else None, idempotency_key=idempotency_key, version=1,
+        last_event_at=at,
     )
     dossier.save()
     _create_steps(dossier)
@@ -216,8 +225,8 @@ def _h_needs_reason(d: Dossier, c: Context) -> None:
 
 
 def _h_hand_over(d: Dossier, c: Context) -> None:
-    steps = list(d.steps.all())
-    if steps and d.current_step >= len(steps):
+    steps = d.steps.count()
+    if steps and d.current_step >= steps:
         raise DossierError("Hồ sơ đang ở bước cuối của quy trình; không còn bước để chuyển.")
     _finish_current_step(d, c.at)
     d.current_step += 1
@@ -240,14 +249,17 @@ def _h_resume(d: Dossier, c: Context) -> None:
     start = c.calendar.start_of_clock(c.at, None)
     remaining = d.procedure.legal_minutes if restart else (d.remaining_minutes or 0)
     old_due = d.due_at
-    d.due_at = c.calendar.add_working_time(start, remaining)
+    late_pause = not restart and old_due is not None and d.paused_at is not None and d.paused_at >= old_due
+    # Paused after the due instant, the time had run out: waiting for the citizen gives none back.
+    d.due_at = old_due if late_pause else c.calendar.add_working_time(start, remaining)
     if restart:
         d.clock_start = start
     c.payload.update(policy="restart" if restart else "pause", old_due_at=old_due.isoformat() if old_due else None,
                      new_due_at=d.due_at.isoformat())
     d.paused_at = None
     d.remaining_minutes = None
-    _schedule_steps(d, c.calendar, start, remaining, first_open=d.current_step or 1)
+    if not late_pause:
+        _schedule_steps(d, c.calendar, start, remaining, first_open=d.current_step or 1)
 
 
 def apology_open(d: Dossier, at: dt.datetime, calendar: Calendar | None = None) -> bool:
@@ -320,7 +332,7 @@ HANDLERS: dict[Action, Callable[[Dossier, Context], None]] = {
 
 _STATE_FIELDS = [
     "status", "clock_start", "due_at", "extended_due_at", "paused_at", "remaining_minutes", "supplement_requests",
-    "finished_at", "outcome", "returned_at", "withdrawn_at", "current_step", "received_at",
+    "finished_at", "outcome", "returned_at", "withdrawn_at", "current_step", "received_at", "last_event_at",
 ]
 
 
@@ -343,8 +355,7 @@ def perform(
     if role not in move.roles:
         raise Forbidden(f"Vai trò {role!r} không được '{lifecycle.ACTION_LABELS[act]}'.")
     at = _now(at)
-    last = d.events.order_by("-seq").values_list("at", flat=True).first()
-    if last is not None and at < last:
+    if d.last_event_at is not None and at < d.last_event_at:
         raise DossierError("Thời điểm thao tác không được trước thao tác trước đó của hồ sơ.")
     new_due = _now(new_due_at) if new_due_at is not None else None
     ctx = Context(at=at, calendar=calendar_for_unit(d.unit), note=note, reason=reason, new_due_at=new_due,
@@ -352,6 +363,7 @@ def perform(
     from_status, version, before = d.status, d.version, rollups.position(d)
     HANDLERS[act](d, ctx)
     d.status = move.to
+    d.last_event_at = at
     updated = Dossier.objects.filter(pk=d.pk, version=version).update(
         version=version + 1, **{name: getattr(d, name) for name in _STATE_FIELDS}
     )
