@@ -207,7 +207,7 @@ def test_happy_path_through_the_api(client, world):
     assert [e["action"] for e in events] == ["submit"] + [s[1] for s in steps]
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert [e["to_status"] for e in events[1:]] == [s[3] for s in steps]
-    assert "head_a (head)" in events[5]["actor"]
+    assert "head_a (Lãnh đạo phòng)" in events[5]["actor"]
     assert events[3]["note"] == "Thiếu giấy chứng sinh"
     assert counter.get(f"/api/dossiers/{code}/actions").json()["actions"] == []
 
@@ -328,4 +328,4 @@ def test_session_user_acts_with_the_role_the_table_allows(client, world):
     for action in ("accept", "hand_over", "resolve"):
         assert act(officer, code, action).status_code == 200, action
     actors = [e["actor"] for e in officer.get(f"/api/dossiers/{code}/events").json()]
-    assert actors[1:] == ["multi (counter)", "multi (counter)", "multi (head)"]
+    assert actors[1:] == ["multi (Cán bộ một cửa)", "multi (Cán bộ một cửa)", "multi (Lãnh đạo phòng)"]

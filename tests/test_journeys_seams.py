@@ -1,8 +1,7 @@
 """Where the officials' screens hand over to the citizens' portal: what one side stores, the other must read.
 
 Found while walking the journeys in the browser (tests/test_journeys.py); checked here with Django's
-test client, which is fast. Each known defect is a strict xfail naming it: when it is fixed the test
-passes, pytest reports XPASS as a failure, and the marker is to be removed.
+test client, which is fast.
 """
 from __future__ import annotations
 
@@ -52,19 +51,11 @@ def test_lookup_by_the_last_digits_of_a_phone_typed_without_spaces(office: Offic
     assert look_up(dossier.code, "1111") == ""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the counter form accepts and stores a phone with spaces ('0912 345 678'); the portal compares the "
-    "last 4 characters (' 678'), so the citizen cannot look the dossier up with the phone's last 4 digits"
-))
 def test_lookup_by_the_last_digits_of_a_phone_typed_with_spaces(office: Office) -> None:
     dossier = receive_at_counter(office, "0912 345 678")
     assert look_up(dossier.code, "5678") == public_path(dossier.code)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: the rating form's comment field is labelled 'Comment' (English) on the citizen's status page: "
-    "Rating.comment has no verbose_name and RatingForm.Meta.labels names only the five elements"
-))
 def test_the_rating_form_speaks_vietnamese(office: Office) -> None:
     dossier = receive_at_counter(office, "0912345678")
     for action, role, actor in (("hand_over", "counter", office.counter), ("hand_over", "specialist",

@@ -79,6 +79,11 @@ LEADER = "leader"
 APPLICANT = "applicant"  # the citizen, through the portal
 SYSTEM = "system"  # integrations with a token, and the legacy import
 
+ROLE_LABELS: dict[str, str] = {
+    COUNTER: "Cán bộ một cửa", SPECIALIST: "Chuyên viên", HEAD: "Lãnh đạo phòng", LEADER: "Lãnh đạo cơ quan",
+    APPLICANT: "Người nộp hồ sơ", SYSTEM: "Hệ thống",
+}
+
 
 @dataclass(frozen=True)
 class Transition:

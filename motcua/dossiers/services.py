@@ -144,10 +144,11 @@ def _append_event(
     dossier: Dossier, action: str, at: dt.datetime, from_status: str, actor: Any, role: str, ctx_note: str = "",
     reason: str = "", payload: dict[str, Any] | None = None,
 ) -> DossierEvent:
-    label = (actor.get_full_name() or actor.get_username()) if actor is not None else role
+    role_label = lifecycle.ROLE_LABELS.get(role, role)
+    label = f"{actor.get_full_name() or actor.get_username()} ({role_label})" if actor is not None else role_label
     event = DossierEvent.objects.create(
         dossier=dossier, seq=dossier.version, action=action, at=at,
-        actor=actor, actor_label=f"{label} ({role})", from_status=from_status, to_status=dossier.status,
+        actor=actor, actor_label=label, from_status=from_status, to_status=dossier.status,
         step=dossier.current_step or None, note=ctx_note, reason=reason, payload=payload or {},
     )
     outbox.on_event(dossier, event)

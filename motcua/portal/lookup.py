@@ -5,6 +5,7 @@ for which codes exist; attempts are rate-limited per client address and per code
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -42,13 +43,14 @@ class RatingForm(forms.ModelForm):
     class Meta:
         model = Rating
         fields = [*ELEMENTS, "comment"]
-        labels = dict(ELEMENTS)
+        labels = {**ELEMENTS, "comment": _lazy("Ý kiến góp ý (nếu có)")}
         widgets = {name: forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]) for name in ELEMENTS}
 
 
 def verifies(dossier: Dossier, value: str) -> bool:
-    candidates = [v for v in (dossier.applicant_phone, dossier.applicant_id) if len(v) >= 4]
-    return any(c[-4:] == value for c in candidates)
+    """The value is the last 4 digits of the applicant's phone or ID number (however they were typed)."""
+    candidates = [re.sub(r"\D", "", v) for v in (dossier.applicant_phone, dossier.applicant_id)]
+    return any(len(c) >= 4 and c[-4:] == value for c in candidates)
 
 
 @require_http_methods(["GET", "POST"])

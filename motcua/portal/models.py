@@ -26,7 +26,7 @@ class Rating(models.Model):
     officials = models.PositiveSmallIntegerField(validators=SCORE)
     result = models.PositiveSmallIntegerField(validators=SCORE)
     feedback = models.PositiveSmallIntegerField(validators=SCORE)
-    comment = models.TextField(blank=True, max_length=2000)
+    comment = models.TextField(_("Ý kiến góp ý"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -66,9 +66,10 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
 class SubmissionForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_lazy("Nơi nộp hồ sơ"))
     name = forms.CharField(label=_lazy("Họ và tên"), max_length=200)
-    id_number = forms.RegexField(label=_lazy("Số định danh cá nhân"), regex=r"^\d{9,12}$",
-                                 error_messages={"invalid": _lazy("Số định danh gồm 9 đến 12 chữ số.")})
-    phone = forms.RegexField(label=_lazy("Số điện thoại"), regex=r"^\+?\d{9,12}$",
+    id_number = forms.RegexField(label=_lazy("Số định danh cá nhân (CCCD 12 số hoặc CMND 9 số)"),
+                                 regex=r"^(\d{9}|\d{12})$",
+                                 error_messages={"invalid": _lazy("Số định danh gồm 12 chữ số (hoặc 9 chữ số).")})
+    phone = forms.RegexField(label=_lazy("Số điện thoại"), regex=r"^\+?[0-9 .-]{8,20}$",
                              error_messages={"invalid": _lazy("Số điện thoại không hợp lệ.")})
     email = forms.EmailField(label=_lazy("Thư điện tử"), required=False)
     address = forms.CharField(label=_lazy("Địa chỉ"), max_length=300)
@@ -82,8 +83,12 @@ class SubmissionForm(forms.Form):
         ).select_related("unit")
         for document in procedure.documents.all():
             self.fields[f"doc_{document.pk}"] = forms.FileField(
-                label=f"{document.name} ({document.form})", required=document.required
+                label=f"{document.name} ({document.form})", required=document.required,
+                widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
             )
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def document_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("doc_")]
