@@ -92,6 +92,9 @@ def test_parse_period_from_query_parameters() -> None:
         D(2025, 12, 15)
     p = parse_period({"from": "2026-01-10", "to": "2026-02-20"}, today, convention=CALENDAR)
     assert (p.kind, p.date_from, p.date_to) == ("custom", D(2026, 1, 10), D(2026, 2, 20))
+    p = parse_period({"period": "quarter", "year": "2026", "n": "1", "from": "2026-01-10", "to": "2026-02-20"}, today,
+                     convention=CALENDAR)
+    assert (p.kind, p.date_from, p.date_to) == ("custom", D(2026, 1, 10), D(2026, 2, 20))
     p = parse_period({}, today, convention=CALENDAR)
     assert (p.kind, p.year, p.number) == ("quarter", 2026, 4)
     # the query string rebuilds the same period

@@ -75,8 +75,9 @@ class Builder:
         return d
 
 
-def build_quarter(prefix: str = "8") -> Quarter:
-    """Dossiers of Q1 2026 in two communes of province ``{prefix}9`` (see the scenario names)."""
+def build_quarter(prefix: str = "3") -> Quarter:
+    """Dossiers of Q1 2026 in two communes of province ``{prefix}9`` (see the scenario names); the default
+    "39" is no real province code (real units are loaded by a migration)."""
     world = make_world(prefix)
     q = Quarter(world)
     b = Builder(q)

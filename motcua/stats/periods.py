@@ -193,11 +193,13 @@ def _parse_int(value: str, name: str) -> int:
 def parse_period(params: Mapping[str, str], today: dt.date, default_kind: str = "quarter",
                  convention: str | None = None) -> ReportPeriod:
     """The period named by query parameters: ``period`` (a kind), ``year``, ``n`` (month, quarter
-    or half number), or ``from``/``to`` for a custom range (``period`` may then be omitted).
+    or half number), or ``from``/``to`` for a custom range (both given: custom whatever ``period`` says).
     Without any, the ``default_kind`` period containing ``today``."""
     convention = convention or report_convention()
     kind = (params.get("period") or "").strip()
     raw_from, raw_to = (params.get("from") or "").strip(), (params.get("to") or "").strip()
+    if raw_from and raw_to and kind != "custom":
+        kind = "custom"  # dates typed into the picker win over the period kind left selected
     if not kind:
         if raw_from or raw_to:
             kind = "custom"

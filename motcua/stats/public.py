@@ -92,7 +92,9 @@ def public_figures(unit_code: str, period: ReportPeriod, as_of: dt.datetime | No
         "method": method_text(period, by_unit["as_of"]),
         "columns": list(PUBLIC_COLUMNS),
         "totals": public_row(unit["code"], unit["name"], by_unit["totals"]),
-        "units": [public_row(r["key"], r["label"], r) for r in by_unit["rows"]],
+        # the unit's own row (dossiers handled at its level) only when it has any
+        "units": [public_row(r["key"], r["label"], r) for r in by_unit["rows"]
+                  if r["key"] != unit["code"] or r["received_total"]],
         "procedures": [public_row(r["key"], r["label"], r) for r in by_proc["rows"]],
     }
     cache.set(key, data, getattr(settings, "MOTCUA_PUBLIC_CACHE_SECONDS", 300))

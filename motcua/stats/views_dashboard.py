@@ -18,7 +18,8 @@ TREND_MONTHS = 12
 
 
 def monthly_trend(unit_code: str, last_day, convention: str) -> list[dict]:  # noqa: ANN001 - a date
-    """On-time rate and dossiers of each of the TREND_MONTHS reporting months up to the one with ``last_day``."""
+    """On-time rate (None: nothing to handle) and dossiers of each of the TREND_MONTHS reporting months up to
+    the one containing ``last_day``."""
     at = now()
     year, month = month_of(min(last_day, at.astimezone(TZ).date()), convention)
     first_year, first_month = (year, month - TREND_MONTHS + 1) if month >= TREND_MONTHS else (year - 1, month + 1)
@@ -30,8 +31,10 @@ def monthly_trend(unit_code: str, last_day, convention: str) -> list[dict]:  # n
         except (ReportError, PeriodError):
             continue
         t = report["totals"]
-        out.append({"label": f"{m.number:02d}/{m.year}", "rate": round(t["on_time_rate"] * 100, 2),
-                    "handled": t["received_total"] - t["withdrawn"],
+        handled = t["received_total"] - t["withdrawn"]
+        # a month with nothing to handle is a gap in the line, not 100%
+        out.append({"label": f"{m.number:02d}/{m.year}", "rate": round(t["on_time_rate"] * 100, 2) if handled else None,
+                    "handled": handled,
                     "late": t["resolved_late"] + t["in_progress_overdue"]})
     return out
 
