@@ -216,3 +216,11 @@ def test_running_period_uses_now_as_the_as_of(client: Client, quarter: Quarter, 
     response = client.get(reverse("stats:form06"), {"unit": quarter.province_code, "period": "quarter",
                                                      "year": "2026", "n": "2"})
     assert response.status_code == 400 and "chưa bắt đầu" in response.content.decode()
+
+
+def test_screens_default_to_the_users_own_unit(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
+    """A province leader sees every unit, but lands on their own province, not the first in the list."""
+    client.force_login(leader)
+    response = client.get(reverse("stats:dashboard"), Q1)
+    assert response.status_code == 200
+    assert response.context["report"]["unit"]["code"] == quarter.province_code

@@ -51,11 +51,9 @@ def allowed_unit(user: Any, code: str, on_date: dt.date) -> AdministrativeUnit:
 
 
 def root_units(user: Any, on_date: dt.date) -> list[AdministrativeUnit]:
-    """The top units of the user's scope as they were on ``on_date`` (for see-all users: the
-    provinces in force then)."""
+    """The top units of the user's scope as they were on ``on_date``: the units of their roles first
+    (the default of every screen), then, for see-all users, the provinces in force then."""
     visible = require_reporter(user)
-    if visible is None:
-        return list(AdministrativeUnit.objects.filter(_valid_on(on_date), level=Level.PROVINCE).order_by("code"))
     codes: list[str] = []
     for role in _staff_roles(user):
         if role.unit_id is not None:
@@ -66,8 +64,11 @@ def root_units(user: Any, on_date: dt.date) -> list[AdministrativeUnit]:
             continue
         if unit.code not in codes:
             codes.append(unit.code)
-    found = [resolve_code(code, on_date) for code in codes]
-    return [u for u in found if u is not None]
+    found = [u for u in (resolve_code(code, on_date) for code in codes) if u is not None]
+    if visible is None:
+        found += [u for u in AdministrativeUnit.objects.filter(_valid_on(on_date), level=Level.PROVINCE)
+                  .order_by("code") if u.code not in codes]
+    return found
 
 
 def unit_choices(user: Any, selected: AdministrativeUnit | None, date_from: dt.date,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,8 +41,6 @@ def _table(report: dict, sel: Selection) -> list[dict]:
     drill = reverse("stats:form06_dossiers")
     base = {"unit": report["unit"]["code"], "period": "custom", "from": report["from"], "to": report["to"],
             "as_of": report["as_of"], "by": sel.by or "none"}
-    from urllib.parse import urlencode
-
     out = []
     for row, is_total in [(r, False) for r in report["rows"]] + [(report["totals"], True)]:
         key = TOTAL_ROW if is_total else row["key"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -59,9 +60,7 @@ def _figures(request: HttpRequest) -> tuple[dict | None, dict]:
                "years": list(range(today.year, today.year - 8, -1)), "convention": period.convention}
     if data is not None:
         query = {**period.query(), "unit": data["unit"]["code"]}
-        from urllib.parse import urlencode
-
-        context["data_query"] = urlencode(query)
+            context["data_query"] = urlencode(query)
     return data, context
 
 
