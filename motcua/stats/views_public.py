@@ -60,7 +60,7 @@ def _figures(request: HttpRequest) -> tuple[dict | None, dict]:
                "years": list(range(today.year, today.year - 8, -1)), "convention": period.convention}
     if data is not None:
         query = {**period.query(), "unit": data["unit"]["code"]}
-            context["data_query"] = urlencode(query)
+        context["data_query"] = urlencode(query)
     return data, context
 
 
