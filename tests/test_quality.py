@@ -235,6 +235,11 @@ def test_drill_down_lists_the_dossiers_that_cost_points(scenario):
     assert undigitised == exp["received"] - exp["digitised"]
     unpaid = set(dossiers_costing_points(w.commune.code, *MARCH, "3.2").values_list("pk", flat=True))
     assert unpaid == exp["payment_required"] == {n["online"].pk}
+    # No electronic result is recorded yet (a stub fact): every result issued costs 4.1 its points.
+    results = set(dossiers_costing_points(w.commune.code, *MARCH, "4.1").values_list("pk", flat=True))
+    assert results == exp["results_issued"] and len(results) == 6
+    # Nobody complained (a stub fact): nothing costs 5.2.
+    assert not dossiers_costing_points(w.commune.code, *MARCH, "5.2").exists()
     below_max = set(dossiers_costing_points(w.commune.code, *MARCH, "5.1").values_list("pk", flat=True))
     assert below_max == {n["late"].pk}
     with pytest.raises(QualityError, match="9.9"):
