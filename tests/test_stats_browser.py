@@ -81,6 +81,12 @@ def test_leader_filters_a_quarter_and_downloads_the_xlsx(site: Site, shots: Shot
     shots(page, "form06-drill")
     assert page.locator("[data-testid=dossier-list] tbody tr").count() == report["totals"]["resolved_late"]
 
+    # where the time goes: the bar chart draws
+    page.goto(f"/thong-ke/thoi-gian/?unit={code}&period=quarter&year=2026&n=1")
+    page.wait_for_function("() => window.Chart && Chart.getChart('timing-chart')")
+    assert page.evaluate("() => Chart.getChart('timing-chart').data.labels.length") == 3
+    shots(page, "timing")
+
 
 def test_public_dashboard_shows_no_personal_data(site: Site, shots: Shots) -> None:
     quarter = build_quarter()

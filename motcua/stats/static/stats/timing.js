@@ -18,6 +18,7 @@
     },
     options: {
       responsive: true,
+      animation: false,
       scales: {
         y: {beginAtZero: true, title: {display: true, text: "giờ làm việc"}},
         pct: {beginAtZero: true, max: 100, position: "right", grid: {drawOnChartArea: false}, title: {display: true, text: "%"}}
