@@ -55,11 +55,14 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.models import Dossier
+from motcua.reports import form06_rollups
+from motcua.reports.reaggregate import today_branches
 from motcua.units.models import AdministrativeUnit, Level
 from motcua.units.scoping import resolve_code, units_below
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-BY_CHOICES = ("child", "level", "field", "procedure")
+BY_CHOICES = ("child", "level", "agency", "field", "procedure")
+UNIT_CHOICES = ("as_was", "today")
 COUNT_KEYS = (
     "received_total", "received_online", "received_direct", "received_postal", "carried_over",
     "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
@@ -78,24 +81,47 @@ class ReportError(ValueError):
 
 
 def compute_form06(
-    unit_code: str, date_from: dt.date, date_to: dt.date, as_of: dt.datetime | None = None, by: str | None = None
+    unit_code: str, date_from: dt.date, date_to: dt.date, as_of: dt.datetime | None = None, by: str | None = None,
+    units: str = "as_was", source: str = "auto",
 ) -> dict:
-    """The form 06 object of interfaces.md for the unit ``unit_code`` over ``[date_from, date_to]``."""
+    """The form 06 object of interfaces.md for the unit ``unit_code`` over ``[date_from, date_to]``.
+
+    ``units``: "as_was" (units as they were when each dossier was received) or "today" (old units'
+    figures re-aggregated onto today's units, see reaggregate.py). ``source``: "auto" reads the
+    rollups when the report is taken as of the end of its last day, the dossiers otherwise;
+    "dossiers" / "rollups" force one (both give the same figures; tests check it)."""
     if date_from > date_to:
         raise ReportError(_("--from (%(f)s) phải không sau --to (%(t)s).") % {"f": date_from, "t": date_to})
     if by is not None and by not in BY_CHOICES:
         raise ReportError(_("--by phải là một trong: %s.") % ", ".join(BY_CHOICES))
     start = dt.datetime.combine(date_from, dt.time.min, tzinfo=TZ)
     end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+    if source not in ("auto", "dossiers", "rollups"):
+        raise ReportError(_("--source phải là auto, dossiers hoặc rollups."))
+    if units not in UNIT_CHOICES:
+        raise ReportError(_("--units phải là một trong: %s.") % ", ".join(UNIT_CHOICES))
+    end_of_day = end - dt.timedelta(microseconds=1)
     if as_of is None:
-        as_of = end - dt.timedelta(microseconds=1)
+        as_of = end_of_day
     elif as_of.tzinfo is None:
         as_of = as_of.replace(tzinfo=TZ)
     if as_of < start:
         raise ReportError(_("--as-of không được trước đầu kỳ báo cáo (%s).") % date_from.isoformat())
-    unit = resolve_unit(unit_code, date_to)
-    scope = units_below(unit_code, date_to)
-    raw = _count_rows(scope, start, end, as_of, _group_field(by))
+    if units == "today":
+        unit = resolve_unit(unit_code, dt.date.today())
+        if unit.valid_to is not None:
+            raise ReportError(_("Đơn vị %s không còn tồn tại; chọn một đơn vị hiện nay.") % unit_code)
+        scope = today_branches(unit, units_below(unit_code, dt.date.today()))
+    else:
+        unit = resolve_unit(unit_code, date_to)
+        scope = units_below(unit_code, date_to)
+    group = _group_field(by)
+    use_rollups = source == "rollups" or (source == "auto" and as_of.astimezone(TZ) >= end_of_day
+                                          and as_of.astimezone(TZ) < end)
+    if use_rollups:
+        raw = form06_rollups.count_rows(scope, date_from, date_to, group)
+    else:
+        raw = _count_rows(scope, start, end, as_of, group)
     rows = _shape_rows(by, unit, raw, scope, date_from, date_to)
     totals = _finish_counts(_sum_counts(raw.values()))
     return {
@@ -175,6 +201,7 @@ def _count_rows(
 def _group_field(by: str | None) -> str:
     return {
         "level": "level", "field": "procedure__field_id", "procedure": "procedure_id", "child": "unit_id",
+        "agency": "agency_id",
     }.get(by or "", "unit_id")
 
 
@@ -225,6 +252,12 @@ def _shape_rows(
         rows = Field.objects.filter(pk__in=[k for k in raw if k is not None]).values_list("pk", "code", "name")
         names = {pk: (code, name) for pk, code, name in rows}
         names[None] = ("", _("Chưa xác định lĩnh vực"))
+    elif by == "agency":
+        from motcua.units.models import Agency
+
+        rows = Agency.objects.filter(pk__in=[k for k in raw if k is not None]).values_list("pk", "code", "name")
+        names = {pk: (code, name) for pk, code, name in rows}
+        names[None] = ("", _("Không ghi cơ quan"))
     else:
         from motcua.catalog.models import Procedure
 

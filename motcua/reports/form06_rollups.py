@@ -28,6 +28,9 @@ _COLUMNS = ("received_direct", "received_online", "received_postal", "resolved_e
 
 def count_rows(scope: Iterable[int], date_from: dt.date, date_to: dt.date, group: str) -> dict[object, dict[str, int]]:
     units = list(scope)
+    if group == "agency_id":  # the rollups keep "no agency" as 0 so that their keys stay unique
+        raw = count_rows(units, date_from, date_to, "agency_key")
+        return {(k or None): v for k, v in raw.items()}
     flows = (
         DailyCounter.objects.filter(unit_id__in=units, day__gte=date_from, day__lte=date_to)
         .values(group).order_by().annotate(**{c: Sum(c) for c in _COLUMNS})

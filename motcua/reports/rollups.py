@@ -113,6 +113,20 @@ def record(d: Dossier, before: Position, at: dt.datetime) -> None:
     deltas.write()
 
 
+def add_final_state(d: Dossier, deltas: Deltas) -> None:
+    """The moves of a dossier known only by its final fields (a legacy import): opened on the day
+    it was received with the due instant it has, then closed — or paused — on the day it was."""
+    final = position(d)
+    if final.received is None:
+        return
+    opened = Position(final.received, None, bucket_of(d.due_at, None))
+    deltas.move(key_of(d), d.channel, Position(), opened, final.received)
+    if final.closed is not None:
+        deltas.move(key_of(d), d.channel, opened, final, final.closed[1])
+    elif final.bucket != opened.bucket and d.paused_at is not None:
+        deltas.move(key_of(d), d.channel, opened, final, local_date(d.paused_at))
+
+
 # --- recounting from the events -----------------------------------------------------------------
 
 _OPENING = {"receive", "accept"}

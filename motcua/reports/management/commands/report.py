@@ -66,6 +66,10 @@ class Command(BaseCommand):
         parser.add_argument("--by", help="|".join(BY_CHOICES))
         parser.add_argument("--format", dest="fmt", default="json", help="|".join(FORMATS))
         parser.add_argument("--output", help=_("Ghi ra tệp thay vì màn hình"))
+        parser.add_argument("--units", default="as_was", help=_(
+            "as_was: đơn vị như khi tiếp nhận (mặc định); today: dồn số liệu về đơn vị hành chính hiện nay"))
+        parser.add_argument("--source", default="auto", help=_(
+            "auto (mặc định): đọc số liệu tổng hợp khi lấy số cuối ngày --to; dossiers / rollups"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         date_from = parse_date(options["date_from"], "--from")
@@ -77,7 +81,8 @@ class Command(BaseCommand):
         if fmt not in FORMATS:
             raise CommandError(_("--format phải là một trong: %s.") % ", ".join(FORMATS))
         try:
-            report = compute_form06(options["unit"], date_from, date_to, as_of=as_of, by=by)
+            report = compute_form06(options["unit"], date_from, date_to, as_of=as_of, by=by,
+                                    units=options["units"], source=options["source"])
         except ReportError as exc:
             raise CommandError(str(exc)) from None
         if fmt == "xlsx":
