@@ -134,3 +134,10 @@ def test_uploads_over_the_limit_are_refused(client, world, settings, tmp_path):
             "address": "B", f"doc_{doc.pk}": SimpleUploadedFile("big.pdf", PDF + b"0" * 2048)}
     response = client.post(f"/thu-tuc/{world.procedure.code}/nop/", form)
     assert response.status_code == 400 and "quá lớn" in response.text and not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/thu-tuc/a%00b/", "/thu-tuc/a%00b/nop/", "/tra-cuu/a%00b/", "/tra-cuu/a%00b/?k=x",
+                                  "/thu-tuc/ma-qr/?agency=a%00b", "/thu-tuc/?q=%00&level=evil&field=%00"])
+def test_junk_in_urls_is_never_a_server_error(client, world, path):
+    assert client.get(path).status_code in (200, 302, 404)
+    assert client.post("/tra-cuu/", {"code": "a\x00b", "verification": "12\x0034"}).status_code in (200, 404)

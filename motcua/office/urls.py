@@ -11,4 +11,5 @@ urlpatterns = [
     path("dossiers/<str:code>/", views_dossier.dossier_page, name="dossier"),
     path("dossiers/<str:code>/actions/", views_dossier.dossier_action, name="dossier_action"),
     path("dossiers/<str:code>/forms/<slug:key>.pdf", views_forms.form_pdf, name="form_pdf"),
+    path("dossiers/<str:code>/documents/<int:pk>/", views_forms.document_file, name="document_file"),
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -51,3 +51,26 @@ def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
 
 def _unavailable(request: HttpRequest, dossier: object, message: str, status: int) -> HttpResponse:
     return render(request, "office/unavailable.html", {"dossier": dossier, "message": message}, status=status)
+
+
+@login_required
+@require_GET
+def document_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """An uploaded document, only to users who may see its dossier (never a public URL)."""
+    dossier = visible_dossier(request, code)
+    document = dossier.documents.filter(pk=pk).exclude(file="").first()
+    if document is None:
+        raise Http404("no such document")
+    try:
+        handle = document.file.open("rb")
+    except OSError as exc:
+        raise Http404("file missing") from exc
+    response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{document.pk}{_extension(document)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _extension(document: object) -> str:
+    name = str(getattr(document, "file", "") or "")
+    return name[name.rfind("."):] if "." in name else ""

@@ -24,6 +24,7 @@ from motcua.portal import ratelimit
 from motcua.portal.links import key_matches, lookup_key, public_path
 from motcua.portal.models import ELEMENTS, Rating
 from motcua.portal.timeline import citizen_timeline, mask_name
+from motcua.portal.views import checked_code
 
 ATTEMPTS_PER_CLIENT = 10  # per window
 ATTEMPTS_PER_CODE = 5
@@ -79,6 +80,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 
 def _dossier_for_key(request: HttpRequest, code: str) -> Dossier:
+    checked_code(code)
     if not key_matches(code, request.GET.get("k", "")):
         raise Http404
     dossier = Dossier.objects.select_related("procedure", "agency", "unit").filter(code=code).first()
@@ -88,6 +90,7 @@ def _dossier_for_key(request: HttpRequest, code: str) -> Dossier:
 
 
 def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
+    checked_code(code)
     if not key_matches(code, request.GET.get("k", "")):
         return redirect(f"{reverse('portal:lookup')}?{urlencode({'code': code})}")
     dossier = _dossier_for_key(request, code)

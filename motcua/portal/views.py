@@ -23,14 +23,21 @@ from motcua.units.models import Agency, Level
 ONLINE = {"online_full", "online_partial"}
 
 
+def checked_code(code: str) -> str:
+    """A code from the URL, or 404 for one no row can have (a NUL byte would be a PostgreSQL error)."""
+    if "\x00" in code or len(code) > 60:
+        raise Http404("no such code")
+    return code
+
+
 def qr_svg(data: str, scale: int = 4) -> str:
     return mark_safe(segno.make(data, error="m").svg_inline(scale=scale, dark="#000"))  # noqa: S308 - our own SVG
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:200]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     level = request.GET.get("level", "")
-    field = request.GET.get("field", "")
+    field = request.GET.get("field", "").replace("\x00", "")[:30]
     procedures = Procedure.objects.filter(active=True, is_stub=False).select_related("field")
     if field:
         procedures = procedures.filter(field__code=field)
@@ -45,7 +52,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
-    procedure = get_object_or_404(Procedure.objects.select_related("field"), code=code, active=True)
+    procedure = get_object_or_404(Procedure.objects.select_related("field"), code=checked_code(code), active=True)
     context = {
         "procedure": procedure, "qr": qr_svg(procedure_url(procedure.code)),
         "online": bool(ONLINE & set(procedure.channels)),
@@ -58,7 +65,7 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
     """A printable A4 sheet of QR codes for an agency's wall (niêm yết)."""
     level = request.GET.get("level", "")
     procedures = [p for p in Procedure.objects.filter(active=True, is_stub=False) if not level or level in p.levels]
-    agency = Agency.objects.filter(code=request.GET.get("agency", "")).first()
+    agency = Agency.objects.filter(code=checked_code(request.GET.get("agency", ""))).first()
     items = [(p, qr_svg(procedure_url(p.code), scale=3)) for p in procedures]
     return render(request, "portal/qr_sheet.html", {"items": items, "agency": agency, "level": level})
 
@@ -107,7 +114,7 @@ class SubmissionForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, code: str) -> HttpResponse:
-    procedure = get_object_or_404(Procedure, code=code, active=True)
+    procedure = get_object_or_404(Procedure, code=checked_code(code), active=True)
     if not ONLINE & set(procedure.channels):
         raise Http404
     form = SubmissionForm(procedure, request.POST or None, request.FILES or None)
