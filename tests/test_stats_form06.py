@@ -187,3 +187,77 @@ def test_every_export_downloads_and_matches_the_json(client: Client, quarter: Qu
 def test_unknown_export_format_is_404(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
     client.force_login(leader)
     assert client.get(reverse("stats:form06_export", args=["exe"]), Q1).status_code == 404
+
+
+def _legacy_commune_dossiers(quarter: Quarter) -> tuple[str, list]:
+    """A legacy province version, district and commune (until 2025-06-30) whose commune became Xã Một
+    in the 2025 reorganisation; dossiers received there in 2024, in every state."""
+    import datetime as dt
+
+    from motcua.dossiers import services
+    from motcua.units.models import AdministrativeUnit
+    from tests.test_stats_support import at
+
+    w = quarter.world
+    legacy = {"valid_from": dt.date(2004, 1, 1), "valid_to": dt.date(2025, 6, 30)}
+    old_p = AdministrativeUnit.objects.create(code=w.province.code, name="Tỉnh Thử (cũ)", level="province", **legacy)
+    old_p.successors.add(w.province)
+    district = AdministrativeUnit.objects.create(code=f"{w.province.code}1", name="Huyện Cũ", level="district",
+                                                parent=old_p, **legacy)
+    commune = AdministrativeUnit.objects.create(code=f"{w.province.code}101", name="Xã Cũ", level="commune",
+                                               parent=district, **legacy)
+    commune.successors.add(w.commune)
+    made = []
+    for month in (2, 5, 9, 12):
+        d = services.receive(procedure=w.procedure, unit=commune, at=at(dt.date(2024, month, 5), 9), role="counter")
+        if month < 12:
+            d = services.perform(d, "hand_over", role="counter", at=at(dt.date(2024, month, 5), 10))
+            d = services.perform(d, "hand_over", role="specialist", at=at(dt.date(2024, month, 5), 11))
+            finish = at(dt.date(2024, month, 6), 9) if month != 9 else at(dt.date(2024, month, 25), 9)
+            d = services.perform(d, "resolve", role="head", at=finish)
+        made.append(d)
+    return w.province.code, made
+
+
+@pytest.mark.parametrize("by", [None, "child", "procedure"])
+def test_drill_down_on_todays_units_equals_every_cell(quarter: Quarter, by: str | None) -> None:
+    """Re-aggregated onto today's units, a legacy commune's 2024 dossiers are in Xã Một's row, and the
+    list behind every cell still has exactly the cell's number of dossiers."""
+    import datetime as dt
+
+    from motcua.stats.drill import supports_today_units
+
+    if not supports_today_units():
+        pytest.skip("report form 06 cannot re-aggregate onto today's units yet")
+    code, made = _legacy_commune_dossiers(quarter)
+    y_from, y_to = dt.date(2024, 1, 1), dt.date(2024, 12, 31)
+    today = compute_form06(code, y_from, y_to, by=by, units="today")
+    as_was = compute_form06(code, y_from, y_to, by=by)
+    assert today["totals"] == as_was["totals"] and today["totals"]["received_total"] == len(made)
+    if by == "child":
+        assert {r["key"] for r in today["rows"] if r["received_total"]} == {quarter.world.commune.code}
+        assert {r["key"] for r in as_was["rows"] if r["received_total"]} == {f"{code}1"}
+    for units, report in (("today", today), ("as_was", as_was)):
+        for row_key, counts in [(TOTAL_ROW, report["totals"]), *((r["key"], r) for r in report["rows"])]:
+            for column in COUNT_KEYS:
+                behind = dossiers_behind(code, y_from, y_to, None, by, row_key, column, units=units)
+                assert behind.count() == counts[column], (units, row_key, column)
+
+
+def test_form06_screen_on_todays_units(client: Client, quarter: Quarter, leader) -> None:  # noqa: ANN001
+    from motcua.stats.drill import supports_today_units
+
+    if not supports_today_units():
+        pytest.skip("report form 06 cannot re-aggregate onto today's units yet")
+    code, made = _legacy_commune_dossiers(quarter)
+    client.force_login(leader)
+    params = {"unit": code, "period": "year", "year": "2024", "by": "child", "units": "today"}
+    response = client.get(reverse("stats:form06"), params)
+    assert response.status_code == 200
+    rows = {r["key"]: r for r in response.context["report"]["rows"]}
+    assert rows[quarter.world.commune.code]["received_total"] == len(made)
+    html = response.content.decode()
+    link = html.split(f'data-row="{quarter.world.commune.code}"')[1].split('href="')[2].split('"')[0]
+    assert "units=today" in link
+    drill = client.get(link.replace("&amp;", "&"))
+    assert drill.status_code == 200 and drill.context["page"].paginator.count == len(made)

@@ -8,6 +8,8 @@ in progress) and the same local-date comparisons with ``due_at``. The derived co
 same differences form 06 takes (direct = received in period − online − postal; on time =
 resolved − early − late; within = in progress − overdue), so a cell and its list always agree.
 ``row_key`` is a row's ``key`` in form 06's object for ``by`` (``"total"`` or empty: the totals row).
+With ``units="today"`` the scope is form 06's re-aggregation onto today's units (a legacy commune's
+dossiers in the row of the commune that succeeded it).
 """
 from __future__ import annotations
 
@@ -88,20 +90,52 @@ def _row_filter(by: str | None, row_key: str, unit: AdministrativeUnit, scope: d
         return Q(procedure__field__isnull=True) if row_key == "" else Q(procedure__field__code=row_key)
     if by == "procedure":
         return Q(procedure__code=row_key)
+    if by == "agency":
+        return Q(agency__isnull=True) if row_key == "" else Q(agency__code=row_key)
+    if by != "child":
+        raise ReportError(_("Cách chia dòng không hợp lệ: %s.") % by)
     heads = dict(AdministrativeUnit.objects.filter(pk__in=set(scope.values())).values_list("pk", "code"))
     return Q(unit_id__in=[uid for uid, head in scope.items() if heads.get(head) == row_key])
 
 
+def report_scope(unit_code: str, date_to: dt.date, units: str = "as_was") -> tuple[AdministrativeUnit,
+                                                                                  dict[int, int]]:
+    """The unit and its scope (unit id → row branch) as form 06 takes them: units as they were on
+    ``date_to``, or (``units="today"``) re-aggregated onto today's units (``reports.reaggregate``)."""
+    if units == "as_was":
+        return resolve_unit(unit_code, date_to), units_below(unit_code, date_to)
+    if units != "today" or not supports_today_units():
+        raise ReportError(_("Cách lấy đơn vị không hợp lệ: %s.") % units[:20])
+    from motcua.reports.reaggregate import today_branches
+
+    today = dt.date.today()
+    unit = resolve_unit(unit_code, today)
+    if unit.valid_to is not None:
+        raise ReportError(_("Đơn vị %s không còn tồn tại; chọn một đơn vị hiện nay.") % unit_code)
+    return unit, today_branches(unit, units_below(unit_code, today))
+
+
+def supports_today_units() -> bool:
+    """Whether report form 06 can re-aggregate onto today's units (``compute_form06(units=...)``)."""
+    import importlib.util
+    import inspect
+
+    from motcua.reports.form06 import compute_form06
+
+    return (importlib.util.find_spec("motcua.reports.reaggregate") is not None
+            and "units" in inspect.signature(compute_form06).parameters)
+
+
 def dossiers_behind(unit_code: str, date_from: dt.date, date_to: dt.date, as_of: dt.datetime | None,
-                    by: str | None, row_key: str, column: str) -> QuerySet[Dossier]:
-    """The dossiers counted in the form 06 cell (``row_key``, ``column``); see the module doc."""
+                    by: str | None, row_key: str, column: str, units: str = "as_was") -> QuerySet[Dossier]:
+    """The dossiers counted in the form 06 cell (``row_key``, ``column``); see the module doc.
+    ``units="today"``: the cell of the report re-aggregated onto today's units."""
     if by is not None and by not in BY_CHOICES:
         raise ReportError(_("Cách chia dòng phải là một trong: %s.") % ", ".join(BY_CHOICES))
     if column not in COUNT_KEYS:
         raise ReportError(_("Không có cột “%s” trong mẫu 06.") % column[:40])
     start, end, as_of = bounds(date_from, date_to, as_of)
-    unit = resolve_unit(unit_code, date_to)
-    scope = units_below(unit_code, date_to)
+    unit, scope = report_scope(unit_code, date_to, units)
     base = handled_dossiers(scope, start, end, as_of).filter(_row_filter(by, row_key, unit, scope))
     cond = column_conditions(start, end, as_of)
     derived = {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from motcua.reports.form06 import BY_CHOICES
+from motcua.stats.drill import supports_today_units
 from motcua.stats.periods import (
     KIND_LABELS,
     KINDS,
@@ -25,9 +26,15 @@ from motcua.stats.scope import UnitNotFound, allowed_unit, root_units
 from motcua.units.models import AdministrativeUnit
 from motcua.workdays import TZ
 
-BY_LABELS = {
-    "child": gettext_lazy("Đơn vị trực thuộc"), "level": gettext_lazy("Cấp"), "field": gettext_lazy("Lĩnh vực"),
-    "procedure": gettext_lazy("Thủ tục"),
+_BY_NAMES = {
+    "child": gettext_lazy("Đơn vị trực thuộc"), "level": gettext_lazy("Cấp"), "agency": gettext_lazy("Cơ quan"),
+    "field": gettext_lazy("Lĩnh vực"), "procedure": gettext_lazy("Thủ tục"),
+}
+# The row splits report form 06 offers, labelled (a new one without a label shows its key).
+BY_LABELS = {key: _BY_NAMES.get(key, key) for key in BY_CHOICES}
+UNITS_LABELS = {
+    "as_was": gettext_lazy("Đơn vị như khi tiếp nhận hồ sơ"),
+    "today": gettext_lazy("Quy về đơn vị hành chính hiện nay"),
 }
 
 
@@ -41,6 +48,7 @@ class Selection:
     unit: AdministrativeUnit | None = None
     by: str | None = None
     as_of: dt.datetime | None = None
+    units: str = "as_was"
     errors: list[str] = field(default_factory=list)
     status: int = 200
 
@@ -51,6 +59,8 @@ class Selection:
             params["unit"] = self.unit.code
         if self.by:
             params["by"] = self.by
+        if self.units != "as_was":
+            params["units"] = self.units
         for key, value in extra.items():
             if value is None:
                 params.pop(key, None)
@@ -106,6 +116,12 @@ def read_selection(request: Any, *, by_default: str | None = "child", need_unit:
         sel.by = by_default
         sel.errors.append(_("Cách chia dòng phải là một trong: %s.") % ", ".join(BY_CHOICES))
         sel.status = 400
+    units = params.get("units", "as_was") or "as_was"
+    if units == "today" and supports_today_units():
+        sel.units = units
+    elif units != "as_was":
+        sel.errors.append(_("Cách lấy đơn vị phải là một trong: %s.") % ", ".join(UNITS_LABELS))
+        sel.status = 400
     if not need_unit:
         return sel
     code = params.get("unit", "")
@@ -117,7 +133,7 @@ def read_selection(request: Any, *, by_default: str | None = "child", need_unit:
             sel.status = 404
         return sel
     try:
-        sel.unit = allowed_unit(request.user, code, period.date_to)
+        sel.unit = allowed_unit(request.user, code, period.date_to if sel.units == "as_was" else today)
     except UnitNotFound as exc:
         sel.errors.append(str(exc))
         sel.status = 404
@@ -131,4 +147,5 @@ def period_form_context(sel: Selection) -> dict:
     return {
         "kinds": [(k, KIND_LABELS[k]) for k in KINDS], "years": years, "months": list(range(1, 13)),
         "period": p, "by_labels": BY_LABELS, "convention": p.convention or report_convention(),
+        "units_labels": UNITS_LABELS if supports_today_units() else {}, "units_current": sel.units,
     }

@@ -29,7 +29,9 @@ def compute(sel: Selection) -> dict | None:
     if sel.errors or sel.unit is None:
         return None
     try:
-        return compute_form06(sel.unit.code, sel.period.date_from, sel.period.date_to, as_of=sel.as_of, by=sel.by)
+        extra = {"units": sel.units} if sel.units != "as_was" else {}
+        return compute_form06(sel.unit.code, sel.period.date_from, sel.period.date_to, as_of=sel.as_of, by=sel.by,
+                              **extra)
     except ReportError as exc:
         sel.errors.append(str(exc))
         sel.status = 400
@@ -40,7 +42,7 @@ def _table(report: dict, sel: Selection) -> list[dict]:
     """Rows for the template: every count cell with the link to its dossiers."""
     drill = reverse("stats:form06_dossiers")
     base = {"unit": report["unit"]["code"], "period": "custom", "from": report["from"], "to": report["to"],
-            "as_of": report["as_of"], "by": sel.by or "none"}
+            "as_of": report["as_of"], "by": sel.by or "none", **({"units": sel.units} if sel.units != "as_was" else {})}
     out = []
     for row, is_total in [(r, False) for r in report["rows"]] + [(report["totals"], True)]:
         key = TOTAL_ROW if is_total else row["key"]
@@ -116,7 +118,7 @@ def form06_dossiers(request: HttpRequest) -> HttpResponse:
     if not sel.errors and sel.unit is not None:
         try:
             qs = dossiers_behind(sel.unit.code, sel.period.date_from, sel.period.date_to, as_of or sel.as_of,
-                                 sel.by, row_key, column)
+                                 sel.by, row_key, column, units=sel.units)
             page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         except ReportError as exc:
             sel.errors.append(str(exc))
