@@ -33,6 +33,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome
 from motcua.regimes import REGIMES, regime_at
+from motcua.reports import rollups
 from motcua.units.models import AdministrativeUnit, Level
 
 REQUIRED = ("code", "procedure_code", "unit_code", "channel", "received_at", "due_at")
@@ -287,6 +288,20 @@ def status_of(row: LegacyRow) -> str:
     return _FINISH[row.outcome][1]
 
 
+class _Facts:
+    """What ``rollups.add_final_state`` reads of a dossier, without building a model instance per row."""
+
+    __slots__ = ("received_at", "due_at", "finished_at", "outcome", "withdrawn_at", "paused_at", "unit_id",
+                 "agency_id", "procedure_id", "level", "channel")
+
+    def __init__(self, r: LegacyRow, procedure_id: int) -> None:
+        self.received_at, self.due_at, self.finished_at = r.received_at, r.due_at, r.finished_at
+        self.outcome = r.outcome
+        self.withdrawn_at = r.finished_at if r.outcome == Outcome.WITHDRAWN.value else None
+        self.paused_at, self.agency_id = None, None
+        self.unit_id, self.procedure_id, self.level, self.channel = r.unit_id, procedure_id, r.level, r.channel
+
+
 class BulkWriter:
     """Writes batches of valid rows with the DB-API cursor: COPY on PostgreSQL, executemany elsewhere.
 
@@ -356,10 +371,12 @@ class BulkWriter:
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
         t, histories, dossiers = self.instant, [], []
         withdrawn = Outcome.WITHDRAWN.value
+        deltas = rollups.Deltas()  # the report counters, kept in step as the services keep them
         for r in rows:
             events = events_for(r)
             histories.append(events)
             procedure_id, procedure_name = procedures[r.procedure_code]
+            rollups.add_final_state(_Facts(r, procedure_id), deltas)  # type: ignore[arg-type]
             received = t(r.received_at)
             dossiers.append((
                 r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
@@ -377,6 +394,7 @@ class BulkWriter:
             for r, events in zip(rows, histories, strict=True)
             for seq, (action, at, from_status, to_status, payload) in enumerate(events, start=1)
         ])
+        deltas.write()
 
 
 Reporter = Callable[[int, list[tuple[str, str]]], None]
@@ -390,8 +408,7 @@ class Importer:
         self.report = report
         self.progress = progress
         self.summary = Summary()
-        self.procedures: dict[str, tuple[int, str]] = {
-            code: (pk, name) for code, pk, name in Procedure.objects.values_list("code", "pk", "name")}
+        self.procedures: dict[str, tuple[int, str]] = {}
         self.stub_codes: set[str] = set()
         self.seen: dict[str, int] = {}  # code → first row: the only thing kept for every row
         self.pending: list[LegacyRow] = []
@@ -410,6 +427,7 @@ class Importer:
             self.summary.bad_rows = 1
             return self.summary
         parser = RowParser(header, UnitIndex())
+        self.procedures = {code: (pk, name) for code, pk, name in Procedure.objects.values_list("code", "pk", "name")}
         code_at = header.index("code")
         with transaction.atomic():
             self.writer = BulkWriter()

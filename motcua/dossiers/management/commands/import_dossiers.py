@@ -63,7 +63,7 @@ class Command(BaseCommand):
 
             def report(row: int, problems: list[tuple[str, str]]) -> None:
                 parts = [f"column {column}: {reason}" if column else reason for column, reason in problems]
-                line = f"row {row}, " + "; ".join(parts)
+                line = f"row {row}{', ' if problems[0][0] else ': '}" + "; ".join(parts)
                 if bar is not None:
                     bar.write(line, file=sys.stderr)
                 else:

@@ -1,0 +1,318 @@
+"""Legacy import (interfaces.md "import_dossiers"): what a good file writes, and what is refused."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from motcua.catalog.models import Procedure
+from motcua.dossiers import legacy
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.reports import rollups
+from motcua.reports.form06 import compute_form06
+from motcua.units.models import AdministrativeUnit
+from motcua.workdays import TZ
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = [
+    "code", "procedure_code", "procedure_name", "unit_code", "level", "channel", "received_at", "due_at",
+    "extended_due_at", "supplement_requests", "finished_at", "outcome", "returned_at", "applicant_name",
+    "applicant_id", "applicant_phone",
+]
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+@pytest.fixture
+def units(db: None) -> dict[str, AdministrativeUnit]:
+    """Codes 97.. are not real ones, so these do not collide with the loaded units."""
+    legacy_to, current_from = dt.date(2025, 6, 30), dt.date(2025, 7, 1)
+    old_province = AdministrativeUnit.objects.create(code="97", name="Tỉnh Thử", level="province",
+                                                     valid_from=dt.date(2000, 1, 1), valid_to=legacy_to)
+    district = AdministrativeUnit.objects.create(code="979", name="Huyện Thử", level="district", parent=old_province,
+                                                 valid_from=dt.date(2000, 1, 1), valid_to=legacy_to)
+    old_commune = AdministrativeUnit.objects.create(code="97901", name="Xã Cũ", level="commune", parent=district,
+                                                    valid_from=dt.date(2000, 1, 1), valid_to=legacy_to)
+    province = AdministrativeUnit.objects.create(code="97", name="Tỉnh Thử", level="province",
+                                                 valid_from=current_from)
+    commune = AdministrativeUnit.objects.create(code="97901", name="Xã Mới", level="commune", parent=province,
+                                                valid_from=current_from)
+    return {"old_province": old_province, "district": district, "old_commune": old_commune, "province": province,
+            "commune": commune}
+
+
+def row(**values: str) -> dict[str, str]:
+    base = {"procedure_code": "1.000001", "procedure_name": "Thủ tục cũ", "unit_code": "979", "channel": "counter",
+            "received_at": "2021-03-01T08:30", "due_at": "2021-03-08T17:00"}
+    return {**base, **values}
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str] | None = None) -> Path:
+    header = header or HEADER
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def run(path: Path, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_dossiers", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue().strip()
+
+
+def refused(path: Path, *args: str) -> tuple[str, list[str]]:
+    """Run an import that must fail: (the CommandError message, the lines on stderr)."""
+    err = io.StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("import_dossiers", str(path), *args, stdout=io.StringIO(), stderr=err)
+    return str(failure.value), err.getvalue().strip().splitlines()
+
+
+GOOD = [
+    row(code="A-1", finished_at="2021-03-05T10:00", outcome="approved", returned_at="2021-03-06T09:00",
+        applicant_name="Nguyễn Văn A", applicant_id="001090000001", applicant_phone="0912345678"),
+    row(code="A-2", procedure_code="2.000002", procedure_name="Thủ tục lạ", unit_code="97901", channel="online",
+        received_at="2021-03-01T08:30:00+07:00", extended_due_at="2021-03-12T17:00", supplement_requests="2",
+        finished_at="2021-03-11T10:00", outcome="refused"),
+    row(code="A-3", unit_code="97", level="province", channel="postal", received_at="2025-08-04T14:00:00Z",
+        due_at="2025-08-11T17:00", finished_at="2025-08-06T08:00", outcome="stopped"),
+    row(code="A-4", received_at="2017-02-01T08:00", due_at="2017-02-10", finished_at="2017-02-03T09:00",
+        outcome="withdrawn"),
+    row(code="A-5", procedure_code="2.000002", procedure_name="", unit_code="97901", received_at="2025-09-01T08:00",
+        due_at="2025-09-02T11:00", extended_due_at="2025-09-09T17:00"),
+]
+
+
+def test_a_good_file_is_imported_with_its_history(units: dict, tmp_path: Path) -> None:
+    known = Procedure.objects.create(code="1.000001", name="Đăng ký khai sinh")
+    out, err = run(write_csv(tmp_path / "good.csv", GOOD))
+    assert out == "imported 5 dossiers (0 skipped as already present), 1 procedure stubs created"
+    assert err == ""
+    d = {x.code: x for x in Dossier.objects.select_related("procedure", "unit")}
+    assert set(d) == {"A-1", "A-2", "A-3", "A-4", "A-5"}
+    assert all(x.imported for x in d.values())
+
+    a1 = d["A-1"]
+    assert (a1.status, a1.outcome, a1.procedure, a1.unit, a1.level, a1.channel, a1.regime) == (
+        "returned", "approved", known, units["district"], "district", "counter", "2018")
+    assert (a1.received_at, a1.clock_start, a1.due_at, a1.finished_at, a1.returned_at, a1.withdrawn_at) == (
+        at("2021-03-01 08:30"), at("2021-03-01 08:30"), at("2021-03-08 17:00"), at("2021-03-05 10:00"),
+        at("2021-03-06 09:00"), None)
+    assert (a1.applicant_name, a1.applicant_id, a1.applicant_phone) == ("Nguyễn Văn A", "001090000001", "0912345678")
+    assert [(e.seq, e.action, e.at, e.from_status, e.to_status, e.actor_label) for e in a1.events.all()] == [
+        (1, "receive", at("2021-03-01 08:30"), "", "received", "nhập dữ liệu cũ"),
+        (2, "resolve", at("2021-03-05 10:00"), "in_processing", "result_ready", "nhập dữ liệu cũ"),
+        (3, "return", at("2021-03-06 09:00"), "result_ready", "returned", "nhập dữ liệu cũ"),
+    ]
+    assert a1.version == 3
+
+    a2 = d["A-2"]
+    stub = Procedure.objects.get(code="2.000002")
+    assert (stub.is_stub, stub.name) == (True, "Thủ tục lạ")
+    assert (a2.status, a2.procedure, a2.unit, a2.level, a2.channel, a2.supplement_requests) == (
+        "refused", stub, units["old_commune"], "commune", "online", 2)
+    assert (a2.due_at, a2.extended_due_at) == (at("2021-03-08 17:00"), at("2021-03-12 17:00"))
+    events = list(a2.events.values_list("action", "at", "payload"))
+    assert events == [
+        ("receive", at("2021-03-01 08:30"), {}),
+        ("apologize", at("2021-03-01 08:30"), {"original_due_at": "2021-03-08T17:00:00+07:00",
+                                              "new_due_at": "2021-03-12T17:00:00+07:00", "imported": True}),
+        ("refuse", at("2021-03-11 10:00"), {}),
+    ]
+
+    a3 = d["A-3"]  # 14:00Z is 21:00 in Hà Nội; the current unit version; the 2025 regime
+    assert (a3.status, a3.received_at, a3.unit, a3.level, a3.channel, a3.regime) == (
+        "stopped", at("2025-08-04 21:00"), units["province"], "province", "postal", "2025")
+    a4 = d["A-4"]  # before 2018-06-21: the earliest modelled regime
+    assert (a4.status, a4.outcome, a4.withdrawn_at, a4.finished_at, a4.regime, a4.due_at) == (
+        "withdrawn", "withdrawn", at("2017-02-03 09:00"), at("2017-02-03 09:00"), "2018", at("2017-02-10 00:00"))
+    assert list(a4.events.values_list("action", "to_status")) == [("receive", "received"), ("withdraw", "withdrawn")]
+    a5 = d["A-5"]  # still in progress; due_at kept as given, not recomputed by the clock
+    assert (a5.status, a5.finished_at, a5.outcome, a5.unit, a5.due_at, a5.version) == (
+        "in_processing", None, "", units["commune"], at("2025-09-02 11:00"), 2)
+    assert DossierEvent.objects.count() == 3 + 3 + 2 + 2 + 2
+
+
+def test_form06_reads_imported_dossiers(units: dict, tmp_path: Path) -> None:
+    rows = [
+        row(code="R-1", due_at="2021-03-08T17:00", finished_at="2021-03-05T10:00", outcome="approved"),  # early
+        row(code="R-2", due_at="2021-03-08T17:00", finished_at="2021-03-08T16:00", outcome="refused"),  # on time
+        row(code="R-3", due_at="2021-03-08T17:00", extended_due_at="2021-03-20T17:00",
+            finished_at="2021-03-10T10:00", outcome="approved"),  # late: the apology does not change that
+        row(code="R-4", channel="online", due_at="2021-03-08T17:00"),  # open, overdue on 2021-03-31
+        row(code="R-5", channel="postal", finished_at="2021-03-02T10:00", outcome="withdrawn"),
+    ]
+    run(write_csv(tmp_path / "r.csv", rows))
+    # The rollups written by the import agree with a recount from the dossiers' events...
+    assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
+    # ... and both sources of the report give the expected figures.
+    for source in ("rollups", "dossiers"):
+        totals = compute_form06("979", dt.date(2021, 3, 1), dt.date(2021, 3, 31), source=source)["totals"]
+        assert {k: totals[k] for k in ("received_total", "received_online", "received_direct", "received_postal",
+                                       "resolved_early", "resolved_on_time", "resolved_late", "in_progress_overdue",
+                                       "withdrawn")} == {
+            "received_total": 5, "received_online": 1, "received_direct": 3, "received_postal": 1,
+            "resolved_early": 1, "resolved_on_time": 1, "resolved_late": 1, "in_progress_overdue": 1, "withdrawn": 1}
+
+
+def test_the_same_file_twice_adds_nothing(units: dict, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "good.csv", GOOD)
+    run(path)
+    before = (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count())
+    out, _err = run(path)
+    assert out == "imported 0 dossiers (5 skipped as already present), 0 procedure stubs created"
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == before
+    assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
+
+
+def test_a_file_with_new_and_present_rows_imports_the_new_ones(units: dict, tmp_path: Path) -> None:
+    run(write_csv(tmp_path / "first.csv", GOOD[:2]))
+    out, _err = run(write_csv(tmp_path / "all.csv", GOOD))
+    assert out == "imported 3 dossiers (2 skipped as already present), 0 procedure stubs created"
+    assert Dossier.objects.count() == 5
+
+
+def test_dry_run_validates_and_writes_nothing(units: dict, tmp_path: Path) -> None:
+    out, _err = run(write_csv(tmp_path / "good.csv", GOOD), "--dry-run")
+    assert out == ("dry run: 5 dossiers would be imported (0 skipped as already present), "
+                   "2 procedure stubs would be created; nothing was written")
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
+    message, lines = refused(write_csv(tmp_path / "bad.csv", [row(code="X", channel="fax")]), "--dry-run")
+    assert lines == ["row 2, column channel: 'fax' is not one of counter, online, postal"]
+
+
+BAD_ROWS = [
+    ("malformed instant", row(code="B", received_at="2021-13-01"),
+     "row 3, column received_at: not an ISO 8601 instant: '2021-13-01'"),
+    ("unknown unit", row(code="B", unit_code="97999"),
+     "row 3, column unit_code: unknown administrative unit '97999'"),
+    ("unit not valid on the receipt date", row(code="B", unit_code="979", received_at="2025-07-01T08:00"),
+     "row 3, column unit_code: unit '979' is not valid on 2025-07-01 (valid 2000-01-01..2025-06-30)"),
+    ("missing required value", row(code="B", due_at=""), "row 3, column due_at: missing"),
+    ("bad outcome", row(code="B", finished_at="2021-03-05T10:00", outcome="done"),
+     "row 3, column outcome: 'done' is not one of approved, refused, stopped, withdrawn"),
+    ("outcome missing when finished", row(code="B", finished_at="2021-03-05T10:00"),
+     "row 3, column outcome: required when finished_at is set"),
+    ("finished before received", row(code="B", finished_at="2021-02-05T10:00", outcome="approved"),
+     "row 3, column finished_at: before received_at"),
+    ("returned before finished", row(code="B", finished_at="2021-03-05T10:00", outcome="approved",
+                                     returned_at="2021-03-04T10:00"),
+     "row 3, column returned_at: before finished_at"),
+    ("negative supplement count", row(code="B", supplement_requests="-1"),
+     "row 3, column supplement_requests: not a whole number ≥ 0: '-1'"),
+    ("duplicate code in the file", row(code="OK-1"), "row 3, column code: 'OK-1' is also on row 2"),
+]
+
+
+@pytest.mark.parametrize(("label", "bad", "line"), BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
+def test_a_bad_row_is_named_and_nothing_is_written(
+    units: dict, tmp_path: Path, label: str, bad: dict[str, str], line: str
+) -> None:
+    path = write_csv(tmp_path / "bad.csv", [row(code="OK-1", procedure_code="9.9"), bad, row(code="OK-2")])
+    message, lines = refused(path)
+    assert lines == [line]
+    assert message == "1 bad row; nothing was imported"
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
+
+
+def test_unknown_and_missing_columns_are_named(units: dict, tmp_path: Path) -> None:
+    header = [c for c in HEADER if c != "due_at"] + ["ghi_chu"]
+    message, lines = refused(write_csv(tmp_path / "h.csv", [row(code="X")], header=header))
+    assert len(lines) == 1 and lines[0].startswith("row 1, column ghi_chu: unknown column (columns: code, ")
+    assert lines[0].endswith("; column due_at: required column missing")
+    assert message == "1 bad row; nothing was imported"
+
+
+def test_a_code_already_stored_with_other_values_is_a_bad_row(units: dict, tmp_path: Path) -> None:
+    run(write_csv(tmp_path / "first.csv", GOOD[:1]))
+    changed = {**GOOD[0], "outcome": "refused", "returned_at": ""}
+    _message, lines = refused(write_csv(tmp_path / "second.csv", [GOOD[1], changed]))
+    assert lines == ["row 3, column code: 'A-1' is already in the database with different values in: outcome, "
+                     "returned_at"]
+    assert Dossier.objects.count() == 1 and Dossier.objects.get().outcome == "approved"
+
+
+def test_every_bad_row_of_a_long_file_is_reported_in_order_and_all_is_rolled_back(
+    units: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(legacy, "BATCH_SIZE", 3)  # batches are written before the bad rows are reached
+    rows = [row(code=f"L-{i}", procedure_code=f"5.{i}") for i in range(10)]
+    rows[7]["channel"] = "fax"
+    rows.append(row(code="L-2"))
+    errors = tmp_path / "errors.csv"
+    message, lines = refused(write_csv(tmp_path / "long.csv", rows), "--errors", str(errors))
+    assert lines == ["row 9, column channel: 'fax' is not one of counter, online, postal",
+                     "row 12, column code: 'L-2' is also on row 4"]
+    assert message == "2 bad rows; nothing was imported"
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
+    with errors.open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f)) == [
+            ["row", "column", "reason"],
+            ["9", "channel", "'fax' is not one of counter, online, postal"],
+            ["12", "code", "'L-2' is also on row 4"],
+        ]
+
+
+def test_errors_file_names_each_problem_of_a_row(units: dict, tmp_path: Path) -> None:
+    errors = tmp_path / "errors.csv"
+    bad = row(code="E-1", channel="fax", received_at="hôm qua")
+    refused(write_csv(tmp_path / "bad.csv", [bad]), "--errors", str(errors))
+    with errors.open(encoding="utf-8", newline="") as f:
+        assert list(csv.reader(f))[1:] == [
+            ["2", "channel", "'fax' is not one of counter, online, postal"],
+            ["2", "received_at", "not an ISO 8601 instant: 'hôm qua'"],
+        ]
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "the file is empty: no header row"),
+    (b"code,procedure_code\n\xff\xfe\n", "not UTF-8 text"),
+])
+def test_unreadable_files_are_one_line(db: None, tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    message, _lines = refused(path)
+    assert message.startswith(f"{path}: {reason}")
+    assert "\n" not in message
+
+
+def test_missing_file(db: None, tmp_path: Path) -> None:
+    message, _lines = refused(tmp_path / "nope.csv")
+    assert message == f"{tmp_path / 'nope.csv'}: no such file"
+
+
+def test_command_line_exit_code_and_stderr_without_traceback(units: dict, tmp_path: Path) -> None:
+    """The command as a user runs it: exit 1, one line per bad row, a last line, no traceback."""
+    env = {**os.environ}
+    if connection.vendor == "sqlite":  # the test database lives in memory: give the child a copy
+        copy = tmp_path / "db.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(copy) as target:
+            target.executescript("\n".join(connection.connection.iterdump()))
+        env["DATABASE_URL"] = f"sqlite:///{copy}"
+    else:
+        s = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    # The child sees only committed data (none on PostgreSQL): a row bad on its own.
+    path = write_csv(tmp_path / "bad.csv", [row(code="C-1", received_at="2021-02-30T08:00")])
+    done = subprocess.run([sys.executable, "manage.py", "import_dossiers", str(path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "row 2, column received_at: not an ISO 8601 instant: '2021-02-30T08:00'",
+        "CommandError: 1 bad row; nothing was imported",
+    ]
