@@ -117,7 +117,7 @@ def test_a_good_file_is_imported_with_its_history(units: dict, tmp_path: Path) -
         (2, "resolve", at("2021-03-05 10:00"), "in_processing", "result_ready", "nhập dữ liệu cũ"),
         (3, "return", at("2021-03-06 09:00"), "result_ready", "returned", "nhập dữ liệu cũ"),
     ]
-    assert a1.version == 3
+    assert (a1.version, a1.last_event_at) == (3, at("2021-03-06 09:00"))
 
     a2 = d["A-2"]
     stub = Procedure.objects.get(code="2.000002")
@@ -141,8 +141,8 @@ def test_a_good_file_is_imported_with_its_history(units: dict, tmp_path: Path) -
         "withdrawn", "withdrawn", at("2017-02-03 09:00"), at("2017-02-03 09:00"), "2018", at("2017-02-10 00:00"))
     assert list(a4.events.values_list("action", "to_status")) == [("receive", "received"), ("withdraw", "withdrawn")]
     a5 = d["A-5"]  # still in progress; due_at kept as given, not recomputed by the clock
-    assert (a5.status, a5.finished_at, a5.outcome, a5.unit, a5.due_at, a5.version) == (
-        "in_processing", None, "", units["commune"], at("2025-09-02 11:00"), 2)
+    assert (a5.status, a5.finished_at, a5.outcome, a5.unit, a5.due_at, a5.version, a5.last_event_at) == (
+        "in_processing", None, "", units["commune"], at("2025-09-02 11:00"), 2, at("2025-09-01 08:00"))
     assert DossierEvent.objects.count() == 3 + 3 + 2 + 2 + 2
 
 
@@ -316,3 +316,14 @@ def test_command_line_exit_code_and_stderr_without_traceback(units: dict, tmp_pa
         "row 2, column received_at: not an ISO 8601 instant: '2021-02-30T08:00'",
         "CommandError: 1 bad row; nothing was imported",
     ]
+
+
+def test_an_imported_open_dossier_goes_on_through_the_services(units: dict, tmp_path: Path) -> None:
+    from motcua.dossiers import services
+    from motcua.dossiers.lifecycle import SYSTEM
+
+    run(write_csv(tmp_path / "open.csv", [GOOD[4]]))
+    d = services.perform(Dossier.objects.get(code="A-5"), "resolve", role=SYSTEM, at=at("2025-09-02 10:00"))
+    assert (d.status, d.outcome, d.finished_at, d.version) == ("result_ready", "approved", at("2025-09-02 10:00"), 3)
+    assert list(d.events.values_list("seq", "action")) == [(1, "receive"), (2, "apologize"), (3, "resolve")]
+    assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())

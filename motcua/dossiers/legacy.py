@@ -312,7 +312,7 @@ class BulkWriter:
     DOSSIER_FIELDS = (
         "code", "regime", "procedure_id", "unit_id", "level", "channel", "status", "applicant_name", "applicant_id",
         "applicant_phone", "matter", "received_at", "clock_start", "due_at", "extended_due_at", "supplement_requests",
-        "finished_at", "outcome", "returned_at", "withdrawn_at", "imported", "version", "created_at",
+        "finished_at", "outcome", "returned_at", "withdrawn_at", "imported", "version", "last_event_at", "created_at",
     )
     EVENT_FIELDS = ("dossier_id", "seq", "action", "at", "actor_label", "from_status", "to_status", "payload")
     SQLITE_CACHE_KIB = 128 * 1024  # index pages of a million-row import stay in memory
@@ -382,7 +382,7 @@ class BulkWriter:
                 r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
                 status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
                 t(r.due_at), t(r.extended_due_at), r.supplement_requests, t(r.finished_at), r.outcome, t(r.returned_at),
-                t(r.finished_at) if r.outcome == withdrawn else None, True, len(events), self.now,
+                t(r.finished_at) if r.outcome == withdrawn else None, True, len(events), t(events[-1][1]), self.now,
                 *self._dossier_defaults,
             ))
         self._insert(self._dossier_sql, dossiers)
