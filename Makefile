@@ -32,9 +32,10 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The development server, serving the static files itself (--insecure) since DEBUG is off.
 run: demo
 	@echo "motcua: http://$(HOST):$(PORT)/  (logins printed above)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
