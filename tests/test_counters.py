@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier
 from motcua.notifications import outbox
-from motcua.reports.models import DailyCounter, OpenLedger
+from motcua.reports.models import DailyCounter, MonthlyCounter, UnitDailyCounter, UnitMonthlyCounter
 from tests.factories import at, make_procedure, make_world
 
 pytestmark = pytest.mark.django_db
@@ -90,15 +90,26 @@ def test_counters_agree_with_a_recount_after_random_transitions():
                 break
     print(f"{Transitions.steps_run} receipts and transitions tried, {Dossier.objects.count()} dossiers")
     assert Transitions.steps_run >= TRANSITIONS
-    assert DailyCounter.objects.exists() and OpenLedger.objects.exists()
+    assert all(m.objects.exists() for m in (DailyCounter, MonthlyCounter, UnitDailyCounter, UnitMonthlyCounter))
+    assert DailyCounter.objects.exclude(overdue_delta=0).exists()
 
 
 def test_verify_counters_notices_a_stored_count_that_is_wrong():
     world = make_world()
     d = services.receive(procedure=world.procedure, unit=world.commune, agency=world.agency, at=at("2026-03-02 09:00"))
     call_command("verify_counters", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    DailyCounter.objects.filter(unit=d.unit).update(received_direct=2)
-    with pytest.raises(CommandError, match="1 counter rows and 0 ledger rows disagree"):
+    DailyCounter.objects.filter(unit=d.unit, received_direct=1).update(received_direct=2)
+    with pytest.raises(CommandError, match=r"\(1 daily, 0 monthly, 0 unit_daily, 0 unit_monthly\)"):
         call_command("verify_counters", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115
     call_command("verify_counters", "--rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert DailyCounter.objects.get().received_direct == 1
+    assert DailyCounter.objects.get(received_direct__gt=0).received_direct == 1
+    call_command("verify_counters", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.mark.parametrize("model", [MonthlyCounter, UnitDailyCounter, UnitMonthlyCounter])
+def test_verify_counters_checks_every_grain(model):
+    world = make_world()
+    services.receive(procedure=world.procedure, unit=world.commune, agency=world.agency, at=at("2026-03-02 09:00"))
+    model.objects.update(received_direct=5)
+    with pytest.raises(CommandError, match="rows disagree"):
+        call_command("verify_counters", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115

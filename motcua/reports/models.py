@@ -1,8 +1,24 @@
 """Rollups that reports read instead of the dossier table (design.md "Reports read rollups").
 
-Both tables are written by ``motcua.reports.rollups`` in the same transaction as every
-transition, so a province-year report reads O(units × procedures × days) rows, never the
-dossiers. ``manage.py verify_counters`` recounts them from the dossiers' events.
+Every table holds the same counts for one (key, day) or (key, month): what was received (by
+channel), what closed (early / on time / late / withdrawn) and two running deltas, so that a
+report needs only sums of rows:
+
+- ``open_delta``: the change that day in the number of open dossiers (received − closed).
+  Open at the start of day F = Σ ``open_delta`` over days < F.
+- ``overdue_delta``: the change in the number of open dossiers that are overdue at the end of
+  that day. A dossier entering the bucket "due on day d" on day e counts as overdue at the end
+  of day T exactly when e ≤ T and d < T, i.e. from day max(e, d + 1) on; leaving it on day e
+  removes it from the same day max(e, d + 1). So the move is written as ±1 on that day (never
+  for a paused dossier, which is within time whatever the day), and overdue at the end of day T
+  = Σ ``overdue_delta`` over days ≤ T. Rows may thus lie in the future (the day after a due date).
+
+Four grains of the same counts, written by ``motcua.reports.rollups`` in the transaction of
+every transition: per day and per month, for the fine key (unit, agency, procedure, level) that
+reports by agency / field / procedure need, and for the coarse key (unit, level) that reports by
+child unit, by level and totals read. A sum over days < F reads the months before F's month and
+the days of F's month before F: O(units × months + units × 31) rows however many dossiers.
+``manage.py verify_counters`` recounts all four from the dossiers' events.
 """
 from __future__ import annotations
 
@@ -11,15 +27,12 @@ import datetime as dt
 from django.db import models
 
 PAUSED_WITHIN = dt.date(9999, 12, 31)
+COUNT_FIELDS = ("received_direct", "received_online", "received_postal", "resolved_early", "resolved_on_time",
+                "resolved_late", "withdrawn", "open_delta", "overdue_delta")
 
 
-class DailyCounter(models.Model):
-    """What happened on one day to the dossiers of one (unit, agency, procedure, level)."""
-
-    day = models.DateField()
+class Counts(models.Model):
     unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
-    agency_key = models.BigIntegerField(default=0, help_text="Agency id, 0 when none (keeps the key unique)")
-    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
     level = models.CharField(max_length=10)
     received_direct = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)
@@ -28,6 +41,25 @@ class DailyCounter(models.Model):
     resolved_on_time = models.IntegerField(default=0)
     resolved_late = models.IntegerField(default=0)
     withdrawn = models.IntegerField(default=0)
+    open_delta = models.IntegerField(default=0, help_text="Open dossiers: received − closed that day")
+    overdue_delta = models.IntegerField(default=0, help_text="Change in open overdue dossiers at the end of the day")
+
+    class Meta:
+        abstract = True
+
+
+class FineKey(Counts):
+    agency_key = models.BigIntegerField(default=0, help_text="Agency id, 0 when none (keeps the key unique)")
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class DailyCounter(FineKey):
+    """One day of the dossiers of one (unit, agency, procedure, level)."""
+
+    day = models.DateField()
 
     class Meta:
         constraints = [
@@ -41,29 +73,41 @@ class DailyCounter(models.Model):
         return f"{self.day} u{self.unit_id} p{self.procedure_id}"
 
 
-class OpenLedger(models.Model):
-    """Changes on one day to the number of open dossiers due on ``due_day``.
+class MonthlyCounter(FineKey):
+    """DailyCounter summed by month (``month`` = the month's first day)."""
 
-    ``due_day`` = PAUSED_WITHIN (9999-12-31) for a dossier whose clock stopped before its due
-    instant: it is within time whatever the day. The open dossiers at the end of day D, by due
-    day, are the sums of ``delta`` over ``day <= D``.
-    """
-
-    day = models.DateField()
-    due_day = models.DateField()
-    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
-    agency_key = models.BigIntegerField(default=0, help_text="Agency id, 0 when none (keeps the key unique)")
-    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
-    level = models.CharField(max_length=10)
-    delta = models.IntegerField(default=0)
+    month = models.DateField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "agency_key", "procedure", "level", "day", "due_day"], name="open_ledger_key"
+                fields=["unit", "agency_key", "procedure", "level", "month"], name="monthly_counter_key"
             )
         ]
-        indexes = [models.Index(fields=["day", "unit"])]
 
     def __str__(self) -> str:
-        return f"{self.day} due {self.due_day}: {self.delta:+d}"
+        return f"{self.month:%Y-%m} u{self.unit_id} p{self.procedure_id}"
+
+
+class UnitDailyCounter(Counts):
+    """DailyCounter summed over agencies and procedures: the key (unit, level)."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "day"], name="unit_daily_counter_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} u{self.unit_id} {self.level}"
+
+
+class UnitMonthlyCounter(Counts):
+    """UnitDailyCounter summed by month (``month`` = the month's first day)."""
+
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "month"], name="unit_monthly_counter_key")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} u{self.unit_id} {self.level}"

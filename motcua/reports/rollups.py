@@ -1,9 +1,9 @@
-"""Keeping the rollups (DailyCounter, OpenLedger) in step with the dossiers.
+"""Keeping the rollups (reports.models: four grains of the same counts) in step with the dossiers.
 
 A dossier's *position* is what the rollups know of it: the day and channel it was received,
 how and when it closed (early / on time / late / withdrawn), and, while open, the bucket it
 sits in (the local date it is due, or PAUSED_WITHIN). ``record`` turns the change of position
-made by one transition into counter increments, written with an upsert in the same
+made by one transition into counter increments, written with an upsert per table in the same
 transaction. ``replay`` derives every position a dossier went through from its events, which
 ``verify_counters`` uses to recount everything from scratch.
 """
@@ -17,14 +17,29 @@ from dataclasses import dataclass
 from django.db import connection
 
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.reports.models import PAUSED_WITHIN, DailyCounter, OpenLedger
+from motcua.reports.models import (
+    COUNT_FIELDS,
+    PAUSED_WITHIN,
+    DailyCounter,
+    MonthlyCounter,
+    UnitDailyCounter,
+    UnitMonthlyCounter,
+)
 from motcua.workdays import local_date, outcome_of
 
 CHANNEL_COLUMN = {"counter": "received_direct", "online": "received_online", "postal": "received_postal"}
 CLOSE_COLUMN = {"early": "resolved_early", "on_time": "resolved_on_time", "late": "resolved_late",
                 "withdrawn": "withdrawn"}
-COUNTER_COLUMNS = (*CHANNEL_COLUMN.values(), *CLOSE_COLUMN.values())
+COUNTER_COLUMNS = COUNT_FIELDS
 Key = tuple[int, int, int, str]  # unit, agency_key, procedure, level
+# table → (model, date column, key columns taken from the fine key, monthly?)
+TABLES = {
+    "daily": (DailyCounter, "day", ("unit_id", "agency_key", "procedure_id", "level"), False),
+    "monthly": (MonthlyCounter, "month", ("unit_id", "agency_key", "procedure_id", "level"), True),
+    "unit_daily": (UnitDailyCounter, "day", ("unit_id", "level"), False),
+    "unit_monthly": (UnitMonthlyCounter, "month", ("unit_id", "level"), True),
+}
+Rows = dict[tuple, dict[str, int]]  # (*key, date) → column → count
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,14 @@ def bucket_of(due_at: dt.datetime | None, paused_at: dt.datetime | None) -> dt.d
     if due_at is None or (paused_at is not None and paused_at <= due_at):
         return PAUSED_WITHIN
     return local_date(due_at)
+
+
+def overdue_from(day: dt.date, bucket: dt.date) -> dt.date | None:
+    """The first day at whose end a dossier that entered (or left) ``bucket`` on ``day`` is (or
+    stops being) counted overdue: max(day, bucket + 1); None for a paused dossier."""
+    if bucket == PAUSED_WITHIN:
+        return None
+    return max(day, bucket + dt.timedelta(days=1))
 
 
 def position(d: Dossier) -> Position:
@@ -60,11 +83,10 @@ def key_of(d: Dossier) -> Key:
 
 
 class Deltas:
-    """Increments gathered in memory, written in one upsert per table."""
+    """Increments per (fine key, day) gathered in memory; ``write`` adds them to the four tables."""
 
     def __init__(self) -> None:
         self.counters: dict[tuple[Key, dt.date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.ledger: dict[tuple[Key, dt.date, dt.date], int] = defaultdict(int)
 
     def move(self, key: Key, channel: str, before: Position, after: Position, day: dt.date) -> None:
         if before.received is None and after.received is not None:
@@ -73,20 +95,32 @@ class Deltas:
             kind, closed_day = after.closed
             self.counters[(key, closed_day)][CLOSE_COLUMN[kind]] += 1
         if before.bucket != after.bucket:
-            if before.bucket is not None:
-                self.ledger[(key, day, before.bucket)] -= 1
-            if after.bucket is not None:
-                self.ledger[(key, day, after.bucket)] += 1
+            for bucket, sign in ((before.bucket, -1), (after.bucket, 1)):
+                if bucket is None:
+                    continue
+                self.counters[(key, day)]["open_delta"] += sign
+                overdue_day = overdue_from(day, bucket)
+                if overdue_day is not None:
+                    self.counters[(key, overdue_day)]["overdue_delta"] += sign
+
+    def tables(self) -> dict[str, Rows]:
+        """The increments of each table: the daily fine rows, summed by month and/or to (unit, level)."""
+        out: dict[str, Rows] = {name: defaultdict(lambda: defaultdict(int)) for name in TABLES}
+        for (key, day), cols in self.counters.items():
+            month = day.replace(day=1)
+            coarse = (key[0], key[3])
+            for name, row_key in (("daily", (*key, day)), ("monthly", (*key, month)),
+                                  ("unit_daily", (*coarse, day)), ("unit_monthly", (*coarse, month))):
+                target = out[name][row_key]
+                for column, n in cols.items():
+                    target[column] += n
+        return out
 
     def write(self) -> None:
-        counter_rows = [
-            (day, *key, *(cols.get(c, 0) for c in COUNTER_COLUMNS)) for (key, day), cols in self.counters.items()
-        ]
-        ledger_rows = [(day, due, *key, n) for (key, day, due), n in self.ledger.items() if n]
-        _upsert(DailyCounter._meta.db_table, ["day", "unit_id", "agency_key", "procedure_id", "level",
-                                              *COUNTER_COLUMNS], 5, counter_rows)
-        _upsert(OpenLedger._meta.db_table, ["day", "due_day", "unit_id", "agency_key", "procedure_id", "level",
-                                            "delta"], 6, ledger_rows)
+        for name, rows in self.tables().items():
+            model, date_column, key_columns, _monthly = TABLES[name]
+            values = [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS)) for k, cols in rows.items() if any(cols.values())]
+            _upsert(model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS], len(key_columns) + 1, values)
 
 
 def _upsert(table: str, columns: list[str], key_count: int, rows: list[tuple]) -> None:
@@ -181,21 +215,37 @@ def recount(batch: int = 2000) -> Deltas:
     return deltas
 
 
-def stored() -> Deltas:
-    deltas = Deltas()
-    for row in DailyCounter.objects.values("day", "unit_id", "agency_key", "procedure_id", "level",
-                                           *COUNTER_COLUMNS):
-        key = (row["unit_id"], row["agency_key"], row["procedure_id"], row["level"])
-        for column in COUNTER_COLUMNS:
-            if row[column]:
-                deltas.counters[(key, row["day"])][column] = row[column]
-    for row in OpenLedger.objects.exclude(delta=0).values_list("day", "due_day", "unit_id", "agency_key",
-                                                             "procedure_id", "level", "delta"):
-        day, due, *key, n = row
-        deltas.ledger[(tuple(key), day, due)] = n  # type: ignore[index]
-    return deltas
+class Stored:
+    """The four tables as stored, in the shape of ``Deltas.tables``."""
+
+    def __init__(self, tables: dict[str, Rows]) -> None:
+        self._tables = tables
+
+    def tables(self) -> dict[str, Rows]:
+        return self._tables
 
 
-def normalised(deltas: Deltas) -> tuple[dict, dict]:
-    counters = {k: {c: n for c, n in cols.items() if n} for k, cols in deltas.counters.items()}
-    return ({k: v for k, v in counters.items() if v}, {k: n for k, n in deltas.ledger.items() if n})
+def stored() -> Stored:
+    tables: dict[str, Rows] = {}
+    for name, (model, date_column, key_columns, _monthly) in TABLES.items():
+        rows: Rows = {}
+        for row in model.objects.values_list(*key_columns, date_column, *COUNT_FIELDS).iterator(chunk_size=5000):
+            rows[tuple(row[:len(key_columns) + 1])] = dict(zip(COUNT_FIELDS, row[len(key_columns) + 1:], strict=True))
+        tables[name] = rows
+    return Stored(tables)
+
+
+def normalised(deltas: Deltas | Stored) -> dict[str, Rows]:
+    """Each table's rows without zero counts (nor rows of zeros): comparable between a recount and the store."""
+    out: dict[str, Rows] = {}
+    for name, rows in deltas.tables().items():
+        cleaned = {k: {c: n for c, n in cols.items() if n} for k, cols in rows.items()}
+        out[name] = {k: v for k, v in cleaned.items() if v}
+    return out
+
+
+def disagreements(expected: Deltas, have: Deltas | Stored) -> dict[str, list[tuple]]:
+    """Per table, the keys whose counts differ between ``expected`` and ``have``."""
+    want, got = normalised(expected), normalised(have)
+    return {name: sorted((k for k in want[name].keys() | got[name].keys() if want[name].get(k) != got[name].get(k)),
+                         key=str) for name in TABLES}

@@ -5,11 +5,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from motcua.reports import rollups
-from motcua.reports.models import DailyCounter, OpenLedger
 
 
 class Command(BaseCommand):
-    help = "Recount DailyCounter and OpenLedger from the dossiers; exit 1 when they disagree."
+    help = "Recount every rollup table (daily, monthly, per unit) from the dossiers; exit 1 when they disagree."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--rebuild", action="store_true", help="replace the rollups with the recount")
@@ -18,22 +17,20 @@ class Command(BaseCommand):
         expected = rollups.recount()
         if options["rebuild"]:
             with transaction.atomic():
-                DailyCounter.objects.all().delete()
-                OpenLedger.objects.all().delete()
+                for model, *_rest in rollups.TABLES.values():
+                    model.objects.all().delete()
                 expected.write()
-            self.stdout.write(f"rebuilt: {len(expected.counters)} counter rows, {len(expected.ledger)} ledger rows")
+            sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(expected).items())
+            self.stdout.write(f"rebuilt: {sizes} rows")
             return
-        want_counters, want_ledger = rollups.normalised(expected)
-        have_counters, have_ledger = rollups.normalised(rollups.stored())
-        bad = [k for k in want_counters.keys() | have_counters.keys() if want_counters.get(k) != have_counters.get(k)]
-        bad_ledger = [k for k in want_ledger.keys() | have_ledger.keys() if want_ledger.get(k) != have_ledger.get(k)]
-        if bad or bad_ledger:
-            for key in sorted(bad, key=str)[:10]:
-                self.stderr.write(f"counter {key}: expected {want_counters.get(key)}, stored {have_counters.get(key)}")
-            for key in sorted(bad_ledger, key=str)[:10]:
-                self.stderr.write(f"ledger {key}: expected {want_ledger.get(key)}, stored {have_ledger.get(key)}")
-            raise CommandError(
-                f"verify_counters: {len(bad)} counter rows and {len(bad_ledger)} ledger rows disagree "
-                "(run with --rebuild to recount)"
-            )
-        self.stdout.write(f"counters agree: {len(have_counters)} counter rows, {len(have_ledger)} ledger rows")
+        have = rollups.stored()
+        bad = rollups.disagreements(expected, have)
+        if any(bad.values()):
+            want, got = rollups.normalised(expected), rollups.normalised(have)
+            for name, keys in bad.items():
+                for key in keys[:10]:
+                    self.stderr.write(f"{name} {key}: expected {want[name].get(key)}, stored {got[name].get(key)}")
+            summary = ", ".join(f"{len(keys)} {name}" for name, keys in bad.items())
+            raise CommandError(f"verify_counters: rows disagree ({summary}); run with --rebuild to recount")
+        sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(have).items())
+        self.stdout.write(f"counters agree: {sizes} rows")
