@@ -7,6 +7,7 @@ app_name = "office"
 urlpatterns = [
     path("", views_inbox.inbox, name="inbox"),
     path("tiep-nhan/", views_intake.intake, name="intake"),
+    path("so-theo-doi/", views_forms.logbook, name="logbook"),
     path("tiep-nhan/thu-tuc/", views_intake.procedure_search, name="procedure_search"),
     path("dossiers/<str:code>/", views_dossier.dossier_page, name="dossier"),
     path("dossiers/<str:code>/actions/", views_dossier.dossier_action, name="dossier_action"),

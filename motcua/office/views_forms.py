@@ -6,15 +6,18 @@ answers 404; the renderer missing or failing answers 503 with a page — never a
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.office.access import optional
+from motcua.office.access import counter_agencies, optional
 from motcua.office.views_common import visible_dossier
 from motcua.regimes import regime_by_code
 
@@ -74,3 +77,33 @@ def document_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def _extension(document: object) -> str:
     name = str(getattr(document, "file", "") or "")
     return name[name.rfind("."):] if "." in name else ""
+
+
+@login_required
+@require_GET
+def logbook(request: HttpRequest) -> HttpResponse:
+    """The dossier logbook (form 06 of 2018 / 07 of 2025) of the officer's one-stop section, as PDF or xlsx."""
+    from motcua.documents.logbook import logbook_xlsx, render_logbook_pdf
+
+    agencies = counter_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        date_from = dt.date.fromisoformat(request.GET.get("from") or today.replace(day=1).isoformat())
+        date_to = dt.date.fromisoformat(request.GET.get("to") or today.isoformat())
+    except ValueError:
+        return HttpResponseBadRequest(_("Ngày không hợp lệ: dùng dạng YYYY-MM-DD."), content_type="text/plain")
+    if date_from > date_to or (date_to - date_from).days > 366:
+        return HttpResponseBadRequest(_("Khoảng ngày phải từ 1 ngày đến 1 năm, ngày đầu không sau ngày cuối."),
+                                      content_type="text/plain")
+    agency = next((a for a in agencies if str(a.pk) == request.GET.get("agency")), agencies[0])
+    name = f"so-theo-doi-{agency.code}-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(logbook_xlsx(agency, date_from, date_to), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(render_logbook_pdf(agency, date_from, date_to), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
