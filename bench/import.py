@@ -1,13 +1,15 @@
 """Benchmark of ``import_dossiers``: rows/s and peak memory on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/import.py [--rows 1000000] [--seed 1] [--only sqlite|postgres]
+    .venv/bin/python bench/import.py [--rows 1000000] [--seed 1] [--province 01] [--only sqlite|postgres]
                                      [--pg postgres://postgres@127.0.0.1:5432/postgres]
 
 1. SQLite: a fresh database file in bench/out/ is migrated (which loads the real units).
-2. A CSV of ``--rows`` realistic legacy dossiers is generated into bench/out/ from those units:
-   receipts 2019-01 .. 2026-06 at legacy units (with districts) before 2025-07 and current ones
-   after, 300 procedure codes (a third of them unknown, so stubs are created), the channels,
-   apologies, supplement requests and outcomes in plausible shares, 12% still in progress.
+2. A CSV of ``--rows`` realistic legacy dossiers of one province (``--province``, default 01 Hà Nội:
+   a legacy import is one province's old system) is generated into bench/out/ from those units:
+   receipts 2019-01 .. 2026-06 at its legacy units (province, districts, communes) before 2025-07
+   and at its current ones after, 300 procedure codes (none in the catalogue, so stubs are
+   created), the channels, apologies, supplement requests and outcomes in plausible shares, 12%
+   still in progress.
 3. ``manage.py import_dossiers`` runs as a child process on the SQLite file, then on a fresh
    PostgreSQL database ``bench_import`` (created, migrated, and dropped afterwards).
 
@@ -58,12 +60,29 @@ def manage(*args: str, database_url: str) -> tuple[float, float]:
     return run([PYTHON, "manage.py", *args], {**os.environ, "DATABASE_URL": database_url})
 
 
-def units_from(db: pathlib.Path) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(legacy, current) unit (code, level) pairs, districts and communes mostly, from a migrated SQLite file."""
+def units_from(db: pathlib.Path, province: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(legacy, current) unit (code, level) pairs of one province — a legacy import is one province's
+    old system — from a migrated SQLite file: its legacy tree (province, districts, communes) and the
+    tree of the province it became in 2025 (its successor)."""
     with sqlite3.connect(db) as conn:
-        rows = conn.execute("SELECT code, level, valid_from, valid_to FROM units_administrativeunit").fetchall()
-    legacy = [(c, lv) for c, lv, _f, to in rows if to is not None and to >= "2025-06-30"]
-    current = [(c, lv) for c, lv, f, to in rows if to is None and f <= SWITCH.isoformat()]
+        rows = conn.execute("SELECT id, code, level, parent_id, valid_to FROM units_administrativeunit").fetchall()
+        successors = conn.execute(
+            "SELECT s.to_administrativeunit_id FROM units_administrativeunit_successors s "
+            "JOIN units_administrativeunit u ON u.id = s.from_administrativeunit_id "
+            "WHERE u.code = ? AND u.level = 'province'", [province]).fetchall()
+    by_id = {r[0]: r for r in rows}
+
+    def root(unit_id: int) -> int:
+        while by_id[unit_id][3] is not None:
+            unit_id = by_id[unit_id][3]
+        return unit_id
+
+    old_roots = {r[0] for r in rows if r[1] == province and r[2] == "province" and r[4] is not None}
+    new_roots = {s[0] for s in successors} or {r[0] for r in rows if r[1] == province and r[4] is None}
+    legacy = [(r[1], r[2]) for r in rows if r[4] is not None and root(r[0]) in old_roots]
+    current = [(r[1], r[2]) for r in rows if r[4] is None and root(r[0]) in new_roots]
+    if not legacy or not current:
+        sys.exit(f"no units for province {province!r}")
     return legacy, current
 
 
@@ -115,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--province", default="01", help="legacy province code whose units receive the dossiers")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres", help="maintenance database")
     args = parser.parse_args()
@@ -126,10 +146,12 @@ def main() -> None:
     sqlite_url = f"sqlite:///{db}"
     print(f"migrating {db} ...", flush=True)
     manage("migrate", "-v0", database_url=sqlite_url)
-    data = OUT / f"legacy-{args.rows}-{args.seed}.csv"
+    data = OUT / f"legacy-{args.province}-{args.rows}-{args.seed}.csv"
     if not data.exists():
-        print(f"generating {args.rows:,} rows into {data} ...", flush=True)
-        generate(data, args.rows, args.seed, *units_from(db))
+        legacy, current = units_from(db, args.province)
+        print(f"generating {args.rows:,} rows into {data} ({len(legacy)} legacy and {len(current)} current units)",
+              flush=True)
+        generate(data, args.rows, args.seed, legacy, current)
     print(f"{data.name}: {data.stat().st_size / 2**20:.0f} MiB", flush=True)
 
     if args.only in (None, "sqlite"):

@@ -34,6 +34,7 @@ from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Channel, Dossier, DossierEvent, Outcome
 from motcua.regimes import REGIMES, regime_at
 from motcua.reports import rollups
+from motcua.reports.models import COUNT_FIELDS
 from motcua.units.models import AdministrativeUnit, Level
 
 REQUIRED = ("code", "procedure_code", "unit_code", "channel", "received_at", "due_at")
@@ -316,6 +317,9 @@ class BulkWriter:
     )
     EVENT_FIELDS = ("dossier_id", "seq", "action", "at", "actor_label", "from_status", "to_status", "payload")
     SQLITE_CACHE_KIB = 128 * 1024  # index pages of a million-row import stay in memory
+    SCRATCH = "legacy_import_rollup"
+    SCRATCH_KEYS = (("unit_id", "bigint"), ("agency_key", "bigint"), ("procedure_id", "bigint"),
+                    ("level", "varchar(10)"), ("day", "date"), ("month", "date"))
 
     def __init__(self) -> None:
         self.pg = connection.vendor == "postgresql"
@@ -325,6 +329,8 @@ class BulkWriter:
         self._event_sql, self._event_defaults = self._statement(DossierEvent, self.EVENT_FIELDS)
         self._dossier_table = connection.ops.quote_name(Dossier._meta.db_table)
         self._regimes: dict[dt.date, str] = {}
+        self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
+        self._create_scratch()
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
@@ -371,7 +377,7 @@ class BulkWriter:
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
         t, histories, dossiers = self.instant, [], []
         withdrawn = Outcome.WITHDRAWN.value
-        deltas = rollups.Deltas()  # the report counters, kept in step as the services keep them
+        deltas = rollups.Deltas()
         for r in rows:
             events = events_for(r)
             histories.append(events)
@@ -394,7 +400,43 @@ class BulkWriter:
             for r, events in zip(rows, histories, strict=True)
             for seq, (action, at, from_status, to_status, payload) in enumerate(events, start=1)
         ])
-        deltas.write()
+        # The day-by-day increments of the finest key go to a scratch table; ``finish_rollups`` sums
+        # them into the four rollup tables with one INSERT … SELECT … GROUP BY each, in the database.
+        self._insert(self._scratch_sql, [
+            (*key, day.isoformat(), day.replace(day=1).isoformat(), *(cols.get(c, 0) for c in COUNT_FIELDS))
+            for (key, day), cols in deltas.counters.items()
+        ])
+
+    def _create_scratch(self) -> None:
+        q = connection.ops.quote_name
+        columns = ", ".join(f"{q(c)} {t}" for c, t in (*self.SCRATCH_KEYS, *((c, "integer") for c in COUNT_FIELDS)))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{self.SCRATCH}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.SCRATCH} ({columns})")
+        names = ", ".join(q(c) for c, _t in self.SCRATCH_KEYS) + "".join(f", {q(c)}" for c in COUNT_FIELDS)
+        if self.pg:
+            self._scratch_sql = f"COPY {self.SCRATCH} ({names}) FROM STDIN"
+        else:
+            marks = ", ".join(["%s"] * (len(self.SCRATCH_KEYS) + len(COUNT_FIELDS)))
+            self._scratch_sql = f"INSERT INTO {self.SCRATCH} ({names}) VALUES ({marks})"
+
+    def finish_rollups(self) -> None:
+        """Add the imported dossiers' increments to the report rollups (the services do it per transition)."""
+        q = connection.ops.quote_name
+        sums = ", ".join(f"SUM({q(c)})" for c in COUNT_FIELDS)
+        nonzero = " OR ".join(f"SUM({q(c)}) <> 0" for c in COUNT_FIELDS)
+        with connection.cursor() as cursor:
+            for model, date_column, key_columns, monthly in rollups.TABLES.values():
+                table = q(model._meta.db_table)
+                keys = ", ".join(q(c) for c in key_columns)
+                date = q("month" if monthly else "day")
+                adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
+                cursor.execute(
+                    f"INSERT INTO {table} ({keys}, {q(date_column)}, {', '.join(q(c) for c in COUNT_FIELDS)}) "
+                    f"SELECT {keys}, {date}, {sums} FROM {self.SCRATCH} WHERE true GROUP BY {keys}, {date} "
+                    f"HAVING {nonzero} ON CONFLICT ({keys}, {q(date_column)}) DO UPDATE SET {adds}"
+                )
+            cursor.execute(f"DROP TABLE {self._temp}.{self.SCRATCH}")
 
 
 Reporter = Callable[[int, list[tuple[str, str]]], None]
@@ -441,6 +483,8 @@ class Importer:
                 if self.batch_rows >= BATCH_SIZE:
                     self._flush()
             self._flush()
+            if not self.summary.bad_rows and not self.dry_run:
+                self.writer.finish_rollups()
             if self.summary.bad_rows or self.dry_run:
                 transaction.set_rollback(True)
         return self.summary
