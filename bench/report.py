@@ -288,6 +288,8 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
                      ("rollups_s", lambda c: build_rollups(c, sql))):
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
+            if sql.pg:
+                cursor.execute("SET LOCAL work_mem = '512MB'")
             fn(cursor)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

@@ -46,18 +46,20 @@ def count_rows(scope: Iterable[int], date_from: dt.date, date_to: dt.date, group
         monthly.objects.filter(unit_id__in=units, month__lt=month_e).values(group).order_by()
         .annotate(**{f"f_{c}": Sum(c, filter=before_f) for c in _F}, **{f"e_{c}": Sum(c) for c in _E})
     )
-    in_f, in_e = Q(day__gte=month_f, day__lt=date_from), Q(day__gte=month_e, day__lt=end)
-    days = (
-        daily.objects.filter(Q(unit_id__in=units) & (in_f | in_e)).values(group).order_by()
-        .annotate(**{f"f_{c}": Sum(c, filter=in_f) for c in _F}, **{f"e_{c}": Sum(c, filter=in_e) for c in _E})
-    )
-    for rows in (months, days):
+    # the days of F's month before F (for P(F)) and of E's month before E (for P(E)): one range each, so that
+    # each is an index range scan on (day, unit)
+    days = [
+        daily.objects.filter(unit_id__in=units, day__gte=first, day__lt=last).values(group).order_by()
+        .annotate(**{f"{prefix}_{c}": Sum(c) for c in columns})
+        for first, last, prefix, columns in ((month_f, date_from, "f", _F), (month_e, end, "e", _E)) if first < last
+    ]
+    for rows in (months, *days):
         for row in rows:
             f, e = at_f.setdefault(row[group], dict.fromkeys(_F, 0)), at_e.setdefault(row[group], dict.fromkeys(_E, 0))
             for c in _F:
-                f[c] += row[f"f_{c}"] or 0
+                f[c] += row.get(f"f_{c}") or 0
             for c in _E:
-                e[c] += row[f"e_{c}"] or 0
+                e[c] += row.get(f"e_{c}") or 0
     result: dict[object, dict[str, int]] = {}
     for key, f in at_f.items():
         e = at_e[key]

@@ -96,6 +96,7 @@ class UnitDailyCounter(Counts):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "level", "day"], name="unit_daily_counter_key")]
+        indexes = [models.Index(fields=["day", "unit"])]
 
     def __str__(self) -> str:
         return f"{self.day} u{self.unit_id} {self.level}"
