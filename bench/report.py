@@ -1,7 +1,8 @@
 """Benchmark of report form 06 on a province: rollups against the GROUP BY over the dossier table.
 
     .venv/bin/python bench/report.py --rows 1000000 --db postgres|sqlite [--province 08] [--runs 5]
-                                     [--scan-runs 5] [--pg postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+                                     [--scan-runs 5] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+                                     [--keep] [--reuse]
 
 1. A fresh database: PostgreSQL ``bench_report_<rows>`` (created, dropped afterwards unless --keep)
    or SQLite ``bench/out/report-<rows>.sqlite3``; ``migrate`` (the real units) and ``load_catalog``.
@@ -18,7 +19,8 @@
    ``--runs`` runs after a warm-up, from the rollups and from the dossiers (source="dossiers",
    the conditional-aggregation GROUP BY). Every result from the rollups must equal the scan's.
 
-Prints a table and writes bench/out/report-<db>-<rows>.json.
+Prints a table and writes bench/out/report-<db>-<rows>.json. ``--keep`` leaves the database; a later
+``--reuse`` run skips steps 1-3 on it and times again.
 """
 from __future__ import annotations
 
@@ -230,17 +232,19 @@ def main() -> None:
     parser.add_argument("--scan-runs", type=int, default=5, help="runs of the dossier scan (slow at 10 M)")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres", help="maintenance database")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="time again on the database a --keep run left")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     label = f"{args.rows // 1_000_000}m" if args.rows % 1_000_000 == 0 else str(args.rows)
     if args.db == "postgres":
         name = f"bench_report_{label}"
-        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {name}")
-        pg_admin(args.pg, f"CREATE DATABASE {name}")
+        if not args.reuse:
+            pg_admin(args.pg, f"DROP DATABASE IF EXISTS {name}")
+            pg_admin(args.pg, f"CREATE DATABASE {name}")
         url = f"{args.pg.rsplit('/', 1)[0]}/{name}"
     else:
         path = OUT / f"report-{label}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if not args.reuse else ():
             pathlib.Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     try:
@@ -256,9 +260,10 @@ def main() -> None:
 def run(args: argparse.Namespace, url: str, label: str) -> None:
     steps: dict[str, float] = {}
     started = time.perf_counter()
-    manage(url, "migrate", "-v0")
-    manage(url, "load_catalog")
-    steps["migrate_and_catalog_s"] = time.perf_counter() - started
+    if not args.reuse:
+        manage(url, "migrate", "-v0")
+        manage(url, "load_catalog")
+        steps["migrate_and_catalog_s"] = time.perf_counter() - started
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     sys.path.insert(0, str(ROOT))
@@ -284,7 +289,7 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -1000000")
-    for step, fn in (("generate_s", lambda c: generate(c, sql, args.rows, units, procedures)),
+    for step, fn in () if args.reuse else (("generate_s", lambda c: generate(c, sql, args.rows, units, procedures)),
                      ("rollups_s", lambda c: build_rollups(c, sql))):
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
@@ -320,7 +325,7 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
                   f"{line['dossiers_ms']:>9.1f} ms   ×{line['speedup']:<7} (equal; {line['received_total']:,} "
                   f"dossiers handled, {line['rows']} rows)", flush=True)
     report = {"db": args.db, "rows": args.rows, "province": args.province, "communes": len(communes),
-              "runs": args.runs, "scan_runs": args.scan_runs, "server": connection.vendor,
+              "runs": args.runs, "scan_runs": args.scan_runs, "reused": args.reuse,
               "steps": {k: round(v, 1) for k, v in steps.items()}, "table_rows": sizes, "results": results}
     target = OUT / f"report-{args.db}-{label}.json"
     target.write_text(json.dumps(report, indent=2))
