@@ -241,12 +241,40 @@ def report(unit_code: str) -> dict:
                             "--format", "json"))
 
 
+# The official layout's headers (group, column) → the figure; read from the sheet, not from the code.
+XLSX_HEADERS = {
+    ("Tiếp nhận", "Tổng số"): "received_total", ("Đã giải quyết", "Trước hạn"): "resolved_early",
+    ("Đã giải quyết", "Đúng hạn"): "resolved_on_time", ("Đã giải quyết", "Quá hạn"): "resolved_late",
+    ("Đang giải quyết", "Trong hạn"): "in_progress_within", ("Đang giải quyết", "Quá hạn"): "in_progress_overdue",
+    ("Rút hồ sơ", None): "withdrawn",
+}
+
+
+def xlsx_row(unit_code: str, label: str, tmp_path) -> dict[str, int]:  # noqa: ANN001
+    """The figures of one row of the xlsx export, read back with openpyxl by the sheet's own headers."""
+    import openpyxl
+
+    path = tmp_path / "form06.xlsx"
+    _call("--unit", unit_code, "--from", "2021-01-01", "--to", "2021-09-15", "--by", "level", "--format", "xlsx",
+          "--output", str(path))
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if "Tiếp nhận" in r)
+    group, columns = None, {}
+    for col, (head, sub) in enumerate(zip(rows[top], rows[top + 1], strict=True)):
+        group = head or group
+        key = XLSX_HEADERS.get((group, sub)) or XLSX_HEADERS.get((head, None))
+        if key:
+            columns[key] = col
+    line = next(r for r in rows if label in r)
+    return {key: line[col] for key, col in columns.items()}
+
+
 DISTRICT_ROUTE = [("Tiếp nhận", "counter", DAY // 2), ("Thẩm định", "specialist", 3 * DAY),
                   ("Phê duyệt", "head", DAY + DAY // 2)]
 COMMUNE_ROUTE = [("Tiếp nhận", "counter", DAY // 2), ("Giải quyết", "head", 2 * DAY + DAY // 2)]
 
 
-def test_seed_002_district_row():
+def test_seed_002_district_row(tmp_path):
     """826 to handle: 764 resolved on time (early or on the due date), 7 late, 54 within time, 1 overdue."""
     district, communes, neighbour = legacy_units()
     district_proc = procedure("1.000001", 5, DISTRICT_ROUTE)
@@ -280,9 +308,13 @@ def test_seed_002_district_row():
     assert row["carried_over"] == made["carried_over"] > 0
     assert row["resolved_early"] > 0 and row["resolved_on_time"] > 0
     assert row["on_time_rate"] == pytest.approx(1 - 8 / 826)
+    cells = xlsx_row(district.code, "Cấp huyện", tmp_path)
+    assert cells["received_total"] - cells["withdrawn"] == 826
+    assert cells["resolved_early"] + cells["resolved_on_time"] == 764
+    assert (cells["resolved_late"], cells["in_progress_within"], cells["in_progress_overdue"]) == (7, 54, 1)
 
 
-def test_seed_002_commune_row():
+def test_seed_002_commune_row(tmp_path):
     """4,231 to handle across the district's communes: 3,831 on time, 29 late, 370 within time, 1 overdue."""
     district, communes, _neighbour = legacy_units()
     commune_proc = procedure("1.000002", 3, COMMUNE_ROUTE)
@@ -304,3 +336,7 @@ def test_seed_002_commune_row():
     assert set(children) == {district.code, *(c.code for c in communes)}
     assert children[district.code] == 0 and all(children[c.code] > 300 for c in communes)
     assert sum(children.values()) == row["received_total"]
+    cells = xlsx_row(district.code, "Cấp xã", tmp_path)
+    assert cells["received_total"] - cells["withdrawn"] == 4231
+    assert cells["resolved_early"] + cells["resolved_on_time"] == 3831
+    assert (cells["resolved_late"], cells["in_progress_within"], cells["in_progress_overdue"]) == (29, 370, 1)
