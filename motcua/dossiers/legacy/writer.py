@@ -54,6 +54,7 @@ class BulkWriter:
     )
     EVENT_FIELDS = ("dossier_id", "seq", "action", "at", "actor_label", "from_status", "to_status", "payload")
     SQLITE_CACHE_KIB = 128 * 1024  # index pages of a million-row import stay in memory
+    ANALYZE_AFTER = frozenset({2, 10, 50, 200})  # batches
     SCRATCH = "legacy_import_rollup"
     SCRATCH_KEYS = (("unit_id", "bigint"), ("agency_key", "bigint"), ("procedure_id", "bigint"),
                     ("level", "varchar(10)"), ("day", "date"), ("month", "date"))
@@ -68,6 +69,7 @@ class BulkWriter:
         self._regimes: dict[dt.date, str] = {}
         self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
         self._create_scratch()
+        self._batches = 0
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
@@ -112,6 +114,12 @@ class BulkWriter:
         return self._regimes[day]
 
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
+        self._batches += 1
+        if self.pg and self._batches in self.ANALYZE_AFTER:
+            # Fresh statistics, or the planner keeps taking the growing tables for empty ones and
+            # the look-ups by code (``present``) turn into sequential scans.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {self._dossier_table}")
         t, histories, dossiers = self.instant, [], []
         withdrawn = Outcome.WITHDRAWN.value
         deltas = rollups.Deltas()
@@ -163,6 +171,8 @@ class BulkWriter:
         sums = ", ".join(f"SUM({q(c)})" for c in COUNT_FIELDS)
         nonzero = " OR ".join(f"SUM({q(c)}) <> 0" for c in COUNT_FIELDS)
         with connection.cursor() as cursor:
+            if self.pg:
+                cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BY below, in memory
             for model, date_column, key_columns, monthly in rollups.TABLES.values():
                 table = q(model._meta.db_table)
                 keys = ", ".join(q(c) for c in key_columns)
