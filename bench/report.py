@@ -18,6 +18,7 @@
    quarter (2026-07-01 .. 2026-09-30) and year (2025) of the data: median wall time of
    ``--runs`` runs after a warm-up, from the rollups and from the dossiers (source="dossiers",
    the conditional-aggregation GROUP BY). Every result from the rollups must equal the scan's.
+   Also 2026-01-01 .. 2026-11-15, which does not end on a month's end (the rollups then read daily rows too).
 
 Prints a table and writes bench/out/report-<db>-<rows>.json. ``--keep`` leaves the database; a later
 ``--reuse`` run skips steps 1-3 on it and times again.
@@ -38,7 +39,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 FIRST, LAST, TODAY = dt.date(2024, 10, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 23)
-PERIODS = {"quarter": (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), "year": (dt.date(2025, 1, 1), dt.date(2025, 12, 31))}
+PERIODS = {"quarter": (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), "year": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+           "to date": (dt.date(2026, 1, 1), dt.date(2026, 11, 15))}  # not whole months: reads daily rows too
 COUNT_COLUMNS = ("received_direct", "received_online", "received_postal", "resolved_early", "resolved_on_time",
                  "resolved_late", "withdrawn", "open_delta", "overdue_delta")
 
