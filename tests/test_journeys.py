@@ -20,22 +20,18 @@ from motcua.dossiers.models import Document, Dossier, DossierEvent
 from motcua.portal.models import Rating
 from tests.browser_support import PASSWORD as PW
 
-# The fixtures (named chromium, media_root, shots, site):
-from tests.browser_support import (  # noqa: F401
+# The fixtures (named chromium, media_root, shots, site) are registered once, in tests/conftest.py.
+from tests.browser_support import (
     Office,
     Shots,
     Site,
     act,
-    chromium_fixture,
     make_office,
-    media_root_fixture,
     needs_chromium,
     needs_poppler,
     offered,
     pdf_qr_codes,
     pdf_text,
-    shots_fixture,
-    site_fixture,
     status_text,
     timeline_text,
     tiny_pdf,

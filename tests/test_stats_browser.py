@@ -11,14 +11,7 @@ import io
 import pytest
 
 from motcua.reports.form06 import compute_form06
-from tests.browser_support import (  # noqa: F401 - the fixtures chromium, shots, site
-    Shots,
-    Site,
-    chromium_fixture,
-    needs_chromium,
-    shots_fixture,
-    site_fixture,
-)
+from tests.browser_support import Shots, Site, needs_chromium  # fixtures chromium, shots, site: conftest
 from tests.test_stats_support import build_quarter, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
