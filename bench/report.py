@@ -4,8 +4,8 @@
                                      [--scan-runs 5] [--pg postgres://postgres@127.0.0.1:5432/postgres]
                                      [--keep] [--reuse]
 
-1. A fresh database: PostgreSQL ``bench_report_<rows>`` (created, dropped afterwards unless --keep)
-   or SQLite ``bench/out/report-<rows>.sqlite3``; ``migrate`` (the real units) and ``load_catalog``.
+1. A fresh database, removed afterwards unless --keep: PostgreSQL ``bench_report_<rows>`` or SQLite
+   ``bench/out/report-<rows>.sqlite3``; ``migrate`` (the real units) and ``load_catalog``.
 2. ``--rows`` dossiers are written by one set-based INSERT (PostgreSQL generate_series, SQLite a
    recursive CTE) across the current communes of the province (and 10% at the province itself),
    received 2024-10-01 .. 2026-11-15 at working hours, the catalogue's procedures, channels
@@ -252,11 +252,15 @@ def main() -> None:
     try:
         run(args, url, label)
     finally:
-        if args.db == "postgres" and not args.keep:
+        if not args.keep:
             from django.db import connections
 
             connections.close_all()
-            pg_admin(args.pg, f"DROP DATABASE IF EXISTS bench_report_{label}")
+            if args.db == "postgres":
+                pg_admin(args.pg, f"DROP DATABASE IF EXISTS bench_report_{label}")
+            else:
+                for suffix in ("", "-wal", "-shm"):
+                    pathlib.Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def run(args: argparse.Namespace, url: str, label: str) -> None:
