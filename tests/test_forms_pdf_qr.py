@@ -6,8 +6,6 @@ print, and the QR code decoded with zxing-cpp.
 from __future__ import annotations
 
 import shutil
-import subprocess
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from motcua.documents.forms import render_form, render_result
 from motcua.documents.render import public_url
+from tests.browser_support import pdf_qr_codes
 from tests.test_forms_pdf import NHUNG, SINH, full_history, make_place
 
 zxingcpp = pytest.importorskip("zxingcpp")
@@ -28,16 +27,6 @@ pytestmark = [
 BASE = "https://dichvucong.tuyenquang.example.vn"
 
 
-def qr_texts(pdf: bytes, tmp_path: Path) -> list[str]:
-    path = tmp_path / "form.pdf"
-    path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(path), str(tmp_path / "page")],
-                   check=True)
-    (png,) = sorted(tmp_path.glob("page*.png"))
-    with Image.open(png) as image:
-        return [b.text for b in zxingcpp.read_barcodes(image) if b.format == zxingcpp.BarcodeFormat.QRCode]
-
-
 @pytest.fixture(params=[("2018", "2024-03-05 08:30", NHUNG), ("2025", "2025-08-12 09:15", SINH)], ids=["2018", "2025"])
 def dossier(request: pytest.FixtureRequest):  # noqa: ANN201
     regime, when, name = request.param
@@ -47,17 +36,17 @@ def dossier(request: pytest.FixtureRequest):  # noqa: ANN201
 @override_settings(MOTCUA_PUBLIC_BASE_URL=BASE + "/")
 @pytest.mark.parametrize("render", [lambda d: render_form(d, "receipt"), render_result], ids=["receipt", "result"])
 def test_the_qr_code_holds_the_public_page_url(dossier, render, tmp_path) -> None:
-    texts = qr_texts(render(dossier), tmp_path)
+    texts = pdf_qr_codes(render(dossier), tmp_path)
     assert texts == [public_url(dossier.code)]
     assert texts[0].startswith(f"{BASE}/tra-cuu/{dossier.code}/")
 
 
 def test_forms_without_a_qr_code_have_none(dossier, tmp_path) -> None:
-    assert qr_texts(render_form(dossier, "control_slip"), tmp_path) == []
+    assert pdf_qr_codes(render_form(dossier, "control_slip"), tmp_path) == []
 
 
 def test_the_qr_code_opens_the_dossier_page(dossier, client, tmp_path) -> None:
-    (url,) = qr_texts(render_form(dossier, "receipt"), tmp_path)
+    (url,) = pdf_qr_codes(render_form(dossier, "receipt"), tmp_path)
     parts = urlsplit(url)
     try:
         resolve(parts.path)

@@ -1,10 +1,6 @@
 """Who may see a dossier and with which lifecycle roles a user acts on it, for the screens.
 
-``can_see`` uses ``motcua.units.scoping.can_see_dossier`` when that module exists; until then a
-local rule, the same as the API's: a superuser sees everything; otherwise each StaffRole grants
-  - an agency: dossiers of that agency, dossiers with a route step at that agency, and dossiers of
-    the agency's unit that name no agency;
-  - a unit: dossiers of that unit and of every unit below it.
+``can_see`` is ``motcua.units.scoping.can_see_dossier`` (the rule the API uses too).
 
 ``acting_roles`` is narrower than seeing: a role counts for acting on a dossier only if it is held
 at the dossier's agency or at the agency of its current step (or, for a unit-scoped role, at the
@@ -12,26 +8,14 @@ dossier's unit or above it).
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
 from typing import Any
-
-from django.db.models import Q
 
 from motcua.dossiers import lifecycle
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.units.models import AdministrativeUnit, Agency, StaffRole
+from motcua.units.scoping import can_act_on_dossier, can_see_dossier
 
 LIFECYCLE_ROLES = frozenset({lifecycle.COUNTER, lifecycle.SPECIALIST, lifecycle.HEAD, lifecycle.LEADER})
-
-
-def optional(module: str, name: str) -> Callable[..., Any] | None:
-    """``module.name`` if the module exists (another part of the project may not have landed yet).
-    A module that exists but fails to import raises, as it should."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return getattr(importlib.import_module(module), name, None)
 
 
 def staff_roles(user: Any) -> list[StaffRole]:
@@ -45,15 +29,6 @@ def staff_roles(user: Any) -> list[StaffRole]:
     return cached
 
 
-def _units_below(unit_ids: set[int]) -> set[int]:
-    seen = set(unit_ids)
-    frontier = set(unit_ids)
-    while frontier:
-        frontier = set(AdministrativeUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - seen
-        seen |= frontier
-    return seen
-
-
 def _unit_chain(unit: AdministrativeUnit | None) -> set[int]:
     """The unit and its ancestors."""
     found: set[int] = set()
@@ -63,30 +38,8 @@ def _unit_chain(unit: AdministrativeUnit | None) -> set[int]:
     return found
 
 
-def _local_can_see(user: Any, dossier: Dossier) -> bool:
-    if user.is_superuser:
-        return True
-    condition = Q()
-    any_role = False
-    for sr in staff_roles(user):
-        any_role = True
-        if sr.agency_id is not None:
-            condition |= (
-                Q(agency_id=sr.agency_id) | Q(steps__agency_id=sr.agency_id)
-                | Q(agency__isnull=True, unit_id=sr.agency.unit_id)
-            )
-        else:
-            condition |= Q(unit_id__in=_units_below({sr.unit_id}))
-    return any_role and Dossier.objects.filter(condition, pk=dossier.pk).exists()
-
-
 def can_see(user: Any, dossier: Dossier) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    shared = optional("motcua.units.scoping", "can_see_dossier")
-    if shared is not None:
-        return bool(shared(user, dossier))
-    return _local_can_see(user, dossier)
+    return bool(getattr(user, "is_authenticated", False) and can_see_dossier(user, dossier))
 
 
 def current_step(dossier: Dossier) -> DossierStep | None:
@@ -97,9 +50,8 @@ def current_step(dossier: Dossier) -> DossierStep | None:
 
 def acting_roles(user: Any, dossier: Dossier) -> list[str]:
     """The user's lifecycle roles that apply to this dossier now, in the order granted (none when
-    ``motcua.units.scoping.can_act_on_dossier`` exists and says the user may not act on it)."""
-    may_act = optional("motcua.units.scoping", "can_act_on_dossier")
-    if may_act is not None and not may_act(user, dossier):
+    ``motcua.units.scoping.can_act_on_dossier`` says the user may not act on it)."""
+    if not can_act_on_dossier(user, dossier):
         return []
     step = current_step(dossier)
     agencies = {dossier.agency_id, step.agency_id if step else None} - {None}

@@ -1,36 +1,11 @@
-"""Procedure search for the counter: ``motcua.catalog.search.search_procedures`` when it exists,
-else a small local fold-and-match (no diacritics: "dang ky khai sinh" finds "Đăng ký khai sinh")."""
+"""Procedure search for the counter: the catalogue's diacritic-free search ("dang ky khai sinh" finds
+"Đăng ký khai sinh"), limited to the levels the counter's agencies handle."""
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable
-
 from motcua.catalog.models import Procedure
-from motcua.office.access import optional
+from motcua.catalog.search import search_procedures
 
 LIMIT = 20
-
-
-def fold(text: str) -> str:
-    """Lower case, without Vietnamese diacritics (đ → d), spaces collapsed."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
-
-
-def _local_search(query: str) -> list[Procedure]:
-    words = fold(query).split()
-    if not words:
-        return []
-    found = []
-    for proc in Procedure.objects.filter(active=True).order_by("code"):
-        haystack = fold(f"{proc.code} {proc.name}")
-        if all(w in haystack for w in words):
-            found.append(proc)
-            if len(found) >= LIMIT:
-                break
-    return found
 
 
 def find_procedures(query: str, levels: set[str] | None = None) -> list[Procedure]:
@@ -39,10 +14,8 @@ def find_procedures(query: str, levels: set[str] | None = None) -> list[Procedur
     query = query.strip()[:200]
     if not query:
         return []
-    shared = optional("motcua.catalog.search", "search_procedures")
-    results: Iterable[Procedure] = shared(query) if shared is not None else _local_search(query)
     out: list[Procedure] = []
-    for proc in results:
+    for proc in search_procedures(query):
         if proc.active and (not levels or not proc.levels or levels & set(proc.levels)):
             out.append(proc)
         if len(out) >= LIMIT:

@@ -17,15 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from motcua.office.access import counter_agencies, optional
+from motcua.documents.forms import FormDataMissing, FormNotAvailable, render_form
+from motcua.office.access import counter_agencies
 from motcua.office.views_common import visible_dossier
 from motcua.regimes import regime_by_code
 
 log = logging.getLogger(__name__)
-
-
-def _renderer():  # noqa: ANN202
-    return optional("motcua.documents.render", "render_form") or optional("motcua.documents.forms", "render_form")
 
 
 @login_required
@@ -35,14 +32,11 @@ def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
     spec = regime_by_code(dossier.regime).form(key)
     if spec is None:
         raise Http404("no such form in this regime")
-    render_form = _renderer()
-    if render_form is None:
-        return _unavailable(request, dossier, _("Chức năng in biểu mẫu chưa được cài đặt."), 503)
     try:
         pdf = render_form(dossier, key)
-    except LookupError as exc:  # FormNotAvailable
+    except FormNotAvailable as exc:
         raise Http404(str(exc)) from exc
-    except ValueError as exc:  # FormDataMissing: the dossier has not reached this form
+    except FormDataMissing as exc:  # the dossier has not reached this form
         return _unavailable(request, dossier, str(exc), 404)
     except Exception:  # noqa: BLE001 - a failing renderer must not become a 500 for the official
         log.exception("rendering form %s of dossier %s failed", key, dossier.code)
