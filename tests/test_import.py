@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +33,30 @@ HEADER = [
 
 def at(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+@pytest.fixture(params=["batches", "bulk"], autouse=True)
+def write_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: written batch by batch into the indexed tables, and in bulk (the indexes,
+    and on PostgreSQL the foreign and unique keys, taken away while writing and put back)."""
+    monkeypatch.setattr(legacy, "bulk_pays", lambda _rows: request.param == "bulk")
+    return request.param
+
+
+def schema() -> list[tuple]:
+    """The indexes and constraints of the tables an import writes, as the database has them."""
+    tables = [m._meta.db_table for m in legacy.BulkWriter.MODELS]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
+            found = cursor.fetchall()
+            cursor.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable, "
+                           "condeferred, convalidated FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+                           [tables])
+            return sorted(found + cursor.fetchall())
+        marks = ", ".join(["%s"] * len(tables))
+        cursor.execute(f"SELECT tbl_name, name, sql FROM sqlite_master WHERE tbl_name IN ({marks})", tables)
+        return sorted(cursor.fetchall())
 
 
 @pytest.fixture
@@ -148,7 +173,7 @@ def test_a_good_file_is_imported_with_its_history(units: dict, tmp_path: Path) -
 
 def test_form06_reads_imported_dossiers(units: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Small batches, so increments of the same keys come from several batches.
-    monkeypatch.setattr(legacy, "BATCH_SIZE", 2)
+    monkeypatch.setattr(legacy.pipeline, "BATCH_SIZE", 2)
     rows = [
         row(code="R-1", due_at="2021-03-08T17:00", finished_at="2021-03-05T10:00", outcome="approved"),  # early
         row(code="R-2", due_at="2021-03-08T17:00", finished_at="2021-03-08T16:00", outcome="refused"),  # on time
@@ -168,6 +193,41 @@ def test_form06_reads_imported_dossiers(units: dict, tmp_path: Path, monkeypatch
                                        "withdrawn")} == {
             "received_total": 5, "received_online": 1, "received_direct": 3, "received_postal": 1,
             "resolved_early": 1, "resolved_on_time": 1, "resolved_late": 1, "in_progress_overdue": 1, "withdrawn": 1}
+
+
+def random_rows(seed: int, n: int, prefix: str) -> list[dict[str, str]]:
+    """Rows of every shape on few units, procedures and days, so that they share rollup keys."""
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        received = dt.datetime(2021, 3, 1, 7) + dt.timedelta(hours=rnd.randrange(24 * 40))
+        due = received + dt.timedelta(hours=rnd.randrange(0, 24 * 15))
+        values = {"code": f"{prefix}-{i}", "procedure_code": rnd.choice(("1.000001", "1.000002", "1.000003")),
+                  "unit_code": rnd.choice(("979", "97901", "97")),
+                  "channel": rnd.choice(("counter", "online", "postal")), "received_at": received.isoformat(),
+                  "due_at": due.isoformat()}
+        if values["unit_code"] == "97":
+            values["level"] = "province"
+        if rnd.random() < 0.2:
+            values["extended_due_at"] = (due + dt.timedelta(days=3)).isoformat()
+        if rnd.random() < 0.8:
+            values["finished_at"] = (received + dt.timedelta(hours=rnd.randrange(1, 24 * 20))).isoformat()
+            values["outcome"] = rnd.choice(("approved", "refused", "stopped", "withdrawn"))
+        out.append(row(**values))
+    return out
+
+
+def test_rollups_of_two_imports_agree_with_a_recount(
+    units: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second import adds to rollup rows the first one wrote (same units, procedures, days)."""
+    monkeypatch.setattr(legacy.pipeline, "BATCH_SIZE", 37)
+    before = schema()
+    for seed, prefix in ((1, "P"), (2, "Q")):
+        run(write_csv(tmp_path / f"{prefix}.csv", random_rows(seed, 300, prefix)))
+        assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
+    assert Dossier.objects.filter(imported=True).count() == 600
+    assert schema() == before  # what a bulk write took away is back, as it was
 
 
 def test_the_same_file_twice_adds_nothing(units: dict, tmp_path: Path) -> None:
@@ -251,7 +311,7 @@ def test_a_code_already_stored_with_other_values_is_a_bad_row(units: dict, tmp_p
 def test_every_bad_row_of_a_long_file_is_reported_in_order_and_all_is_rolled_back(
     units: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(legacy, "BATCH_SIZE", 3)  # batches are written before the bad rows are reached
+    monkeypatch.setattr(legacy.pipeline, "BATCH_SIZE", 3)  # batches are written before the bad rows are reached
     rows = [row(code=f"L-{i}", procedure_code=f"5.{i}") for i in range(10)]
     rows[7]["channel"] = "fax"
     rows.append(row(code="L-2"))

@@ -8,16 +8,18 @@ final state (``imported=True``) together with the typed events that got it there
 timelines, the control slip and report form 06 read imported dossiers like any other.
 No notification is sent for imported history.
 
-The file is read as a stream, in batches, inside one transaction: every row is validated; while
-no row has been bad, each batch is written (dossiers, then their events); as soon as one row is
-bad the writing stops, the rest of the file is still validated so that every bad row is named,
-and the transaction is rolled back. Memory holds one batch, the catalogue, the units, and the set
-of codes seen (to find codes that occur twice) — not the rows.
+The file is read as a stream, in batches (``pipeline.py``), inside one transaction: every row is
+validated; while no row has been bad, each batch is written (dossiers, then their events); as soon
+as one row is bad the writing stops, the rest of the file is still validated so that every bad row
+is named, and the transaction is rolled back. Memory holds a few batches, the catalogue and the
+units — not the rows: each row's code and each problem go to temporary tables, where the codes
+that occur twice are found at the end and the problems are read back in row order.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
+from motcua.dossiers.legacy import pipeline
+from motcua.dossiers.legacy.pipeline import Batch, in_background
 from motcua.dossiers.legacy.rows import (
     COLUMNS,
     ImportFileError,
@@ -38,13 +42,11 @@ from motcua.dossiers.legacy.rows import (
     parse_instant,
     status_of,
 )
-from motcua.dossiers.legacy.writer import BulkWriter
+from motcua.dossiers.legacy.writer import BulkWriter, bulk_pays
 from motcua.dossiers.models import Dossier
 
-__all__ = ["BATCH_SIZE", "COLUMNS", "BulkWriter", "ImportFileError", "Importer", "LegacyRow", "Summary",
+__all__ = ["COLUMNS", "BulkWriter", "ImportFileError", "Importer", "LegacyRow", "Summary",
            "events_for", "import_dossiers", "parse_instant", "status_of"]
-
-BATCH_SIZE = 5000
 
 # (column, stored field, LegacyRow attribute) compared when a code is already in the database.
 _COMPARED = (
@@ -53,6 +55,8 @@ _COMPARED = (
         "level", "channel", "received_at", "due_at", "extended_due_at", "supplement_requests", "finished_at",
         "outcome", "returned_at", "applicant_name", "applicant_id", "applicant_phone")),
 )
+
+
 @dataclass
 class Summary:
     imported: int = 0
@@ -68,17 +72,16 @@ Reporter = Callable[[int, list[tuple[str, str]]], None]
 class Importer:
     """One run over one file: validate every row, write batches while no row has been bad."""
 
-    def __init__(self, *, dry_run: bool, report: Reporter, progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, *, dry_run: bool, report: Reporter, progress: Callable[[int], None] | None = None,
+                 expected_rows: int = 0) -> None:
         self.dry_run = dry_run
+        self.expected_rows = expected_rows
         self.report = report
         self.progress = progress
         self.summary = Summary()
         self.procedures: dict[str, tuple[int, str]] = {}
         self.stub_codes: set[str] = set()
-        self.seen: dict[str, int] = {}  # code → first row: the only thing kept for every row
-        self.pending: list[LegacyRow] = []
-        self.problems: list[tuple[int, list[tuple[str, str]]]] = []
-        self.batch_rows = 0
+        self.any_bad = False
         self.writer: BulkWriter | None = None
 
     def run(self, reader: Iterator[list[str]]) -> Summary:
@@ -93,68 +96,63 @@ class Importer:
             return self.summary
         parser = RowParser(header, UnitIndex())
         self.procedures = {code: (pk, name) for code, pk, name in Procedure.objects.values_list("code", "pk", "name")}
-        code_at = header.index("code")
-        with transaction.atomic():
-            self.writer = BulkWriter()
-            row_no = 1
-            for row_no, record in enumerate(reader, start=2):
-                self.batch_rows += 1
-                if not record or not any(value.strip() for value in record):
-                    continue  # a blank line
-                self.summary.rows += 1
-                self._take(row_no, record, parser, code_at)
-                if self.batch_rows >= BATCH_SIZE:
-                    self._flush()
-            self._flush()
-            if not self.summary.bad_rows and not self.dry_run:
-                self.writer.finish_rollups()
-            if self.summary.bad_rows or self.dry_run:
-                transaction.set_rollback(True)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # millions of short-lived rows and no cycles among them: the collector only costs time
+        try:
+            with transaction.atomic():
+                self.writer = writer = BulkWriter(bulk=not self.dry_run and bulk_pays(self.expected_rows))
+                # Reading and parsing go on in a thread while this one waits for the database.
+                for batch in in_background(pipeline.batches(reader, parser, header.index("code"))):
+                    self._flush(batch)
+                self.summary.bad_rows = writer.finish_checks()
+                if self.summary.bad_rows:
+                    for row_no, row_problems in writer.problems(duplicate_reason):
+                        self.report(row_no, row_problems)
+                elif not self.dry_run:
+                    writer.finish()
+                if self.summary.bad_rows or self.dry_run:
+                    transaction.set_rollback(True)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         return self.summary
 
-    def _take(self, row_no: int, record: list[str], parser: RowParser, code_at: int) -> None:
-        result = parser.parse(row_no, record)
-        code = record[code_at].strip() if code_at < len(record) else ""
-        if code:
-            first = self.seen.setdefault(code, row_no)
-            if first != row_no:
-                duplicate = ("code", _("%(code)r is also on row %(row)d") % {"code": code, "row": first})
-                result = [duplicate, *(result if isinstance(result, list) else [])]
-        if isinstance(result, list):
-            self.problems.append((row_no, result))
-        else:
-            self.pending.append(result)
-
-    def _flush(self) -> None:
-        rows = self._without_present(self.pending)
-        for row_no, problems in sorted(self.problems):
-            self.report(row_no, problems)
-        self.summary.bad_rows += len(self.problems)
-        if rows and not self.summary.bad_rows:
+    def _flush(self, batch: Batch) -> None:
+        """Check one batch against the database, keep its problems, write its rows while none was bad.
+        A code twice in the file is found at the end (``finish_checks``): here its later rows are
+        only kept from being written."""
+        assert self.writer is not None
+        self.summary.rows += batch.rows
+        rows = self._without_present(batch.valid, batch.problems)
+        self.writer.keep_codes(batch.codes)
+        if batch.problems:
+            self.writer.keep_problems(batch.problems)
+            self.any_bad = True
+        if rows and not self.any_bad:
             self._ensure_procedures(rows)
             if not self.dry_run:
-                assert self.writer is not None
                 self.writer.write(rows, self.procedures)
             self.summary.imported += len(rows)
-        if self.progress is not None and self.batch_rows:
-            self.progress(self.batch_rows)
-        self.pending, self.problems, self.batch_rows = [], [], 0
+        if self.progress is not None and batch.lines:
+            self.progress(batch.lines)
 
-    def _without_present(self, rows: list[LegacyRow]) -> list[LegacyRow]:
-        """Drop rows already in the database, identical (skipped) or not (a bad row)."""
-        if not rows:
-            return rows
+    def _without_present(self, rows: list[LegacyRow], problems: dict[int, list[tuple[str, str]]]) -> list[LegacyRow]:
+        """Rows to write: not twice in the batch, not already in the database, identical (skipped) or
+        not (a bad row), nor written by an earlier batch (twice in the file)."""
         assert self.writer is not None
         present = self.writer.present([r.code for r in rows])
-        if not present:
-            return rows
-        stored = {
-            values[0]: values[1:]
-            for values in Dossier.objects.filter(code__in=present).values_list(
-                "code", *(field for _c, field, _a in _COMPARED))
-        }
-        kept = []
+        stored = {}
+        if others := [code for code, ours in present.items() if not ours]:
+            stored = {
+                values[0]: values[1:]
+                for values in Dossier.objects.filter(code__in=others).values_list(
+                    "code", *(field for _c, field, _a in _COMPARED))
+            }
+        kept, seen = [], set()
         for r in rows:
+            if r.code in seen or present.get(r.code):
+                continue  # twice in the file: the end check names it
+            seen.add(r.code)
             if r.code not in stored:
                 kept.append(r)
                 continue
@@ -162,9 +160,9 @@ class Importer:
             differ = [c for (c, _f, attr), old in pairs
                       if getattr(r, attr) != (local(old) if isinstance(old, dt.datetime) else old)]
             if differ:
-                self.problems.append((r.row, [("code", _(
+                problems[r.row] = [("code", _(
                     "%(code)r is already in the database with different values in: %(columns)s") % {
-                    "code": r.code, "columns": ", ".join(differ)})]))
+                    "code": r.code, "columns": ", ".join(differ)})]
             else:
                 self.summary.skipped += 1
         return kept
@@ -185,13 +183,19 @@ class Importer:
                 self.procedures[r.procedure_code] = (stub.pk, stub.name)
 
 
+def duplicate_reason(code: str, first: int) -> str:
+    return _("%(code)r is also on row %(row)d") % {"code": code, "row": first}
+
+
 def import_dossiers(
-    stream: Any, *, dry_run: bool = False, report: Reporter, progress: Callable[[int], None] | None = None
+    stream: Any, *, dry_run: bool = False, report: Reporter, progress: Callable[[int], None] | None = None,
+    expected_rows: int = 0,
 ) -> Summary:
-    """Import a legacy CSV from a text stream (opened with ``newline=""``); see interfaces.md."""
+    """Import a legacy CSV from a text stream (opened with ``newline=""``); see interfaces.md.
+    ``expected_rows`` (about how many rows the file has) decides whether the write goes in bulk."""
     reader = csv.reader(stream)
     try:
-        return Importer(dry_run=dry_run, report=report, progress=progress).run(reader)
+        return Importer(dry_run=dry_run, report=report, progress=progress, expected_rows=expected_rows).run(reader)
     except UnicodeDecodeError:
         raise ImportFileError(_("not UTF-8 text (near line %(line)d)") % {"line": reader.line_num + 1}) from None
     except csv.Error as exc:

@@ -1,19 +1,49 @@
 """Legacy import, the writing: batches of valid rows with the DB-API cursor (COPY on PostgreSQL,
-executemany elsewhere), their events, and the report rollups."""
+executemany elsewhere), their events, the codes and problems of every row (temporary tables), and
+the report rollups.
+
+A large import (``bulk``) writes as a database restore does: the indexes of the dossier, event and
+rollup tables (and, on PostgreSQL, their foreign keys and the unique keys of events and rollups) are
+dropped when writing starts and rebuilt, in the same transaction, at the end (``bulk.py``): sorting
+a million keys once is several times cheaper than inserting them one by one. The dossier codes keep
+their unique index: each batch is checked against it. The price is that these tables are locked for
+the length of the import (dropping an index takes an exclusive lock), which is why only imports
+large for the table go this way (``bulk_pays``).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
 
+from motcua.dossiers.legacy import bulk
 from motcua.dossiers.legacy.rows import ACTOR_LABEL, ICT_OFFSET, LegacyRow, _regime_code, events_for, local, status_of
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome
-from motcua.reports import rollups
-from motcua.reports.models import COUNT_FIELDS
+from motcua.reports import rollups, rollups_sql
+
+BULK_MIN_ROWS = 100_000
+
+
+def bulk_pays(expected_rows: int) -> bool:
+    """A bulk write pays when the file is large and, rebuilding every index of the table, not small
+    beside what the table already holds."""
+    if expected_rows < BULK_MIN_ROWS:
+        return False
+    table = connection.ops.quote_name(Dossier._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
+        else:
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        present = cursor.fetchone()[0]
+    return expected_rows * 4 >= present
 
 
 def _sqlite_instant(value: dt.datetime | None) -> str | None:
@@ -26,20 +56,6 @@ def _pg_instant(value: dt.datetime | None) -> str | None:
     return None if value is None else f"{value}+07:00"
 
 
-class _Facts:
-    """What ``rollups.add_final_state`` reads of a dossier, without building a model instance per row."""
-
-    __slots__ = ("received_at", "due_at", "finished_at", "outcome", "withdrawn_at", "paused_at", "unit_id",
-                 "agency_id", "procedure_id", "level", "channel")
-
-    def __init__(self, r: LegacyRow, procedure_id: int) -> None:
-        self.received_at, self.due_at, self.finished_at = r.received_at, r.due_at, r.finished_at
-        self.outcome = r.outcome
-        self.withdrawn_at = r.finished_at if r.outcome == Outcome.WITHDRAWN.value else None
-        self.paused_at, self.agency_id = None, None
-        self.unit_id, self.procedure_id, self.level, self.channel = r.unit_id, procedure_id, r.level, r.channel
-
-
 class BulkWriter:
     """Writes batches of valid rows with the DB-API cursor: COPY on PostgreSQL, executemany elsewhere.
 
@@ -48,19 +64,20 @@ class BulkWriter:
     """
 
     DOSSIER_FIELDS = (
-        "code", "regime", "procedure_id", "unit_id", "level", "channel", "status", "applicant_name", "applicant_id",
-        "applicant_phone", "matter", "received_at", "clock_start", "due_at", "extended_due_at", "supplement_requests",
-        "finished_at", "outcome", "returned_at", "withdrawn_at", "imported", "version", "last_event_at", "created_at",
+        "id", "code", "regime", "procedure_id", "unit_id", "level", "channel", "status", "applicant_name",
+        "applicant_id", "applicant_phone", "matter", "received_at", "clock_start", "due_at", "extended_due_at",
+        "supplement_requests", "finished_at", "outcome", "returned_at", "withdrawn_at", "imported", "version",
+        "last_event_at", "created_at",
     )
     EVENT_FIELDS = ("dossier_id", "seq", "action", "at", "actor_label", "from_status", "to_status", "payload")
+    MODELS = [Dossier, DossierEvent, *(model for model, *_rest in rollups.TABLES.values())]
     SQLITE_CACHE_KIB = 128 * 1024  # index pages of a million-row import stay in memory
-    ANALYZE_AFTER = frozenset({2, 10, 50, 200})  # batches
-    SCRATCH = "legacy_import_rollup"
-    SCRATCH_KEYS = (("unit_id", "bigint"), ("agency_key", "bigint"), ("procedure_id", "bigint"),
-                    ("level", "varchar(10)"), ("day", "date"), ("month", "date"))
+    CODES = "legacy_import_codes"  # (row, code) of every row: codes twice in the file, in bounded memory
+    PROBLEMS = "legacy_import_problems"  # (row, order, column, reason | code and its first row)
 
-    def __init__(self) -> None:
+    def __init__(self, *, bulk: bool = False) -> None:
         self.pg = connection.vendor == "postgresql"
+        self.bulk = bulk
         self.instant = _pg_instant if self.pg else _sqlite_instant
         self.now = self.instant(local(timezone.now()))
         self._dossier_sql, self._dossier_defaults = self._statement(Dossier, self.DOSSIER_FIELDS)
@@ -68,15 +85,33 @@ class BulkWriter:
         self._dossier_table = connection.ops.quote_name(Dossier._meta.db_table)
         self._regimes: dict[dt.date, str] = {}
         self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
-        self._create_scratch()
+        self._restore: list[str] = []  # DDL that puts back what a bulk write took away
+        self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
+        self._ids: tuple[int, int] | None = None  # lowest and highest dossier id written
         self._batches = 0
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
+        with connection.cursor() as cursor:
+            if self.pg:
+                self._raise_temp_buffers(cursor)
+            else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
+            for table, columns in ((self.CODES, "row_no integer, code varchar(60)"), (self.PROBLEMS, (
+                    "row_no integer, ord integer, col varchar(40), reason text, code varchar(60), first_row integer"))):
+                cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+
+    @staticmethod
+    def _raise_temp_buffers(cursor: Any) -> None:
+        """Room for the table of codes in memory; PostgreSQL refuses once a temporary table was used in
+        the session (a second import in one process), and then the default will do."""
+        try:
+            with transaction.atomic():
+                cursor.execute("SET temp_buffers = '256MB'")
+        except DatabaseError:
+            pass
 
     def _statement(self, model: type[Model], given: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
-        fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
-        others = [f for name, f in fields.items() if name not in given]
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        others = [f for name, f in fields.items() if name not in given and not f.primary_key]
         defaults = tuple(
             json.dumps(f.get_default()) if isinstance(f, JSONField) else f.get_db_prep_save(f.get_default(), connection)
             for f in others
@@ -98,91 +133,135 @@ class BulkWriter:
             else:
                 cursor.executemany(sql, rows)
 
-    def present(self, codes: list[str]) -> dict[str, int]:
-        """Code → pk of those of ``codes`` already in the database."""
+    def present(self, codes: list[str]) -> dict[str, bool]:
+        """Code → written by this import? of those of ``codes`` already in the database. The codes
+        travel as one JSON text: one parameter, whatever their number."""
+        if not codes:
+            return {}
+        among = ("= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))" if self.pg
+                 else "IN (SELECT value FROM json_each(%s))")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT code, imported AND created_at = %s FROM {self._dossier_table} WHERE code {among}",
+                           [self.now, json.dumps(codes)])
+            return {code: bool(ours) for code, ours in cursor.fetchall()}
+
+    def keep_codes(self, codes: list[tuple[int, str]]) -> None:
+        """(row, code) of every row of a batch, the bad ones' too: codes twice in the file are found
+        among them at the end."""
+        self._copy(f"{self.CODES} (row_no, code)", codes)
+
+    def keep_problems(self, problems: dict[int, list[tuple[str, str]]]) -> None:
+        self._copy(f"{self.PROBLEMS} (row_no, ord, col, reason)", [
+            (row_no, ord_, column, reason)
+            for row_no, row_problems in problems.items() for ord_, (column, reason) in enumerate(row_problems)])
+
+    def _copy(self, target: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
         with connection.cursor() as cursor:
             if self.pg:
-                cursor.execute(f"SELECT code, id FROM {self._dossier_table} WHERE code = ANY(%s)", [codes])
+                with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
             else:
-                marks = ", ".join(["%s"] * len(codes))
-                cursor.execute(f"SELECT code, id FROM {self._dossier_table} WHERE code IN ({marks})", codes)
-            return dict(cursor.fetchall())
+                marks = ", ".join(["%s"] * len(rows[0]))
+                cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)
+
+    def finish_checks(self) -> int:
+        """After the last batch: codes twice in the file become problems (on every row but the
+        first); the number of bad rows."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {self.PROBLEMS} (row_no, ord, col, code, first_row) "
+                f"SELECT c.row_no, -1, 'code', c.code, d.first_row FROM {self.CODES} AS c JOIN ("
+                f"SELECT code, MIN(row_no) AS first_row FROM {self.CODES} GROUP BY code HAVING COUNT(*) > 1"
+                f") AS d ON d.code = c.code WHERE c.row_no > d.first_row")
+            cursor.execute(f"SELECT COUNT(DISTINCT row_no) FROM {self.PROBLEMS}")
+            return cursor.fetchone()[0]
+
+    def problems(self, duplicate: Callable[[str, int], str]) -> Iterator[tuple[int, list[tuple[str, str]]]]:
+        """Every bad row with its problems, in row order, read back a page at a time; ``duplicate``
+        words the problem of a code met on an earlier row."""
+        after, page = 0, 2000
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT row_no, col, reason, code, first_row FROM {self.PROBLEMS} WHERE row_no IN ("
+                    f"SELECT DISTINCT row_no FROM {self.PROBLEMS} WHERE row_no > %s ORDER BY row_no LIMIT %s) "
+                    f"ORDER BY row_no, ord", [after, page])
+                found = cursor.fetchall()
+            if not found:
+                return
+            for row_no, items in groupby(found, key=itemgetter(0)):
+                yield row_no, [(column, duplicate(code, first) if reason is None else reason)
+                               for _row, column, reason, code, first in items]
+            after = found[-1][0]
 
     def regime(self, day: dt.date) -> str:
         if day not in self._regimes:
             self._regimes[day] = _regime_code(day)
         return self._regimes[day]
 
-    def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
-        self._batches += 1
-        if self.pg and self._batches in self.ANALYZE_AFTER:
-            # Fresh statistics, or the planner keeps taking the growing tables for empty ones and
-            # the look-ups by code (``present``) turn into sequential scans.
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {self._dossier_table}")
-        t, histories, dossiers = self.instant, [], []
-        withdrawn = Outcome.WITHDRAWN.value
-        deltas = rollups.Deltas()
-        for r in rows:
-            events = events_for(r)
-            histories.append(events)
-            procedure_id, procedure_name = procedures[r.procedure_code]
-            rollups.add_final_state(_Facts(r, procedure_id), deltas)  # type: ignore[arg-type]
-            received = t(r.received_at)
-            dossiers.append((
-                r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
-                status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
-                t(r.due_at), t(r.extended_due_at), r.supplement_requests, t(r.finished_at), r.outcome, t(r.returned_at),
-                t(r.finished_at) if r.outcome == withdrawn else None, True, len(events), t(events[-1][1]), self.now,
-                *self._dossier_defaults,
-            ))
-        self._insert(self._dossier_sql, dossiers)
-        ids = self.present([r.code for r in rows])
-        defaults = self._event_defaults
-        self._insert(self._event_sql, [
-            (ids[r.code], seq, action, t(at), ACTOR_LABEL, from_status, to_status,
-             "{}" if payload is None else json.dumps(payload), *defaults)
-            for r, events in zip(rows, histories, strict=True)
-            for seq, (action, at, from_status, to_status, payload) in enumerate(events, start=1)
-        ])
-        # The day-by-day increments of the finest key go to a scratch table; ``finish_rollups`` sums
-        # them into the four rollup tables with one INSERT … SELECT … GROUP BY each, in the database.
-        self._insert(self._scratch_sql, [
-            (*key, day.isoformat(), day.replace(day=1).isoformat(), *(cols.get(c, 0) for c in COUNT_FIELDS))
-            for (key, day), cols in deltas.counters.items()
-        ])
-
-    def _create_scratch(self) -> None:
-        q = connection.ops.quote_name
-        columns = ", ".join(f"{q(c)} {t}" for c, t in (*self.SCRATCH_KEYS, *((c, "integer") for c in COUNT_FIELDS)))
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{self.SCRATCH}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.SCRATCH} ({columns})")
-        names = ", ".join(q(c) for c, _t in self.SCRATCH_KEYS) + "".join(f", {q(c)}" for c in COUNT_FIELDS)
-        if self.pg:
-            self._scratch_sql = f"COPY {self.SCRATCH} ({names}) FROM STDIN"
-        else:
-            marks = ", ".join(["%s"] * (len(self.SCRATCH_KEYS) + len(COUNT_FIELDS)))
-            self._scratch_sql = f"INSERT INTO {self.SCRATCH} ({names}) VALUES ({marks})"
-
-    def finish_rollups(self) -> None:
-        """Add the imported dossiers' increments to the report rollups (the services do it per transition)."""
-        q = connection.ops.quote_name
-        sums = ", ".join(f"SUM({q(c)})" for c in COUNT_FIELDS)
-        nonzero = " OR ".join(f"SUM({q(c)}) <> 0" for c in COUNT_FIELDS)
+    def _new_ids(self, n: int) -> list[int]:
+        """Ids for ``n`` new dossiers, given before writing so that the events need no look-up."""
         with connection.cursor() as cursor:
             if self.pg:
-                cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BY below, in memory
-            for model, date_column, key_columns, monthly in rollups.TABLES.values():
-                table = q(model._meta.db_table)
-                keys = ", ".join(q(c) for c in key_columns)
-                date = q("month" if monthly else "day")
-                adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
-                cursor.execute(
-                    f"INSERT INTO {table} ({keys}, {q(date_column)}, {', '.join(q(c) for c in COUNT_FIELDS)}) "
-                    f"SELECT {keys}, {date}, {sums} FROM {self.SCRATCH} WHERE true GROUP BY {keys}, {date} "
-                    f"HAVING {nonzero} ON CONFLICT ({keys}, {q(date_column)}) DO UPDATE SET {adds}"
-                )
-            cursor.execute(f"DROP TABLE {self._temp}.{self.SCRATCH}")
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [self._dossier_table, n])
+                ids = [row[0] for row in cursor.fetchall()]
+            else:
+                if self._next_id is None:
+                    cursor.execute(
+                        f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {self._dossier_table}), 0), "
+                        f"COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0)) + 1",
+                        [Dossier._meta.db_table])
+                    self._next_id = cursor.fetchone()[0]
+                ids = list(range(self._next_id, self._next_id + n))
+                self._next_id += n
+        low, high = min(ids), max(ids)
+        self._ids = (low, high) if self._ids is None else (min(self._ids[0], low), max(self._ids[1], high))
+        return ids
 
+    def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
+        if self._batches == 0 and self.bulk:
+            self._restore = bulk.take_away(self.MODELS, keep_unique=(Dossier,))
+        self._batches += 1
+        t, withdrawn = self.instant, Outcome.WITHDRAWN.value
+        ids = self._new_ids(len(rows))
+        dossiers, events = [], []
+        dossier_defaults, event_defaults = self._dossier_defaults, self._event_defaults
+        for pk, r in zip(ids, rows, strict=True):
+            history = events_for(r)
+            procedure_id, procedure_name = procedures[r.procedure_code]
+            received = t(r.received_at)
+            dossiers.append((
+                pk, r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
+                status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
+                t(r.due_at), t(r.extended_due_at), r.supplement_requests, t(r.finished_at), r.outcome, t(r.returned_at),
+                t(r.finished_at) if r.outcome == withdrawn else None, True, len(history), t(history[-1][1]), self.now,
+                *dossier_defaults,
+            ))
+            events.extend(
+                (pk, seq, action, t(at), ACTOR_LABEL, from_status, to_status,
+                 "{}" if payload is None else json.dumps(payload), *event_defaults)
+                for seq, (action, at, from_status, to_status, payload) in enumerate(history, start=1)
+            )
+        self._insert(self._dossier_sql, dossiers)
+        self._insert(self._event_sql, events)
 
+    # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
+
+    def finish(self) -> None:
+        """After the last batch: the indexes back, and the imported dossiers' increments added to the
+        report rollups (the services do it per transition)."""
+        if self._ids is not None:
+            source = (f"(SELECT * FROM {self._dossier_table} "
+                      "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
+            # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
+            merge = "insert" if self.pg and self._restore else "upsert"
+            rollups_sql.add_final_states(source, [*self._ids, self.now], merge=merge)
+        bulk.put_back(self._restore, self.MODELS)
+        self._restore = []
+        with connection.cursor() as cursor:
+            for table in (self.CODES, self.PROBLEMS):
+                cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")

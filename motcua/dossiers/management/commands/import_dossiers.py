@@ -56,9 +56,9 @@ class Command(BaseCommand):
                 except OSError as exc:
                     raise CommandError(f"--errors {options['errors']}: {exc.strerror or exc}") from None
                 errors.writerow(["row", "column", "reason"])
-            bar = None
+            bar, lines = None, count_lines(path)
             if sys.stderr.isatty():
-                bar = stack.enter_context(tqdm(total=count_lines(path), unit=" rows", file=sys.stderr,
+                bar = stack.enter_context(tqdm(total=lines, unit=" rows", file=sys.stderr,
                                                desc="import_dossiers", smoothing=0.1))
 
             def report(row: int, problems: list[tuple[str, str]]) -> None:
@@ -72,7 +72,7 @@ class Command(BaseCommand):
                     errors.writerows([row, column, reason] for column, reason in problems)
 
             try:
-                summary = import_dossiers(stream, dry_run=dry_run, report=report,
+                summary = import_dossiers(stream, dry_run=dry_run, report=report, expected_rows=lines,
                                           progress=bar.update if bar is not None else None)
             except ImportFileError as exc:
                 if errors is not None:

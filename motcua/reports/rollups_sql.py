@@ -1,0 +1,134 @@
+"""The rollups of dossiers known only by their final fields, computed in the database.
+
+This is the set-based twin of ``rollups.add_final_state``: a dossier opened on the day it was
+received, in the bucket of its due date, then closed (early / on time / late / withdrawn) on the
+day it was, or paused before its due instant. The legacy import adds a million dossiers at once;
+doing their increments here, in one statement per table, costs a fraction of doing them in Python.
+tests/test_import.py holds the two against each other (stored rollups == recount from the events),
+and bench/report.py builds its rollups with it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from motcua.reports.models import COUNT_FIELDS
+from motcua.reports.rollups import CHANNEL_COLUMN, TABLES
+
+FINE_KEYS = ("unit_id", "agency_key", "procedure_id", "level")
+SCRATCH = "rollup_final_states"
+
+
+class Dialect:
+    """The few expressions that differ between PostgreSQL and SQLite (instants: timestamptz on
+    PostgreSQL; naive UTC text on SQLite, as Django stores them)."""
+
+    def __init__(self, vendor: str | None = None) -> None:
+        self.pg = (vendor or connection.vendor) == "postgresql"
+
+    def local_date(self, col: str) -> str:
+        return f"(({col}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date" if self.pg else f"date({col}, '+7 hours')"
+
+    def day_after(self, day: str) -> str:
+        return f"(({day}) + 1)" if self.pg else f"date({day}, '+1 day')"
+
+    def month_of(self, day: str) -> str:
+        return f"date_trunc('month', {day})::date" if self.pg else f"date({day}, 'start of month')"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"greatest({a}, {b})" if self.pg else f"max({a}, {b})"
+
+    def int_(self, cond: str) -> str:
+        return f"({cond})::int" if self.pg else f"({cond})"
+
+    @property
+    def temp_schema(self) -> str:
+        return "pg_temp" if self.pg else "temp"
+
+
+def final_state_moves(sql: Dialect, source: str) -> str:
+    """One row per move of every dossier of ``source`` (a FROM item with the dossier table's columns):
+    the fine key, the day, and the nine counts (columns as COUNT_FIELDS). Each dossier is read once
+    and crossed with the five kinds of move; a kind that does not apply to it gives no row."""
+    local = sql.local_date
+    i = sql.int_
+    closed = "(withdrawn_at IS NOT NULL OR finished_at IS NOT NULL)"
+    finished, due = local("finished_at"), local("due_at")
+    kind = (f"CASE WHEN withdrawn_at IS NOT NULL OR outcome = 'withdrawn' THEN 'w' WHEN due_at IS NULL THEN 'o' "
+            f"WHEN {finished} < {due} THEN 'e' WHEN {finished} = {due} THEN 'o' ELSE 'l' END")
+    others = ", ".join(f"'{ch}'" for ch in CHANNEL_COLUMN if CHANNEL_COLUMN[ch] != "received_direct")
+    online, postal = i("channel = 'online'"), i("channel = 'postal'")
+    dossiers = (
+        f"SELECT unit_id, COALESCE(agency_id, 0) AS agency_key, procedure_id, level, "
+        f"{i(f'channel NOT IN ({others})')} AS direct, {online} AS online, {postal} AS postal, "
+        f"{local('received_at')} AS r, "
+        f"{local('COALESCE(withdrawn_at, finished_at)')} AS c, {sql.day_after(due)} AS after_due, {kind} AS kind, "
+        # paused before its due instant: from its bucket into "within time whatever the day"
+        f"CASE WHEN NOT {closed} AND paused_at <= due_at THEN {local('paused_at')} END AS p "
+        f"FROM {source} WHERE received_at IS NOT NULL"
+    )
+
+    def on(n: int, value: str = "1") -> str:
+        return f"CASE WHEN n = {n} THEN {value} ELSE 0 END"
+
+    counts = (
+        on(1, "direct"), on(1, "online"), on(1, "postal"),  # received, by channel,
+        *(on(3, i(f"kind = '{k}'")) for k in "eolw"),  # closed, by how,
+        "CASE n WHEN 1 THEN 1 WHEN 3 THEN -1 ELSE 0 END",  # open from receipt to close,
+        "CASE n WHEN 2 THEN 1 WHEN 4 THEN -1 WHEN 5 THEN -1 ELSE 0 END",  # overdue from the day after due
+    )
+    greatest = sql.greatest
+    day = (f"CASE n WHEN 1 THEN r WHEN 2 THEN {greatest('r', 'after_due')} WHEN 3 THEN c "
+           f"WHEN 4 THEN {greatest('c', 'after_due')} ELSE {greatest('p', 'after_due')} END")
+    applies = ("(n = 1 OR (n = 2 AND after_due IS NOT NULL) OR (n = 3 AND c IS NOT NULL) "
+               "OR (n = 4 AND c IS NOT NULL AND after_due IS NOT NULL) "
+               "OR (n = 5 AND p IS NOT NULL AND after_due IS NOT NULL))")
+    named = ", ".join(f"{v} AS {c}" for v, c in zip(counts, COUNT_FIELDS, strict=True))
+    return (f"WITH d AS MATERIALIZED ({dossiers}), k(n) AS (VALUES (1), (2), (3), (4), (5)) "
+            f"SELECT unit_id, agency_key, procedure_id, level, {day} AS day, {named} FROM d CROSS JOIN k "
+            f"WHERE {applies}")
+
+
+def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, merge: str = "upsert") -> None:
+    """Add the increments of every dossier of ``source`` (its parameters: ``params``) to the four
+    rollup tables, in the current transaction: one GROUP BY into a scratch table, then one merge per
+    table. ``merge="upsert"`` adds with INSERT … ON CONFLICT (the tables' unique keys in place);
+    ``"insert"`` updates the rows that exist and inserts the others, for a caller that holds the
+    tables locked and has taken their indexes away (PostgreSQL's ON CONFLICT costs a unique-index
+    probe and a speculative insertion per row)."""
+    sql = Dialect()
+    q = connection.ops.quote_name
+    moves = final_state_moves(sql, source)
+    counts = ", ".join(COUNT_FIELDS)
+    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COUNT_FIELDS)
+    named = ", ".join(f"CAST(SUM({c}) AS integer) AS {c}" for c in COUNT_FIELDS)
+    fine = ", ".join(FINE_KEYS)
+    with connection.cursor() as cursor:
+        if sql.pg:
+            cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BYs below, in memory
+        cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {SCRATCH} AS SELECT {fine}, day, {named} FROM ({moves}) AS m "
+                       f"GROUP BY {fine}, day", list(params) or None)
+        for model, date_column, key_columns, monthly in TABLES.values():
+            table = q(model._meta.db_table)
+            keys = ", ".join(q(c) for c in key_columns)
+            date = sql.month_of("day") if monthly else "day"
+            grouped = (f"SELECT {keys}, {date} AS {q(date_column)}, {named} FROM {SCRATCH} WHERE true "
+                       f"GROUP BY {keys}, {date} HAVING {nonzero}")
+            columns = f"{keys}, {q(date_column)}, {counts}"
+            if merge == "upsert":
+                adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
+                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} ORDER BY {keys}, {q(date_column)} "
+                               f"ON CONFLICT ({keys}, {q(date_column)}) DO UPDATE SET {adds}")
+                continue
+            same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in (*key_columns, date_column))
+            cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}_table")
+            cursor.execute(f"CREATE TEMPORARY TABLE {SCRATCH}_table AS {grouped}")
+            adds = ", ".join(f"{q(c)} = t.{q(c)} + a.{q(c)}" for c in COUNT_FIELDS)
+            cursor.execute(f"UPDATE {table} AS t SET {adds} FROM {SCRATCH}_table AS a WHERE {same}")
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {SCRATCH}_table AS a "
+                           f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) "
+                           f"ORDER BY {keys}, {q(date_column)}")
+            cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}_table")
+        cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}")
