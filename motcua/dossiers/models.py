@@ -29,16 +29,17 @@ class Outcome(models.TextChoices):
 
 
 class Dossier(models.Model):
-    code = models.CharField(max_length=60, unique=True)
+    # Indexes are few on purpose: every one costs each write, and a legacy import writes millions of
+    # rows (the unit and the agency are searched through the composite indexes in Meta).
+    code = models.CharField(max_length=60)
     regime = models.CharField(max_length=10)
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="dossiers")
-    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="dossiers")
-    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers")
+    unit = models.ForeignKey(AdministrativeUnit, on_delete=models.PROTECT, related_name="dossiers", db_index=False)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers",
+                               db_index=False)
     level = models.CharField(max_length=10, choices=Level.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    status = models.CharField(
-        max_length=24, choices=[(s.value, label) for s, label in STATUS_LABELS.items()], db_index=True
-    )
+    status = models.CharField(max_length=24, choices=[(s.value, label) for s, label in STATUS_LABELS.items()])
 
     applicant_name = models.CharField(max_length=200, blank=True)
     applicant_id = models.CharField(max_length=20, blank=True)
@@ -64,7 +65,7 @@ class Dossier(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     current_step = models.PositiveSmallIntegerField(default=0, help_text=_("0 = chưa chuyển xử lý"))
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - NULL: none given
     imported = models.BooleanField(default=False)
     # Bumped by every transition; a conditional UPDATE on it makes concurrent changes fail cleanly.
     version = models.PositiveIntegerField(default=0)
@@ -74,7 +75,13 @@ class Dossier(models.Model):
 
     class Meta:
         ordering = ["-received_at", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="dossier_code_unique"),
+            models.UniqueConstraint(fields=["idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
+                                    name="dossier_idempotency_key_unique"),
+        ]
         indexes = [
+            models.Index(fields=["status"], name="dossier_status_idx"),
             models.Index(fields=["unit", "received_at"]),
             models.Index(fields=["agency", "status", "due_at"]),
         ]
@@ -111,11 +118,13 @@ class DossierStep(models.Model):
 class DossierEvent(models.Model):
     """One immutable line of a dossier's history."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events",
+                                db_index=False)  # the unique (dossier, seq) serves
     seq = models.PositiveIntegerField()
     action = models.CharField(max_length=24)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              db_index=False)  # indexed where set only (Meta): imported events have none
     actor_label = models.CharField(max_length=200, blank=True)
     from_status = models.CharField(max_length=24, blank=True)
     to_status = models.CharField(max_length=24)
@@ -127,6 +136,7 @@ class DossierEvent(models.Model):
     class Meta:
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
+        indexes = [models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor_idx")]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"

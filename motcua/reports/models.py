@@ -32,7 +32,8 @@ COUNT_FIELDS = ("received_direct", "received_online", "received_postal", "resolv
 
 
 class Counts(models.Model):
-    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: every table's unique key starts with the unit.
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
     level = models.CharField(max_length=10)
     received_direct = models.IntegerField(default=0)
     received_online = models.IntegerField(default=0)

@@ -114,13 +114,22 @@ def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, m
             table = q(model._meta.db_table)
             keys = ", ".join(q(c) for c in key_columns)
             date = sql.month_of("day") if monthly else "day"
-            grouped = (f"SELECT {keys}, {date} AS {q(date_column)}, {named} FROM {SCRATCH} WHERE true "
-                       f"GROUP BY {keys}, {date} HAVING {nonzero}")
+            if tuple(key_columns) == FINE_KEYS and not monthly:  # the scratch rows are these already
+                grouped = (f"SELECT {keys}, day AS {q(date_column)}, {counts} FROM {SCRATCH} "
+                           f"WHERE {' OR '.join(f'{c} <> 0' for c in COUNT_FIELDS)}")
+            else:
+                grouped = (f"SELECT {keys}, {date} AS {q(date_column)}, {named} FROM {SCRATCH} WHERE true "
+                           f"GROUP BY {keys}, {date} HAVING {nonzero}")
             columns = f"{keys}, {q(date_column)}, {counts}"
+            order = f"ORDER BY {keys}, {q(date_column)}"
             if merge == "upsert":
                 adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
-                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} ORDER BY {keys}, {q(date_column)} "
+                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order} "
                                f"ON CONFLICT ({keys}, {q(date_column)}) DO UPDATE SET {adds}")
+                continue
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+            if not cursor.fetchone()[0]:  # nothing to add to: the first import into a new system
+                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order}")
                 continue
             same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in (*key_columns, date_column))
             cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}_table")
@@ -128,7 +137,6 @@ def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, m
             adds = ", ".join(f"{q(c)} = t.{q(c)} + a.{q(c)}" for c in COUNT_FIELDS)
             cursor.execute(f"UPDATE {table} AS t SET {adds} FROM {SCRATCH}_table AS a WHERE {same}")
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {SCRATCH}_table AS a "
-                           f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) "
-                           f"ORDER BY {keys}, {q(date_column)}")
+                           f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) {order}")
             cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}_table")
         cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}")

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
@@ -123,22 +123,45 @@ class Importer:
         only kept from being written."""
         assert self.writer is not None
         self.summary.rows += batch.rows
-        rows = self._without_present(batch.valid, batch.problems)
         self.writer.keep_codes(batch.codes)
-        if batch.problems:
-            self.writer.keep_problems(batch.problems)
-            self.any_bad = True
-        if rows and not self.any_bad:
-            self._ensure_procedures(rows)
-            if not self.dry_run:
-                self.writer.write(rows, self.procedures)
+        rows, seen = [], set()
+        for r in batch.valid:  # a code's first row in the batch; the others are named at the end
+            if r.code not in seen:
+                seen.add(r.code)
+                rows.append(r)
+        if not (self.dry_run or self.any_bad or batch.problems) and rows and self._written(rows):
             self.summary.imported += len(rows)
+        else:
+            rows = self._without_present(rows, batch.problems)
+            if batch.problems:
+                self.writer.keep_problems(batch.problems)
+                self.any_bad = True
+            if rows and not self.any_bad:
+                self._ensure_procedures(rows)
+                if not self.dry_run:
+                    self.writer.start()
+                    self.writer.write(rows, self.procedures)
+                self.summary.imported += len(rows)
         if self.progress is not None and batch.lines:
             self.progress(batch.lines)
 
+    def _written(self, rows: list[LegacyRow]) -> bool:
+        """Write straight away, as if no code were in the database yet; False (nothing written) when
+        one is: the unique index on codes refuses it, and the caller looks them up. Most batches
+        of a large import have none, and the look-up per batch would cost more than this."""
+        assert self.writer is not None
+        self._ensure_procedures(rows)
+        self.writer.start()
+        try:
+            with transaction.atomic():
+                self.writer.write(rows, self.procedures)
+        except IntegrityError:
+            return False
+        return True
+
     def _without_present(self, rows: list[LegacyRow], problems: dict[int, list[tuple[str, str]]]) -> list[LegacyRow]:
-        """Rows to write: not twice in the batch, not already in the database, identical (skipped) or
-        not (a bad row), nor written by an earlier batch (twice in the file)."""
+        """Rows to write: not already in the database, identical (skipped) or not (a bad row), nor
+        written by an earlier batch (twice in the file)."""
         assert self.writer is not None
         present = self.writer.present([r.code for r in rows])
         stored = {}
@@ -148,11 +171,10 @@ class Importer:
                 for values in Dossier.objects.filter(code__in=others).values_list(
                     "code", *(field for _c, field, _a in _COMPARED))
             }
-        kept, seen = [], set()
+        kept = []
         for r in rows:
-            if r.code in seen or present.get(r.code):
-                continue  # twice in the file: the end check names it
-            seen.add(r.code)
+            if present.get(r.code):
+                continue  # written by an earlier batch: twice in the file, the end check names it
             if r.code not in stored:
                 kept.append(r)
                 continue

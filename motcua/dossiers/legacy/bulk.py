@@ -49,7 +49,7 @@ def take_away(models: list[type[Model]], keep_unique: tuple[type[Model], ...] = 
     return indexes + keys  # the indexes first: a foreign key needs its target's
 
 
-def put_back(statements: list[str], models: list[type[Model]]) -> None:
+def put_back(statements: list[str]) -> None:
     if not statements:
         return
     with connection.cursor() as cursor:
@@ -60,5 +60,3 @@ def put_back(statements: list[str], models: list[type[Model]]) -> None:
             cursor.execute(statement)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            for model in models:  # fresh statistics for the planner: the tables grew a lot
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -88,12 +88,14 @@ class BulkWriter:
         self._restore: list[str] = []  # DDL that puts back what a bulk write took away
         self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
         self._ids: tuple[int, int] | None = None  # lowest and highest dossier id written
-        self._batches = 0
+        self._started = False
+        self._sequence: str | None = None  # PostgreSQL: the dossier ids' sequence
         with connection.cursor() as cursor:
             if self.pg:
                 self._raise_temp_buffers(cursor)
             else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
+                cursor.execute("PRAGMA temp_store = MEMORY")  # the codes and problems tables: tens of MB
             for table, columns in ((self.CODES, "row_no integer, code varchar(60)"), (self.PROBLEMS, (
                     "row_no integer, ord integer, col varchar(40), reason text, code varchar(60), first_row integer"))):
                 cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
@@ -127,7 +129,8 @@ class BulkWriter:
     def _insert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with connection.cursor() as cursor:
             if self.pg:
-                with cursor.cursor.copy(sql) as copy:
+                # The driver's own COPY, its errors made Django's (IntegrityError...) as the cursor's are.
+                with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
@@ -160,7 +163,7 @@ class BulkWriter:
             return
         with connection.cursor() as cursor:
             if self.pg:
-                with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
@@ -206,9 +209,12 @@ class BulkWriter:
         """Ids for ``n`` new dossiers, given before writing so that the events need no look-up."""
         with connection.cursor() as cursor:
             if self.pg:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                               [self._dossier_table, n])
-                ids = [row[0] for row in cursor.fetchall()]
+                if self._sequence is None:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self._dossier_table])
+                    self._sequence = cursor.fetchone()[0]
+                cursor.execute("SELECT string_agg(nextval(%s::regclass)::text, ',') FROM generate_series(1, %s)",
+                               [self._sequence, n])
+                ids = [int(pk) for pk in cursor.fetchone()[0].split(",")]
             else:
                 if self._next_id is None:
                     cursor.execute(
@@ -222,10 +228,15 @@ class BulkWriter:
         self._ids = (low, high) if self._ids is None else (min(self._ids[0], low), max(self._ids[1], high))
         return ids
 
-    def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
-        if self._batches == 0 and self.bulk:
+    def start(self) -> None:
+        """Before the first write: in bulk, the indexes go (see the module's docstring)."""
+        if self.bulk and not self._started:
             self._restore = bulk.take_away(self.MODELS, keep_unique=(Dossier,))
-        self._batches += 1
+        self._started = True
+
+    def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
+        """Write the dossiers and their events. A code already in the database makes it fail with
+        IntegrityError (its unique index), half-written: run it in a savepoint."""
         t, withdrawn = self.instant, Outcome.WITHDRAWN.value
         ids = self._new_ids(len(rows))
         dossiers, events = [], []
@@ -260,7 +271,7 @@ class BulkWriter:
             # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
             merge = "insert" if self.pg and self._restore else "upsert"
             rollups_sql.add_final_states(source, [*self._ids, self.now], merge=merge)
-        bulk.put_back(self._restore, self.MODELS)
+        bulk.put_back(self._restore)
         self._restore = []
         with connection.cursor() as cursor:
             for table in (self.CODES, self.PROBLEMS):
