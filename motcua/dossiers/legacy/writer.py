@@ -95,7 +95,6 @@ class BulkWriter:
                 self._raise_temp_buffers(cursor)
             else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
-                cursor.execute("PRAGMA temp_store = MEMORY")  # the codes and problems tables: tens of MB
             for table, columns in ((self.CODES, "row_no integer, code varchar(60)"), (self.PROBLEMS, (
                     "row_no integer, ord integer, col varchar(40), reason text, code varchar(60), first_row integer"))):
                 cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
