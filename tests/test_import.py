@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import io
 import os
+import pty
 import random
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 from pathlib import Path
 
 import pytest
@@ -379,6 +383,52 @@ def test_command_line_exit_code_and_stderr_without_traceback(units: dict, tmp_pa
         "row 2, column received_at: not an ISO 8601 instant: '2021-02-30T08:00'",
         "CommandError: 1 bad row; nothing was imported",
     ]
+
+
+def child_database() -> dict[str, str]:
+    """The environment of a child process that sees the test database (committed data only)."""
+    env = {**os.environ}
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{s['NAME']}"
+    else:
+        env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    return env
+
+
+def in_a_terminal(args: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Run a command on a pseudo-terminal, as a user at a console does: (exit code, what it showed)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a terminal of 24 lines of 100 columns (a new one has none)
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, *args], env)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    _pid, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode("utf-8", "replace")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_terminal_shows_a_progress_bar_and_what_comes_after_the_rows(units: dict, tmp_path: Path) -> None:
+    """On a terminal, the rows read as a bar, then what the import does once they all are (the
+    units are committed here, for the child process to see them)."""
+    rows = [row(code=f"T-{i}") for i in range(30)]
+    path = write_csv(tmp_path / "t.csv", rows)
+    code, shown = in_a_terminal(["manage.py", "import_dossiers", str(path), "--dry-run"], child_database())
+    assert code == 0, shown
+    assert "import_dossiers" in shown and "30/30" in shown and "100%" in shown  # the bar, full
+    assert "looking for codes met twice" in shown  # the stage after the last row
+    assert "dry run: 30 dossiers would be imported" in shown.splitlines()[-1]
+    assert not Dossier.objects.exists()  # a dry run
 
 
 def test_an_imported_open_dossier_goes_on_through_the_services(units: dict, tmp_path: Path) -> None:

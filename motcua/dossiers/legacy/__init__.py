@@ -73,8 +73,9 @@ class Importer:
     """One run over one file: validate every row, write batches while no row has been bad."""
 
     def __init__(self, *, dry_run: bool, report: Reporter, progress: Callable[[int], None] | None = None,
-                 expected_rows: int = 0) -> None:
+                 expected_rows: int = 0, stage: Callable[[str], None] | None = None) -> None:
         self.dry_run = dry_run
+        self.stage = stage or (lambda _text: None)
         self.expected_rows = expected_rows
         self.report = report
         self.progress = progress
@@ -104,12 +105,13 @@ class Importer:
                 # Reading and parsing go on in a thread while this one waits for the database.
                 for batch in in_background(pipeline.batches(reader, parser, header.index("code"))):
                     self._flush(batch)
+                self.stage(_("looking for codes met twice"))
                 self.summary.bad_rows = writer.finish_checks()
                 if self.summary.bad_rows:
                     for row_no, row_problems in writer.problems(duplicate_reason):
                         self.report(row_no, row_problems)
                 elif not self.dry_run:
-                    writer.finish()
+                    writer.finish(self.stage)
                 if self.summary.bad_rows or self.dry_run:
                     transaction.set_rollback(True)
         finally:
@@ -211,13 +213,15 @@ def duplicate_reason(code: str, first: int) -> str:
 
 def import_dossiers(
     stream: Any, *, dry_run: bool = False, report: Reporter, progress: Callable[[int], None] | None = None,
-    expected_rows: int = 0,
+    expected_rows: int = 0, stage: Callable[[str], None] | None = None,
 ) -> Summary:
     """Import a legacy CSV from a text stream (opened with ``newline=""``); see interfaces.md.
-    ``expected_rows`` (about how many rows the file has) decides whether the write goes in bulk."""
+    ``expected_rows`` (about how many rows the file has) decides whether the write goes in bulk;
+    ``progress`` is told the lines read, ``stage`` what the import does once they all are."""
     reader = csv.reader(stream)
     try:
-        return Importer(dry_run=dry_run, report=report, progress=progress, expected_rows=expected_rows).run(reader)
+        return Importer(dry_run=dry_run, report=report, progress=progress, expected_rows=expected_rows,
+                        stage=stage).run(reader)
     except UnicodeDecodeError:
         raise ImportFileError(_("not UTF-8 text (near line %(line)d)") % {"line": reader.line_num + 1}) from None
     except csv.Error as exc:

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField, Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from motcua.dossiers.legacy import bulk
 from motcua.dossiers.legacy.rows import ACTOR_LABEL, ICT_OFFSET, LegacyRow, _regime_code, events_for, local, status_of
@@ -261,15 +262,18 @@ class BulkWriter:
 
     # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
 
-    def finish(self) -> None:
-        """After the last batch: the indexes back, and the imported dossiers' increments added to the
-        report rollups (the services do it per transition)."""
+    def finish(self, stage: Callable[[str], None]) -> None:
+        """After the last batch: the imported dossiers' increments added to the report rollups (the
+        services do it per transition), and the indexes back."""
         if self._ids is not None:
+            stage(_("adding to the report rollups"))
             source = (f"(SELECT * FROM {self._dossier_table} "
                       "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
             # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
             merge = "insert" if self.pg and self._restore else "upsert"
             rollups_sql.add_final_states(source, [*self._ids, self.now], merge=merge)
+        if self._restore:
+            stage(_("rebuilding indexes"))
         bulk.put_back(self._restore)
         self._restore = []
         with connection.cursor() as cursor:

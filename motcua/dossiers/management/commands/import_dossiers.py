@@ -73,7 +73,8 @@ class Command(BaseCommand):
 
             try:
                 summary = import_dossiers(stream, dry_run=dry_run, report=report, expected_rows=lines,
-                                          progress=bar.update if bar is not None else None)
+                                          progress=bar.update if bar is not None else None,
+                                          stage=bar.set_description_str if bar is not None else None)
             except ImportFileError as exc:
                 if errors is not None:
                     errors.writerow(["", "", str(exc)])
