@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -25,7 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.legacy import bulk
-from motcua.dossiers.legacy.rows import ACTOR_LABEL, ICT_OFFSET, LegacyRow, _regime_code, events_for, local, status_of
+from motcua.dossiers.legacy.rows import (
+    ACTOR_LABEL,
+    ICT_OFFSET,
+    Event,
+    LegacyRow,
+    _regime_code,
+    events_for,
+    local,
+    status_of,
+)
 from motcua.dossiers.models import Dossier, DossierEvent, Outcome
 from motcua.reports import rollups, rollups_sql
 
@@ -126,7 +135,7 @@ class BulkWriter:
         marks = ", ".join(["%s"] * (len(given) + len(others)))
         return f"INSERT INTO {table} ({columns}) VALUES ({marks})", defaults
 
-    def _insert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    def _insert(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         with connection.cursor() as cursor:
             if self.pg:
                 # The driver's own COPY, its errors made Django's (IntegrityError...) as the cursor's are.
@@ -236,29 +245,34 @@ class BulkWriter:
 
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
         """Write the dossiers and their events. A code already in the database makes it fail with
-        IntegrityError (its unique index), half-written: run it in a savepoint."""
-        t, withdrawn = self.instant, Outcome.WITHDRAWN.value
+        IntegrityError (its unique index), half-written: run it in a savepoint. The rows are made
+        as they are sent (generators): on PostgreSQL the server takes in the first ones while the
+        next are being made."""
         ids = self._new_ids(len(rows))
-        dossiers, events = [], []
-        dossier_defaults, event_defaults = self._dossier_defaults, self._event_defaults
-        for pk, r in zip(ids, rows, strict=True):
-            history = events_for(r)
+        histories = [events_for(r) for r in rows]
+        self._insert(self._dossier_sql, self._dossier_rows(ids, rows, histories, procedures))
+        self._insert(self._event_sql, self._event_rows(ids, histories))
+
+    def _dossier_rows(self, ids: list[int], rows: list[LegacyRow], histories: list[list[Event]],
+                      procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
+        t, withdrawn, defaults, now = self.instant, Outcome.WITHDRAWN.value, self._dossier_defaults, self.now
+        for pk, r, history in zip(ids, rows, histories, strict=True):
             procedure_id, procedure_name = procedures[r.procedure_code]
             received = t(r.received_at)
-            dossiers.append((
+            yield (
                 pk, r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
                 status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
                 t(r.due_at), t(r.extended_due_at), r.supplement_requests, t(r.finished_at), r.outcome, t(r.returned_at),
-                t(r.finished_at) if r.outcome == withdrawn else None, True, len(history), t(history[-1][1]), self.now,
-                *dossier_defaults,
-            ))
-            events.extend(
-                (pk, seq, action, t(at), ACTOR_LABEL, from_status, to_status,
-                 "{}" if payload is None else json.dumps(payload), *event_defaults)
-                for seq, (action, at, from_status, to_status, payload) in enumerate(history, start=1)
+                t(r.finished_at) if r.outcome == withdrawn else None, True, len(history), t(history[-1][1]), now,
+                *defaults,
             )
-        self._insert(self._dossier_sql, dossiers)
-        self._insert(self._event_sql, events)
+
+    def _event_rows(self, ids: list[int], histories: list[list[Event]]) -> Iterator[tuple[Any, ...]]:
+        t, defaults = self.instant, self._event_defaults
+        for pk, history in zip(ids, histories, strict=True):
+            for seq, (action, at, from_status, to_status, payload) in enumerate(history, start=1):
+                yield (pk, seq, action, t(at), ACTOR_LABEL, from_status, to_status,
+                       "{}" if payload is None else json.dumps(payload), *defaults)
 
     # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
 
