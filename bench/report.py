@@ -11,9 +11,10 @@
    received 2024-10-01 .. 2026-11-15 at working hours, the catalogue's procedures, channels
    counter 55% / online 40% / postal 5%, due 1-20 days later; 86% finished (approved, refused,
    stopped, withdrawn) after 20%-130% of their time, 3% paused for the citizen, the rest open.
-3. The rollups are built by set-based SQL, the twin of ``rollups.add_final_state`` (opened on the
-   day received in the bucket of its due date; closed, withdrawn or paused on its day), then
-   summed into the monthly and (unit, level) tables. Events are not written: the report reads none.
+3. The rollups are built by ``reports.rollups_sql.add_final_states`` — the set-based twin of
+   ``rollups.add_final_state`` that the legacy import uses (opened on the day received in the
+   bucket of its due date; closed, withdrawn or paused on its day), summed into the four tables.
+   Events are not written: the report reads none.
 4. ``compute_form06`` for the province, by child unit and totals only, for the last complete
    quarter (2026-07-01 .. 2026-09-30) and year (2025) of the data: median wall time of
    ``--runs`` runs after a warm-up, from the rollups and from the dossiers (source="dossiers",
@@ -41,8 +42,6 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() els
 FIRST, LAST, TODAY = dt.date(2024, 10, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 23)
 PERIODS = {"quarter": (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), "year": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
            "to date": (dt.date(2026, 1, 1), dt.date(2026, 11, 15))}  # not whole months: reads daily rows too
-COUNT_COLUMNS = ("received_direct", "received_online", "received_postal", "resolved_early", "resolved_on_time",
-                 "resolved_late", "withdrawn", "open_delta", "overdue_delta")
 
 
 def pg_admin(url: str, sql: str) -> None:
@@ -70,32 +69,17 @@ class Sql:
         multiplier = (742938285, 950706376, 1226874159, 62089911, 1343714438, 1583458089, 784588716, 1117566791)[k]
         return f"(CAST((CAST(i AS BIGINT) * {multiplier} + {k * 7919}) % 2147483647 AS DOUBLE PRECISION) / 2147483647)"
 
-    def local_date(self, col: str) -> str:
-        return f"(({col}) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date" if self.pg else f"date({col}, '+7 hours')"
-
     def plus_days(self, ts: str, days: str) -> str:
         """A timestamp ``days`` (a float expression) after ``ts``."""
         if self.pg:
             return f"({ts} + ({days}) * interval '1 day')"
         return f"strftime('%Y-%m-%d %H:%M:%S', julianday({ts}) + ({days}))"
 
-    def day_after(self, day: str) -> str:
-        return f"(({day}) + 1)" if self.pg else f"date({day}, '+1 day')"
-
-    def month_of(self, day: str) -> str:
-        return f"date_trunc('month', {day})::date" if self.pg else f"date({day}, 'start of month')"
-
-    def greatest(self, a: str, b: str) -> str:
-        return f"greatest({a}, {b})" if self.pg else f"max({a}, {b})"
-
     def ts(self, value: str) -> str:
         """A UTC timestamp literal for a local wall time."""
         local = dt.datetime.fromisoformat(value)
         utc = local - dt.timedelta(hours=7)
         return f"timestamptz '{utc:%Y-%m-%d %H:%M:%S}+00'" if self.pg else f"'{utc:%Y-%m-%d %H:%M:%S}'"
-
-    def int_(self, cond: str) -> str:
-        return f"({cond})::int" if self.pg else f"({cond})"
 
     def rows(self, n: int) -> str:
         if self.pg:
@@ -170,50 +154,6 @@ def generate(cursor, sql: Sql, rows: int, units: list[tuple[int, str]], procedur
                    f"FROM ({shaped}) AS s")
 
 
-def build_rollups(cursor, sql: Sql) -> None:
-    """The SQL twin of rollups.add_final_state, summed into the four tables."""
-    r, c = sql.local_date("received_at"), sql.local_date("COALESCE(withdrawn_at, finished_at)")
-    b0 = sql.local_date("due_at")
-    after_due = sql.day_after(b0)
-    key = "unit_id, COALESCE(agency_id, 0) AS agency_key, procedure_id, level"
-    i = sql.int_
-    zeros7 = "0, 0, 0, 0, 0, 0, 0"
-    closed = "(withdrawn_at IS NOT NULL OR finished_at IS NOT NULL)"
-    kind = (f"CASE WHEN withdrawn_at IS NOT NULL OR outcome = 'withdrawn' THEN 'w' WHEN due_at IS NULL THEN 'o' "
-            f"WHEN {sql.local_date('finished_at')} < {b0} THEN 'e' WHEN {sql.local_date('finished_at')} = {b0} "
-            f"THEN 'o' ELSE 'l' END")
-    direct, online, postal = (i("channel NOT IN ('online', 'postal')"), i("channel = 'online'"),
-                              i("channel = 'postal'"))
-    named = ", ".join(f"{v} AS {n}" for v, n in zip((direct, online, postal, 0, 0, 0, 0, 1, 0), COUNT_COLUMNS,
-                                                     strict=True))
-    moves = " UNION ALL ".join([
-        # received: the channel, and open in the bucket of its due date (the first SELECT names the columns)
-        f"SELECT {key}, {r} AS day, {named} FROM dossiers_dossier WHERE received_at IS NOT NULL",
-        f"SELECT {key}, {sql.greatest(r, after_due)}, {zeros7}, 0, 1 FROM dossiers_dossier "
-        f"WHERE received_at IS NOT NULL AND due_at IS NOT NULL",
-        # closed: how, and out of the bucket
-        f"SELECT {key}, {c}, 0, 0, 0, {i(f'{kind} = ' + repr('e'))}, {i(f'{kind} = ' + repr('o'))}, "
-        f"{i(f'{kind} = ' + repr('l'))}, {i(f'{kind} = ' + repr('w'))}, -1, 0 FROM dossiers_dossier "
-        f"WHERE received_at IS NOT NULL AND {closed}",
-        f"SELECT {key}, {sql.greatest(c, after_due)}, {zeros7}, 0, -1 FROM dossiers_dossier "
-        f"WHERE received_at IS NOT NULL AND {closed} AND due_at IS NOT NULL",
-        # paused before its due instant: from its bucket into "within time whatever the day"
-        f"SELECT {key}, {sql.greatest(sql.local_date('paused_at'), after_due)}, {zeros7}, 0, -1 "
-        f"FROM dossiers_dossier WHERE received_at IS NOT NULL AND NOT {closed} AND due_at IS NOT NULL "
-        f"AND paused_at IS NOT NULL AND paused_at <= due_at",
-    ])
-    cols = ", ".join(COUNT_COLUMNS)
-    sums = ", ".join(f"SUM({col})" for col in COUNT_COLUMNS)
-    fine, coarse = "unit_id, agency_key, procedure_id, level", "unit_id, level"
-    cursor.execute(f"INSERT INTO reports_dailycounter ({fine}, day, {cols}) SELECT {fine}, day, {sums} FROM "
-                   f"({moves}) AS m GROUP BY {fine}, day")
-    month = sql.month_of("day")
-    for table, keys, date in (("reports_monthlycounter", fine, month), ("reports_unitdailycounter", coarse, "day"),
-                              ("reports_unitmonthlycounter", coarse, month)):
-        cursor.execute(f"INSERT INTO {table} ({keys}, {'day' if date == 'day' else 'month'}, {cols}) "
-                       f"SELECT {keys}, {date}, {sums} FROM reports_dailycounter GROUP BY {keys}, {date}")
-
-
 def timed(fn, runs: int) -> tuple[float, object]:
     result = fn()  # warm-up
     times = []
@@ -279,6 +219,7 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
     from django.db import connection, transaction
 
     from motcua.catalog.models import Procedure
+    from motcua.reports import rollups_sql
     from motcua.reports.form06 import compute_form06
     from motcua.units.models import AdministrativeUnit
 
@@ -295,8 +236,9 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = OFF")
             cursor.execute("PRAGMA cache_size = -1000000")
+    # Rollups merged by "insert": the tables are empty and nobody else writes (the import's bulk merge).
     for step, fn in () if args.reuse else (("generate_s", lambda c: generate(c, sql, args.rows, units, procedures)),
-                     ("rollups_s", lambda c: build_rollups(c, sql))):
+                     ("rollups_s", lambda _c: rollups_sql.add_final_states("dossiers_dossier", merge="insert"))):
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             if sql.pg:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection
 
+from motcua.dossiers.models import Dossier
 from motcua.reports.models import COUNT_FIELDS
 from motcua.reports.rollups import CHANNEL_COLUMN, TABLES
 
@@ -90,16 +91,46 @@ def final_state_moves(sql: Dialect, source: str) -> str:
             f"WHERE {applies}")
 
 
+class Moves:
+    """The moves of dossiers gathered, a batch at a time, in a temporary table (``collect``), then
+    summed and added to the four rollup tables (``add``), in the current transaction. A batch's
+    moves are made while the caller prepares the next batch: the database's work overlaps its own."""
+
+    TABLE = "rollup_moves"
+
+    def __init__(self) -> None:
+        self.sql = Dialect()
+        nothing = f"(SELECT * FROM {connection.ops.quote_name(Dossier._meta.db_table)} WHERE false) AS d"
+        with connection.cursor() as cursor:  # the table of moves, empty, with the columns moves have
+            cursor.execute(f"DROP TABLE IF EXISTS {self.sql.temp_schema}.{self.TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} AS {final_state_moves(self.sql, nothing)}")
+
+    def collect(self, source: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
+        """The moves of every dossier of ``source`` (its parameters: ``params``)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {self.TABLE} {final_state_moves(self.sql, source)}", list(params) or None)
+
+    def add(self, *, merge: str = "upsert") -> None:
+        """Sum the moves by key and day, and add them to the four tables. ``merge="upsert"`` adds with
+        INSERT … ON CONFLICT (the tables' unique keys in place); ``"insert"`` updates the rows that
+        exist and inserts the others, for a caller that holds the tables locked and has taken their
+        indexes away (PostgreSQL's ON CONFLICT costs a unique-index probe and a speculative
+        insertion per row)."""
+        add_moves(self.sql, f"SELECT * FROM {self.TABLE}", merge=merge)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {self.sql.temp_schema}.{self.TABLE}")
+
+
 def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, merge: str = "upsert") -> None:
     """Add the increments of every dossier of ``source`` (its parameters: ``params``) to the four
-    rollup tables, in the current transaction: one GROUP BY into a scratch table, then one merge per
-    table. ``merge="upsert"`` adds with INSERT … ON CONFLICT (the tables' unique keys in place);
-    ``"insert"`` updates the rows that exist and inserts the others, for a caller that holds the
-    tables locked and has taken their indexes away (PostgreSQL's ON CONFLICT costs a unique-index
-    probe and a speculative insertion per row)."""
+    rollup tables, in the current transaction (see ``Moves.add`` for ``merge``)."""
     sql = Dialect()
+    add_moves(sql, final_state_moves(sql, source), list(params), merge=merge)
+
+
+def add_moves(sql: Dialect, moves: str, params: list[Any] | None = None, *, merge: str) -> None:
+    """``moves`` (a SELECT of moves) summed by key and day into a scratch table, then one merge per table."""
     q = connection.ops.quote_name
-    moves = final_state_moves(sql, source)
     counts = ", ".join(COUNT_FIELDS)
     nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COUNT_FIELDS)
     named = ", ".join(f"CAST(SUM({c}) AS integer) AS {c}" for c in COUNT_FIELDS)
@@ -109,7 +140,7 @@ def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, m
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BYs below, in memory
         cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}")
         cursor.execute(f"CREATE TEMPORARY TABLE {SCRATCH} AS SELECT {fine}, day, {named} FROM ({moves}) AS m "
-                       f"GROUP BY {fine}, day", list(params) or None)
+                       f"GROUP BY {fine}, day", params or None)
         for model, date_column, key_columns, monthly in TABLES.values():
             table = q(model._meta.db_table)
             keys = ", ".join(q(c) for c in key_columns)

@@ -49,7 +49,7 @@ def batches(reader: Iterator[list[str]], parser: RowParser, code_at: int) -> Ite
 _DONE = object()
 
 
-def in_background(items: Iterator[Batch], ahead: int = 2) -> Iterator[Batch]:
+def in_background(items: Iterator[Batch], ahead: int = 4) -> Iterator[Batch]:
     """The items of ``items``, produced in a thread at most ``ahead`` in advance (memory stays
     bounded); an exception raised there is raised here. The thread speaks the caller's language."""
     out: queue.Queue[Any] = queue.Queue(maxsize=ahead)

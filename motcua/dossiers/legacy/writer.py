@@ -97,8 +97,12 @@ class BulkWriter:
         self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
         self._restore: list[str] = []  # DDL that puts back what a bulk write took away
         self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
-        self._ids: tuple[int, int] | None = None  # lowest and highest dossier id written
+        self._wrote = False
         self._started = False
+        self._moves = rollups_sql.Moves()
+        # The dossiers this import wrote between two ids (others' ids may fall between: not theirs).
+        self._these = (f"(SELECT * FROM {self._dossier_table} "
+                       "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
         self._sequence: str | None = None  # PostgreSQL: the dossier ids' sequence
         with connection.cursor() as cursor:
             if self.pg:
@@ -233,8 +237,6 @@ class BulkWriter:
                     self._next_id = cursor.fetchone()[0]
                 ids = list(range(self._next_id, self._next_id + n))
                 self._next_id += n
-        low, high = min(ids), max(ids)
-        self._ids = (low, high) if self._ids is None else (min(self._ids[0], low), max(self._ids[1], high))
         return ids
 
     def start(self) -> None:
@@ -252,6 +254,9 @@ class BulkWriter:
         histories = [events_for(r) for r in rows]
         self._insert(self._dossier_sql, self._dossier_rows(ids, rows, histories, procedures))
         self._insert(self._event_sql, self._event_rows(ids, histories))
+        # Their report moves, made by the database while the next batch is read.
+        self._moves.collect(self._these, [min(ids), max(ids), self.now])
+        self._wrote = True
 
     def _dossier_rows(self, ids: list[int], rows: list[LegacyRow], histories: list[list[Event]],
                       procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
@@ -279,13 +284,10 @@ class BulkWriter:
     def finish(self, stage: Callable[[str], None]) -> None:
         """After the last batch: the imported dossiers' increments added to the report rollups (the
         services do it per transition), and the indexes back."""
-        if self._ids is not None:
+        if self._wrote:
             stage(_("adding to the report rollups"))
-            source = (f"(SELECT * FROM {self._dossier_table} "
-                      "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
             # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
-            merge = "insert" if self.pg and self._restore else "upsert"
-            rollups_sql.add_final_states(source, [*self._ids, self.now], merge=merge)
+            self._moves.add(merge="insert" if self.pg and self._restore else "upsert")
         if self._restore:
             stage(_("rebuilding indexes"))
         bulk.put_back(self._restore)
