@@ -35,7 +35,8 @@ class Dialect:
         return f"(({day}) + 1)" if self.pg else f"date({day}, '+1 day')"
 
     def month_of(self, day: str) -> str:
-        return f"date_trunc('month', {day})::date" if self.pg else f"date({day}, 'start of month')"
+        """The first day of the month of a date (SQLite: an ISO 'YYYY-MM-DD' text, cut and patched)."""
+        return f"date_trunc('month', {day})::date" if self.pg else f"(substr({day}, 1, 8) || '01')"
 
     def greatest(self, a: str, b: str) -> str:
         return f"greatest({a}, {b})" if self.pg else f"max({a}, {b})"

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
@@ -102,8 +102,13 @@ class Importer:
         try:
             with transaction.atomic():
                 self.writer = writer = BulkWriter(bulk=not self.dry_run and bulk_pays(self.expected_rows))
-                # Reading and parsing go on in a thread while this one waits for the database.
-                for batch in in_background(pipeline.batches(reader, parser, header.index("code"))):
+                batches = pipeline.batches(reader, parser, header.index("code"))
+                if connection.vendor == "postgresql":
+                    # Reading and parsing go on in a thread while this one waits for the server. Not
+                    # with SQLite: its engine runs in this process, handing Python's lock over at
+                    # each row, and the two threads would mostly wait for each other.
+                    batches = in_background(batches)
+                for batch in batches:
                     self._flush(batch)
                 self.stage(_("looking for codes met twice"))
                 self.summary.bad_rows = writer.finish_checks()
