@@ -75,9 +75,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked", and take the write
     # lock when a transaction begins, so two officers acting at once get a clean refusal.
-    # Temporary tables and sorts in memory: they are a legacy import's tens of MB, not more.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE",
-                                                          init_command="PRAGMA temp_store = MEMORY")
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("MOTCUA_TEST_DB_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["MOTCUA_TEST_DB_NAME"]

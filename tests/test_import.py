@@ -440,3 +440,12 @@ def test_an_imported_open_dossier_goes_on_through_the_services(units: dict, tmp_
     assert (d.status, d.outcome, d.finished_at, d.version) == ("result_ready", "approved", at("2025-09-02 10:00"), 3)
     assert list(d.events.values_list("seq", "action")) == [(1, "receive"), (2, "apologize"), (3, "resolve")]
     assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
+
+
+def test_only_a_large_import_goes_in_bulk(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk (indexes rebuilt, tables locked) pays for a large file, not for a few rows."""
+    from motcua.dossiers.legacy import writer
+
+    assert Dossier.objects.count() == 0
+    assert writer.bulk_pays(writer.BULK_MIN_ROWS)
+    assert not writer.bulk_pays(writer.BULK_MIN_ROWS - 1)

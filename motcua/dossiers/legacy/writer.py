@@ -109,6 +109,8 @@ class BulkWriter:
                 self._raise_temp_buffers(cursor)
             else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
+                # The import's temporary tables (codes, problems, moves) spill to a file past this.
+                cursor.execute(f"PRAGMA temp.cache_size = -{self.SQLITE_CACHE_KIB // 2}")
             for table, columns in ((self.CODES, "row_no integer, code varchar(60)"), (self.PROBLEMS, (
                     "row_no integer, ord integer, col varchar(40), reason text, code varchar(60), first_row integer"))):
                 cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
