@@ -449,3 +449,18 @@ def test_only_a_large_import_goes_in_bulk(db: None, monkeypatch: pytest.MonkeyPa
     assert Dossier.objects.count() == 0
     assert writer.bulk_pays(writer.BULK_MIN_ROWS)
     assert not writer.bulk_pays(writer.BULK_MIN_ROWS - 1)
+
+
+def test_values_too_long_are_named_not_a_crash(units: dict, tmp_path: Path) -> None:
+    """A code longer than any stored one still goes through the checks (twice in the file...)."""
+    long_code = "X" * 61
+    path = write_csv(tmp_path / "long.csv", [row(code=long_code), row(code="L-2", applicant_name="n" * 201),
+                                             row(code=long_code)])
+    message, lines = refused(path)
+    assert message == "3 bad rows; nothing was imported"
+    assert lines == [
+        "row 2, column code: longer than 60 characters",
+        "row 3, column applicant_name: longer than 200 characters",
+        f"row 4, column code: {long_code!r} is also on row 2; column code: longer than 60 characters",
+    ]
+    assert not Dossier.objects.exists()

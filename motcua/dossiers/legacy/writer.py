@@ -99,7 +99,6 @@ class BulkWriter:
         self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
         self._wrote = False
         self._started = False
-        self._moves = rollups_sql.Moves()
         # The dossiers this import wrote between two ids (others' ids may fall between: not theirs).
         self._these = (f"(SELECT * FROM {self._dossier_table} "
                        "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
@@ -111,10 +110,12 @@ class BulkWriter:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
                 # The import's temporary tables (codes, problems, moves) spill to a file past this.
                 cursor.execute(f"PRAGMA temp.cache_size = -{self.SQLITE_CACHE_KIB // 2}")
-            for table, columns in ((self.CODES, "row_no integer, code varchar(60)"), (self.PROBLEMS, (
-                    "row_no integer, ord integer, col varchar(40), reason text, code varchar(60), first_row integer"))):
+            # Codes as the file has them: a bad row's may be of any length.
+            for table, columns in ((self.CODES, "row_no integer, code text"), (self.PROBLEMS, (
+                    "row_no integer, ord integer, col text, reason text, code text, first_row integer"))):
                 cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
                 cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+        self._moves = rollups_sql.Moves()
 
     @staticmethod
     def _raise_temp_buffers(cursor: Any) -> None:
