@@ -11,9 +11,9 @@
    received 2024-10-01 .. 2026-11-15 at working hours, the catalogue's procedures, channels
    counter 55% / online 40% / postal 5%, due 1-20 days later; 86% finished (approved, refused,
    stopped, withdrawn) after 20%-130% of their time, 3% paused for the citizen, the rest open.
-3. The rollups are built by ``reports.rollups_sql.add_final_states`` — the set-based twin of
-   ``rollups.add_final_state`` that the legacy import uses (opened on the day received in the
-   bucket of its due date; closed, withdrawn or paused on its day), summed into the four tables.
+3. The rollups are built by ``reports.rollups_sql.add_final_states`` — the SQL the legacy import
+   uses, set-based twin of ``rollups.add_final_state`` (opened on the day received in the bucket of
+   its due date; closed, withdrawn or paused on its day), summed into the four tables.
    Events are not written: the report reads none.
 4. ``compute_form06`` for the province, by child unit and totals only, for the last complete
    quarter (2026-07-01 .. 2026-09-30) and year (2025) of the data: median wall time of

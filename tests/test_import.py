@@ -442,13 +442,20 @@ def test_an_imported_open_dossier_goes_on_through_the_services(units: dict, tmp_
     assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
 
 
-def test_only_a_large_import_goes_in_bulk(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bulk (indexes rebuilt, tables locked) pays for a large file, not for a few rows."""
+def test_only_a_large_import_goes_in_bulk(units: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bulk (indexes rebuilt, tables locked) pays for a large file, not for a few rows, nor for a
+    file small beside the dossiers already stored."""
     from motcua.dossiers.legacy import writer
 
-    assert Dossier.objects.count() == 0
-    assert writer.bulk_pays(writer.BULK_MIN_ROWS)
+    assert writer.bulk_pays(writer.BULK_MIN_ROWS)  # an empty table
     assert not writer.bulk_pays(writer.BULK_MIN_ROWS - 1)
+    run(write_csv(tmp_path / "ten.csv", [row(code=f"S-{i}") for i in range(10)]))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what PostgreSQL's estimate of the table's rows reads
+            cursor.execute(f"ANALYZE {Dossier._meta.db_table}")
+    monkeypatch.setattr(writer, "BULK_MIN_ROWS", 2)
+    assert not writer.bulk_pays(2)  # 2 rows beside 10: less than a quarter
+    assert writer.bulk_pays(3)
 
 
 def test_values_too_long_are_named_not_a_crash(units: dict, tmp_path: Path) -> None:

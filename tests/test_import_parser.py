@@ -82,3 +82,27 @@ def test_both_parsers_see_valid_and_invalid_rows(parser: RowParser) -> None:
     bad = [*good[:4], "2021-02-30T08:00", *good[5:]]
     assert parser._good(2, list(bad)) is None
     assert parser._checked(2, list(bad)) == [("received_at", "not an ISO 8601 instant: '2021-02-30T08:00'")]
+
+
+def test_the_reading_thread_ends_when_the_importer_stops_first() -> None:
+    """An importer that stops (an error of its own) while the reader fails with a full queue must
+    not wait for the reader forever."""
+    import threading
+
+    from motcua.dossiers.legacy.pipeline import in_background
+
+    failed = threading.Event()
+
+    def items():  # noqa: ANN202 - a generator of ints
+        yield 1
+        yield 2
+        failed.set()
+        raise ValueError("unreadable")
+
+    batches = in_background(items(), ahead=1)  # type: ignore[arg-type]
+    assert next(batches) == 1
+    assert failed.wait(5)  # 2 fills the queue; the reader has failed and holds its error
+    closing = threading.Thread(target=batches.close)
+    closing.start()
+    closing.join(5)
+    assert not closing.is_alive()

@@ -152,23 +152,29 @@ def add_moves(sql: Dialect, moves: str, params: list[Any] | None = None, *, merg
             else:
                 grouped = (f"SELECT {keys}, {date} AS {q(date_column)}, {named} FROM {SCRATCH} WHERE true "
                            f"GROUP BY {keys}, {date} HAVING {nonzero}")
-            columns = f"{keys}, {q(date_column)}, {counts}"
-            order = f"ORDER BY {keys}, {q(date_column)}"
-            if merge == "upsert":
-                adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
-                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order} "
-                               f"ON CONFLICT ({keys}, {q(date_column)}) DO UPDATE SET {adds}")
-                continue
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
-            if not cursor.fetchone()[0]:  # nothing to add to: the first import into a new system
-                cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order}")
-                continue
-            same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in (*key_columns, date_column))
-            cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}_table")
-            cursor.execute(f"CREATE TEMPORARY TABLE {SCRATCH}_table AS {grouped}")
-            adds = ", ".join(f"{q(c)} = t.{q(c)} + a.{q(c)}" for c in COUNT_FIELDS)
-            cursor.execute(f"UPDATE {table} AS t SET {adds} FROM {SCRATCH}_table AS a WHERE {same}")
-            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {SCRATCH}_table AS a "
-                           f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) {order}")
-            cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}_table")
+            _merge(cursor, sql, table, [*key_columns, date_column], grouped, merge)
         cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}")
+
+
+def _merge(cursor: Any, sql: Dialect, table: str, key: list[str], grouped: str, merge: str) -> None:
+    """Add the rows of ``grouped`` (a SELECT of ``key`` and the counts) to ``table``."""
+    q = connection.ops.quote_name
+    keys = ", ".join(q(c) for c in key)
+    columns, order = f"{keys}, {', '.join(COUNT_FIELDS)}", f"ORDER BY {keys}"
+    if merge == "upsert":
+        adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
+        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order} ON CONFLICT ({keys}) DO UPDATE SET {adds}")
+        return
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    if not cursor.fetchone()[0]:  # nothing to add to: the first import into a new system
+        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order}")
+        return
+    same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in key)
+    added = f"{SCRATCH}_table"
+    cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{added}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {added} AS {grouped}")
+    adds = ", ".join(f"{q(c)} = t.{q(c)} + a.{q(c)}" for c in COUNT_FIELDS)
+    cursor.execute(f"UPDATE {table} AS t SET {adds} FROM {added} AS a WHERE {same}")
+    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {added} AS a "
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) {order}")
+    cursor.execute(f"DROP TABLE {sql.temp_schema}.{added}")

@@ -8,12 +8,10 @@ from django.db import connection
 from django.db.models import Model
 
 
-def take_away(models: list[type[Model]], keep_unique: tuple[type[Model], ...] = (),
-              keep_indexes: tuple[type[Model], ...] = ()) -> list[str]:
+def take_away(models: list[type[Model]], keep_unique: tuple[type[Model], ...] = ()) -> list[str]:
     """Drop every index of ``models`` but the primary key's — and but the unique ones of
-    ``keep_unique``, which the writer still checks against, and all those of ``keep_indexes`` — and,
-    on PostgreSQL, their foreign keys and unique constraints. Returns the statements that put them
-    back, in the order to run them."""
+    ``keep_unique``, which the writer still checks against — and, on PostgreSQL, their foreign keys
+    and unique constraints. Returns the statements that put them back, in the order to run them."""
     indexes: list[str] = []
     keys: list[str] = []
     quote = connection.ops.quote_name
@@ -24,7 +22,7 @@ def take_away(models: list[type[Model]], keep_unique: tuple[type[Model], ...] = 
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for model in models:
             table = quote(model._meta.db_table)
-            unique_too = model not in keep_unique and model not in keep_indexes
+            unique_too = model not in keep_unique
             if connection.vendor == "postgresql":
                 kinds = ("f", "u") if unique_too else ("f",)
                 cursor.execute("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
@@ -44,8 +42,6 @@ def take_away(models: list[type[Model]], keep_unique: tuple[type[Model], ...] = 
                                "AND sql IS NOT NULL" + ("" if unique_too else " AND sql NOT LIKE 'CREATE UNIQUE%%'"),
                                [model._meta.db_table])
             for name, definition in cursor.fetchall():
-                if model in keep_indexes:
-                    continue
                 cursor.execute(f"DROP INDEX {quote(name)}")
                 indexes.append(definition)
         if connection.vendor == "postgresql":

@@ -56,21 +56,25 @@ def in_background(items: Iterator[Batch], ahead: int = 4) -> Iterator[Batch]:
     stop = threading.Event()
     language = translation.get_language()
 
+    def hand_over(item: Any) -> bool:
+        """Put ``item`` for the consumer; False once it has stopped taking (its queue may be full)."""
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             with translation.override(language):
                 for item in items:
-                    while not stop.is_set():
-                        try:
-                            out.put(item, timeout=0.1)
-                            break
-                        except queue.Full:
-                            continue
-                    if stop.is_set():
+                    if not hand_over(item):
                         return
-            out.put(_DONE)
+            hand_over(_DONE)
         except BaseException as exc:  # noqa: BLE001 - handed over to the consumer, which raises it
-            out.put(exc)
+            hand_over(exc)
 
     thread = threading.Thread(target=produce, name="import-reader", daemon=True)
     thread.start()

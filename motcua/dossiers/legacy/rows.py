@@ -30,6 +30,8 @@ _MAX_LENGTH = {
 }
 _ENUMS = {"level": set(Level.values), "channel": set(Channel.values), "outcome": set(Outcome.values)}
 _RETURNABLE = {Outcome.APPROVED.value, Outcome.REFUSED.value}
+_LIMITS = tuple(_MAX_LENGTH[c] for c in (
+    "code", "procedure_code", "procedure_name", "applicant_name", "applicant_id", "applicant_phone"))
 _CHANNELS = frozenset(_ENUMS["channel"])
 _LEVELS_OR_EMPTY = frozenset({"", *_ENUMS["level"]})
 _OUTCOMES_OR_EMPTY = frozenset({"", *_ENUMS["outcome"]})
@@ -146,8 +148,8 @@ class RowParser:
         del record[-1]
         if not (code and procedure_code and unit_code and channel and received_text and due_text):
             return None
-        if (len(code) > 60 or len(procedure_code) > 30 or len(procedure_name) > 500 or len(applicant_name) > 200
-                or len(applicant_id) > 20 or len(applicant_phone) > 20):
+        values = (code, procedure_code, procedure_name, applicant_name, applicant_id, applicant_phone)
+        if any(len(v) > limit for v, limit in zip(values, _LIMITS, strict=True)):
             return None
         if channel not in _CHANNELS or level not in _LEVELS_OR_EMPTY or outcome not in _OUTCOMES_OR_EMPTY:
             return None

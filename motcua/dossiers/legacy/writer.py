@@ -136,11 +136,13 @@ class BulkWriter:
         )
         quote = connection.ops.quote_name
         columns = ", ".join([quote(fields[name].column) for name in given] + [quote(f.column) for f in others])
-        table = quote(model._meta.db_table)
+        return self._write_sql(f"{quote(model._meta.db_table)} ({columns})", len(given) + len(others)), defaults
+
+    def _write_sql(self, target: str, width: int) -> str:
+        """The statement ``_insert`` writes rows of ``width`` values with into ``target`` ("table (columns)")."""
         if self.pg:
-            return f"COPY {table} ({columns}) FROM STDIN", defaults
-        marks = ", ".join(["%s"] * (len(given) + len(others)))
-        return f"INSERT INTO {table} ({columns}) VALUES ({marks})", defaults
+            return f"COPY {target} FROM STDIN"
+        return f"INSERT INTO {target} VALUES ({', '.join(['%s'] * width)})"
 
     def _insert(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         with connection.cursor() as cursor:
@@ -167,24 +169,13 @@ class BulkWriter:
     def keep_codes(self, codes: list[tuple[int, str]]) -> None:
         """(row, code) of every row of a batch, the bad ones' too: codes twice in the file are found
         among them at the end."""
-        self._copy(f"{self.CODES} (row_no, code)", codes)
+        if codes:
+            self._insert(self._write_sql(f"{self.CODES} (row_no, code)", 2), codes)
 
     def keep_problems(self, problems: dict[int, list[tuple[str, str]]]) -> None:
-        self._copy(f"{self.PROBLEMS} (row_no, ord, col, reason)", [
+        self._insert(self._write_sql(f"{self.PROBLEMS} (row_no, ord, col, reason)", 4), [
             (row_no, ord_, column, reason)
             for row_no, row_problems in problems.items() for ord_, (column, reason) in enumerate(row_problems)])
-
-    def _copy(self, target: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
-            return
-        with connection.cursor() as cursor:
-            if self.pg:
-                with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(rows[0]))
-                cursor.executemany(f"INSERT INTO {target} VALUES ({marks})", rows)
 
     def finish_checks(self) -> int:
         """After the last batch: codes twice in the file become problems (on every row but the
