@@ -471,3 +471,42 @@ def test_values_too_long_are_named_not_a_crash(units: dict, tmp_path: Path) -> N
         f"row 4, column code: {long_code!r} is also on row 2; column code: longer than 60 characters",
     ]
     assert not Dossier.objects.exists()
+
+
+def test_the_events_the_database_makes_are_those_of_events_for(units: dict, tmp_path: Path) -> None:
+    """The import has the database make each dossier's events from its row (``events_sql``); they
+    must be exactly ``rows.events_for``'s, the Python statement of them: every shape of row, with
+    offsets and fractions of a second in the instants."""
+    rows = random_rows(3, 200, "E")
+    for i, values in enumerate(rows[:40]):  # fractions of a second and other offsets
+        stamp = dt.datetime.fromisoformat(values["due_at"]) + dt.timedelta(microseconds=1 + 7919 * i)
+        values["due_at"] = f"{stamp.isoformat()}{'+00:00' if i % 2 else ''}"
+        values["extended_due_at"] = (stamp + dt.timedelta(days=2, microseconds=i)).isoformat()
+    rows = [{k: v for k, v in r.items() if k != "returned_at"} for r in rows]
+    for values in rows[::3]:
+        if values.get("outcome") in ("approved", "refused"):
+            finished = dt.datetime.fromisoformat(values["finished_at"])
+            values["returned_at"] = (finished + dt.timedelta(hours=5)).isoformat()
+    path = write_csv(tmp_path / "e.csv", rows)
+    run(path)
+    parser = legacy.rows.RowParser(HEADER, legacy.rows.UnitIndex())
+    with path.open(encoding="utf-8", newline="") as stream:
+        records = list(csv.reader(stream))[1:]
+    expected = {}
+    for row_no, record in enumerate(records, start=2):
+        parsed = parser.parse(row_no, record)
+        assert isinstance(parsed, legacy.LegacyRow), parsed
+        expected[parsed.code] = [
+            (seq, action, when.replace(tzinfo=TZ), from_status, to_status, payload or {}, "nhập dữ liệu cũ")
+            for seq, (action, when, from_status, to_status, payload) in enumerate(legacy.events_for(parsed), start=1)]
+    stored: dict[str, list[tuple]] = {}
+    for e in DossierEvent.objects.select_related("dossier").order_by("dossier__code", "seq"):
+        stored.setdefault(e.dossier.code, []).append(
+            (e.seq, e.action, e.at, e.from_status, e.to_status, e.payload, e.actor_label))
+    assert stored == expected
+    assert sum(1 for events in expected.values() for e in events if e[1] == "apologize") >= 40
+    assert any(e[1] == "return" for events in expected.values() for e in events)
+    versions = dict(Dossier.objects.values_list("code", "version"))
+    latest = dict(Dossier.objects.values_list("code", "last_event_at"))
+    assert versions == {code: len(events) for code, events in expected.items()}
+    assert latest == {code: events[-1][2] for code, events in expected.items()}

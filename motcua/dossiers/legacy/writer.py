@@ -24,14 +24,11 @@ from django.db.models import JSONField, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.dossiers.legacy import bulk
+from motcua.dossiers.legacy import bulk, events_sql
 from motcua.dossiers.legacy.rows import (
-    ACTOR_LABEL,
     ICT_OFFSET,
-    Event,
     LegacyRow,
     _regime_code,
-    events_for,
     local,
     status_of,
 )
@@ -76,10 +73,11 @@ class BulkWriter:
     DOSSIER_FIELDS = (
         "id", "code", "regime", "procedure_id", "unit_id", "level", "channel", "status", "applicant_name",
         "applicant_id", "applicant_phone", "matter", "received_at", "clock_start", "due_at", "extended_due_at",
-        "supplement_requests", "finished_at", "outcome", "returned_at", "withdrawn_at", "imported", "version",
+        "supplement_requests", "finished_at", "outcome", "returned_at", "withdrawn_at", "version",
         "last_event_at", "created_at",
     )
-    EVENT_FIELDS = ("dossier_id", "seq", "action", "at", "actor_label", "from_status", "to_status", "payload")
+    FIXED = {"imported": True}  # written like the defaults: the same in every row
+    OPTIONAL_INSTANTS = frozenset({"extended_due_at", "finished_at", "returned_at", "withdrawn_at"})
     MODELS = [Dossier, DossierEvent, *(model for model, *_rest in rollups.TABLES.values())]
     SQLITE_CACHE_KIB = 128 * 1024  # index pages of a million-row import stay in memory
     CODES = "legacy_import_codes"  # (row, code) of every row: codes twice in the file, in bounded memory
@@ -91,7 +89,6 @@ class BulkWriter:
         self.instant = _pg_instant if self.pg else _sqlite_instant
         self.now = self.instant(local(timezone.now()))
         self._dossier_sql, self._dossier_defaults = self._statement(Dossier, self.DOSSIER_FIELDS)
-        self._event_sql, self._event_defaults = self._statement(DossierEvent, self.EVENT_FIELDS)
         self._dossier_table = connection.ops.quote_name(Dossier._meta.db_table)
         self._regimes: dict[dt.date, str] = {}
         self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
@@ -103,9 +100,13 @@ class BulkWriter:
         self._these = (f"(SELECT * FROM {self._dossier_table} "
                        "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
         self._sequence: str | None = None  # PostgreSQL: the dossier ids' sequence
+        self._events_sql = events_sql.insert_events(self._these)
         with connection.cursor() as cursor:
             if self.pg:
                 self._raise_temp_buffers(cursor)
+                # The import's statements are few and large: compiling them to machine code (JIT) costs
+                # more than it saves, a second or more for some of the rollup sums.
+                cursor.execute("SET LOCAL jit = off")
             else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
                 # The import's temporary tables (codes, problems, moves) spill to a file past this.
@@ -128,15 +129,23 @@ class BulkWriter:
             pass
 
     def _statement(self, model: type[Model], given: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
+        """The statement writing ``given`` fields then every other one with its model default, and the
+        defaults to send with each row (PostgreSQL's COPY; SQLite has them as literals)."""
         fields = {f.attname: f for f in model._meta.concrete_fields}
         others = [f for name, f in fields.items() if name not in given and not f.primary_key]
         defaults = tuple(
-            json.dumps(f.get_default()) if isinstance(f, JSONField) else f.get_db_prep_save(f.get_default(), connection)
+            json.dumps(f.get_default()) if isinstance(f, JSONField)
+            else f.get_db_prep_save(self.FIXED.get(f.attname, f.get_default()), connection)
             for f in others
         )
         quote = connection.ops.quote_name
         columns = ", ".join([quote(fields[name].column) for name in given] + [quote(f.column) for f in others])
-        return self._write_sql(f"{quote(model._meta.db_table)} ({columns})", len(given) + len(others)), defaults
+        target = f"{quote(model._meta.db_table)} ({columns})"
+        if self.pg:
+            return self._write_sql(target, len(given) + len(others)), defaults
+        marks = ["NULLIF(%s, '')" if name in self.OPTIONAL_INSTANTS else "%s" for name in given]
+        values = ", ".join(marks + [events_sql.literal(v, pg=False) for v in defaults])
+        return f"INSERT INTO {target} VALUES ({values})", ()
 
     def _write_sql(self, target: str, width: int) -> str:
         """The statement ``_insert`` writes rows of ``width`` values with into ``target`` ("table (columns)")."""
@@ -240,38 +249,40 @@ class BulkWriter:
         self._started = True
 
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
-        """Write the dossiers and their events. A code already in the database makes it fail with
-        IntegrityError (its unique index), half-written: run it in a savepoint. The rows are made
-        as they are sent (generators): on PostgreSQL the server takes in the first ones while the
+        """Write the dossiers, then their events and report moves, which the database makes from the
+        dossier rows (``events_sql``, ``rollups_sql``). A code already in the database makes it fail
+        with IntegrityError (its unique index), half-written: run it in a savepoint. The rows are made
+        as they are sent (a generator): on PostgreSQL the server takes in the first ones while the
         next are being made."""
         ids = self._new_ids(len(rows))
-        histories = [events_for(r) for r in rows]
-        self._insert(self._dossier_sql, self._dossier_rows(ids, rows, histories, procedures))
-        self._insert(self._event_sql, self._event_rows(ids, histories))
+        self._insert(self._dossier_sql, self._dossier_rows(ids, rows, procedures))
+        these = [min(ids), max(ids), self.now]
+        with connection.cursor() as cursor:
+            cursor.execute(self._events_sql, these)
         # Their report moves, made by the database while the next batch is read.
-        self._moves.collect(self._these, [min(ids), max(ids), self.now])
+        self._moves.collect(self._these, these)
         self._wrote = True
 
-    def _dossier_rows(self, ids: list[int], rows: list[LegacyRow], histories: list[list[Event]],
+    def _dossier_rows(self, ids: list[int], rows: list[LegacyRow],
                       procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
+        """The values of each dossier row; on SQLite an instant that may be missing is '' (NULLIF in
+        the statement: binding None costs the driver several times more than binding a string)."""
         t, withdrawn, defaults, now = self.instant, Outcome.WITHDRAWN.value, self._dossier_defaults, self.now
-        for pk, r, history in zip(ids, rows, histories, strict=True):
+        none = None if self.pg else ""
+        for pk, r in zip(ids, rows, strict=True):
             procedure_id, procedure_name = procedures[r.procedure_code]
             received = t(r.received_at)
+            finished, returned = r.finished_at, r.returned_at
+            # events_for's events: receipt, apology, end, return; the last one is the latest.
+            version = 1 + (r.extended_due_at is not None) + (finished is not None) + (returned is not None)
+            latest = received if finished is None else t(finished) if returned is None else t(returned)
             yield (
                 pk, r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
                 status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
-                t(r.due_at), t(r.extended_due_at), r.supplement_requests, t(r.finished_at), r.outcome, t(r.returned_at),
-                t(r.finished_at) if r.outcome == withdrawn else None, True, len(history), t(history[-1][1]), now,
-                *defaults,
+                t(r.due_at), none if r.extended_due_at is None else t(r.extended_due_at), r.supplement_requests,
+                none if finished is None else t(finished), r.outcome, none if returned is None else t(returned),
+                t(finished) if r.outcome == withdrawn else none, version, latest, now, *defaults,
             )
-
-    def _event_rows(self, ids: list[int], histories: list[list[Event]]) -> Iterator[tuple[Any, ...]]:
-        t, defaults = self.instant, self._event_defaults
-        for pk, history in zip(ids, histories, strict=True):
-            for seq, (action, at, from_status, to_status, payload) in enumerate(history, start=1):
-                yield (pk, seq, action, t(at), ACTOR_LABEL, from_status, to_status,
-                       "{}" if payload is None else json.dumps(payload), *defaults)
 
     # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
 
