@@ -1,6 +1,6 @@
 """Legacy import, the writing: batches of valid rows with the DB-API cursor (COPY on PostgreSQL,
-executemany elsewhere), their events, the codes and problems of every row (temporary tables), and
-the report rollups.
+executemany elsewhere), their events (made by the database from the rows written: ``events_sql``),
+the codes and problems of every row (temporary tables), and the report rollups.
 
 A large import (``bulk``) writes as a database restore does: the indexes of the dossier, event and
 rollup tables (and, on PostgreSQL, their foreign keys and the unique keys of events and rollups) are
