@@ -56,7 +56,7 @@ def insert_events(source: str) -> str:
         f"WHEN {literal(o, pg)} THEN {literal(a, pg)}" for o, (a, _s) in _FINISH.items()) + " END"
     finish_status = "CASE d.outcome " + " ".join(
         f"WHEN {literal(o, pg)} THEN {literal(s, pg)}" for o, (_a, s) in _FINISH.items()) + " END"
-    apology = (f"({'(d.extended_due_at IS NOT NULL)::int' if pg else '(d.extended_due_at IS NOT NULL)'})")
+    apology = "(d.extended_due_at IS NOT NULL)" + ("::int" if pg else "")  # 1 when there is an apology
     payload_args = (f"'original_due_at', {_local_iso('d.due_at', pg)}, "
                     f"'new_due_at', {_local_iso('d.extended_due_at', pg)}, 'imported', ")
     payload = (f"CASE WHEN k.n = 2 THEN jsonb_build_object({payload_args}true) ELSE '{{}}'::jsonb END" if pg else

@@ -104,9 +104,6 @@ class BulkWriter:
         with connection.cursor() as cursor:
             if self.pg:
                 self._raise_temp_buffers(cursor)
-                # The import's statements are few and large: compiling them to machine code (JIT) costs
-                # more than it saves, a second or more for some of the rollup sums.
-                cursor.execute("SET LOCAL jit = off")
             else:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
                 # The import's temporary tables (codes, problems, moves) spill to a file past this.
