@@ -1,7 +1,7 @@
 """Benchmark of ``import_dossiers``: rows/s and peak memory on SQLite and PostgreSQL.
 
     .venv/bin/python bench/import.py [--rows 1000000] [--seed 1] [--province 01] [--only sqlite|postgres]
-                                     [--pg postgres://postgres@127.0.0.1:5432/postgres]
+                                     [--pg postgres://postgres@127.0.0.1:5432/postgres] [--profile]
 
 1. SQLite: a fresh database file in bench/out/ is migrated (which loads the real units).
 2. A CSV of ``--rows`` realistic legacy dossiers of one province (``--province``, default 01 Hà Nội:
@@ -21,6 +21,10 @@ rusage (``os.wait4``: ``ru_maxrss``), so the migrate step does not count.
    rollup tables) is copied with one ``CREATE TABLE … AS SELECT`` (the database's bulk path) and
    the copy gets the same indexes, built once over all its rows: no Python, no reading of the CSV,
    no checks, no rollups to compute, no foreign keys. No import of those rows can be faster.
+
+5. ``--profile``: where the time goes. The import runs through bench/import_profile.py (the same
+   command, each SQL statement timed by what it does), and ``import_dossiers --dry-run`` runs
+   too: reading and checking every row with nothing written, the Python share of the work.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -64,6 +69,29 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def manage(*args: str, database_url: str) -> tuple[float, float]:
     return run([PYTHON, "manage.py", *args], {**os.environ, "DATABASE_URL": database_url})
+
+
+def import_file(data: pathlib.Path, database_url: str, name: str, profile: bool) -> dict[str, Any]:
+    """Import ``data``: seconds, rows/s, peak MB; with ``profile``, also the statements' times and
+    the time of a dry run (done first: it writes nothing)."""
+    if not profile:
+        seconds, peak = manage("import_dossiers", str(data), database_url=database_url)
+        return {"seconds": seconds, "peak_mb": peak}
+    dry_s, _peak = manage("import_dossiers", "--dry-run", str(data), database_url=database_url)
+    out = OUT / f"import-profile-{name}.json"
+    seconds, peak = run([PYTHON, "bench/import_profile.py", str(out), str(data)],
+                        {**os.environ, "DATABASE_URL": database_url})
+    return {"seconds": seconds, "peak_mb": peak, "dry_run_s": dry_s, "profile": json.loads(out.read_text())}
+
+
+def print_profile(name: str, r: dict[str, Any]) -> None:
+    p = r["profile"]
+    print(f"\n{name}: dry run (reading and checking, nothing written) {r['dry_run_s']:.1f} s; "
+          f"import {p['wall']:.1f} s in the command, of which statements:")
+    for kind, seconds in sorted(p["statements"].items(), key=lambda item: -item[1]):
+        print(f"  {seconds:>7.1f} s  {kind}")
+    print(f"  (making the dossier values in Python, within 'dossier rows': {p['dossier_values']:.1f} s)")
+    print(f"  {p['database_only']:>7.1f} s  the database alone (statements with no row from Python)")
 
 
 def units_from(db: pathlib.Path, province: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -205,6 +233,8 @@ def main() -> None:
     parser.add_argument("--province", default="01", help="legacy province code whose units receive the dossiers")
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres", help="maintenance database")
+    parser.add_argument("--profile", action="store_true",
+                        help="time each statement, and a dry run (bench/import_profile.py)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict[str, float]] = {}
@@ -223,8 +253,8 @@ def main() -> None:
     print(f"{data.name}: {data.stat().st_size / 2**20:.0f} MiB", flush=True)
 
     if args.only in (None, "sqlite"):
-        seconds, peak = manage("import_dossiers", str(data), database_url=sqlite_url)
-        results["sqlite"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "peak_mb": peak}
+        results["sqlite"] = r = import_file(data, sqlite_url, "sqlite", args.profile)
+        r["rows_per_s"] = args.rows / r["seconds"]
         print("the floor: the same rows copied by SQLite alone ...", flush=True)
         floor_s, written = sqlite_floor(db)
         results["sqlite"].update(floor_s=floor_s, floor_rows_per_s=args.rows / floor_s, table_rows=written)
@@ -238,8 +268,8 @@ def main() -> None:
             pg_url = f"{base}/bench_import"
             print("migrating PostgreSQL bench_import ...", flush=True)
             manage("migrate", "-v0", database_url=pg_url)
-            seconds, peak = manage("import_dossiers", str(data), database_url=pg_url)
-            results["postgres"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "peak_mb": peak}
+            results["postgres"] = r = import_file(data, pg_url, "postgres", args.profile)
+            r["rows_per_s"] = args.rows / r["seconds"]
             print("the floor: the same rows copied by PostgreSQL alone ...", flush=True)
             floor_s, written = pg_floor(pg_url)
             results["postgres"].update(floor_s=floor_s, floor_rows_per_s=args.rows / floor_s, table_rows=written)
@@ -250,6 +280,9 @@ def main() -> None:
     for name, r in results.items():
         print(f"{name:<12} {r['seconds']:>8.1f} {r['rows_per_s']:>9,.0f} {r['peak_mb']:>8.0f} | "
               f"{r['floor_s']:>14.1f} {r['floor_rows_per_s']:>8,.0f}   ({r['table_rows']:,})")
+    for name, r in results.items():
+        if "profile" in r:
+            print_profile(name, r)
     (OUT / "import.json").write_text(json.dumps({"rows": args.rows, **results}, indent=2))
 
 

@@ -295,6 +295,16 @@ def test_a_bad_row_is_named_and_nothing_is_written(
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
 
 
+def test_a_code_twice_is_named_as_the_file_has_it(units: dict, tmp_path: Path) -> None:
+    """The codes of every row go to the database as text (COPY's on PostgreSQL): a code with the
+    characters that text escapes comes back as it was."""
+    code = "A\\B\tC"
+    path = write_csv(tmp_path / "twice.csv", [row(code=code), row(code="OK-2"), row(code=code)])
+    message, lines = refused(path)
+    assert lines == [f"row 4, column code: {code!r} is also on row 2"]
+    assert message == "1 bad row; nothing was imported"
+
+
 def test_unknown_and_missing_columns_are_named(units: dict, tmp_path: Path) -> None:
     header = [c for c in HEADER if c != "due_at"] + ["ghi_chu"]
     message, lines = refused(write_csv(tmp_path / "h.csv", [row(code="X")], header=header))

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import connection
 
-from motcua.dossiers.models import Dossier
 from motcua.reports.models import COUNT_FIELDS
 from motcua.reports.rollups import CHANNEL_COLUMN, TABLES
 
@@ -92,82 +91,63 @@ def final_state_moves(sql: Dialect, source: str) -> str:
             f"WHERE {applies}")
 
 
-class Moves:
-    """The moves of dossiers gathered, a batch at a time, in a temporary table (``collect``), then
-    summed and added to the four rollup tables (``add``), in the current transaction. A batch's
-    moves are made while the caller prepares the next batch: the database's work overlaps its own."""
-
-    TABLE = "rollup_moves"
-
-    def __init__(self) -> None:
-        self.sql = Dialect()
-        nothing = f"(SELECT * FROM {connection.ops.quote_name(Dossier._meta.db_table)} WHERE false) AS d"
-        with connection.cursor() as cursor:  # the table of moves, empty, with the columns moves have
-            cursor.execute(f"DROP TABLE IF EXISTS {self.sql.temp_schema}.{self.TABLE}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {self.TABLE} AS {final_state_moves(self.sql, nothing)}")
-
-    def collect(self, source: str, params: list[Any] | tuple[Any, ...] = ()) -> None:
-        """The moves of every dossier of ``source`` (its parameters: ``params``)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {self.TABLE} {final_state_moves(self.sql, source)}", list(params) or None)
-
-    def add(self, *, merge: str = "upsert") -> None:
-        """Sum the moves by key and day, and add them to the four tables. ``merge="upsert"`` adds with
-        INSERT … ON CONFLICT (the tables' unique keys in place); ``"insert"`` updates the rows that
-        exist and inserts the others, for a caller that holds the tables locked and has taken their
-        indexes away (PostgreSQL's ON CONFLICT costs a unique-index probe and a speculative
-        insertion per row)."""
-        add_moves(self.sql, f"SELECT * FROM {self.TABLE}", merge=merge)
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {self.sql.temp_schema}.{self.TABLE}")
-
-
 def add_final_states(source: str, params: list[Any] | tuple[Any, ...] = (), *, merge: str = "upsert") -> None:
     """Add the increments of every dossier of ``source`` (its parameters: ``params``) to the four
-    rollup tables, in the current transaction (see ``Moves.add`` for ``merge``)."""
+    rollup tables, in the current transaction. ``merge="upsert"`` adds with INSERT … ON CONFLICT (the
+    tables' unique keys in place); ``"insert"`` updates the rows that exist and inserts the others,
+    for a caller that holds the tables locked and has taken their indexes away (PostgreSQL's ON
+    CONFLICT costs a unique-index probe and a speculative insertion per row)."""
     sql = Dialect()
     add_moves(sql, final_state_moves(sql, source), list(params), merge=merge)
 
 
 def add_moves(sql: Dialect, moves: str, params: list[Any] | None = None, *, merge: str) -> None:
-    """``moves`` (a SELECT of moves) summed by key and day into a scratch table, then one merge per table."""
+    """``moves`` (a SELECT of moves) summed by fine key and day into a scratch table, and that summed
+    by (unit, level) and day into another: each daily table takes the rows of its scratch table as
+    they are, each monthly one sums them by month. One merge per table."""
     q = connection.ops.quote_name
-    counts = ", ".join(COUNT_FIELDS)
-    nonzero = " OR ".join(f"SUM({c}) <> 0" for c in COUNT_FIELDS)
     named = ", ".join(f"CAST(SUM({c}) AS integer) AS {c}" for c in COUNT_FIELDS)
     fine = ", ".join(FINE_KEYS)
+    scratch = {FINE_KEYS: SCRATCH, ("unit_id", "level"): f"{SCRATCH}_units"}
     with connection.cursor() as cursor:
         if sql.pg:
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the GROUP BYs below, in memory
-        cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{SCRATCH}")
+        for table in scratch.values():
+            cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{table}")
         cursor.execute(f"CREATE TEMPORARY TABLE {SCRATCH} AS SELECT {fine}, day, {named} FROM ({moves}) AS m "
                        f"GROUP BY {fine}, day", params or None)
+        cursor.execute(f"CREATE TEMPORARY TABLE {scratch['unit_id', 'level']} AS SELECT unit_id, level, day, {named} "
+                       f"FROM {SCRATCH} GROUP BY unit_id, level, day")
         for model, date_column, key_columns, monthly in TABLES.values():
-            table = q(model._meta.db_table)
             keys = ", ".join(q(c) for c in key_columns)
-            date = sql.month_of("day") if monthly else "day"
-            if tuple(key_columns) == FINE_KEYS and not monthly:  # the scratch rows are these already
-                grouped = (f"SELECT {keys}, day AS {q(date_column)}, {counts} FROM {SCRATCH} "
+            source = scratch[tuple(key_columns)]
+            if monthly:
+                month = sql.month_of("day")
+                grouped = (f"SELECT {keys}, {month} AS {q(date_column)}, {named} FROM {source} WHERE true "
+                           f"GROUP BY {keys}, {month} HAVING {' OR '.join(f'SUM({c}) <> 0' for c in COUNT_FIELDS)}")
+                # SQLite sorts to group: in that order the rows go into the unique index one after the other.
+                order = "" if sql.pg else f" ORDER BY {keys}, {month}"
+            else:  # a scratch table's rows are the daily rows already (in key order, on SQLite, as grouped)
+                grouped = (f"SELECT {keys}, day AS {q(date_column)}, {', '.join(COUNT_FIELDS)} FROM {source} "
                            f"WHERE {' OR '.join(f'{c} <> 0' for c in COUNT_FIELDS)}")
-            else:
-                grouped = (f"SELECT {keys}, {date} AS {q(date_column)}, {named} FROM {SCRATCH} WHERE true "
-                           f"GROUP BY {keys}, {date} HAVING {nonzero}")
-            _merge(cursor, sql, table, [*key_columns, date_column], grouped, merge)
-        cursor.execute(f"DROP TABLE {sql.temp_schema}.{SCRATCH}")
+                order = ""
+            _merge(cursor, sql, q(model._meta.db_table), [*key_columns, date_column], grouped + order, merge)
+        for table in scratch.values():
+            cursor.execute(f"DROP TABLE {sql.temp_schema}.{table}")
 
 
 def _merge(cursor: Any, sql: Dialect, table: str, key: list[str], grouped: str, merge: str) -> None:
     """Add the rows of ``grouped`` (a SELECT of ``key`` and the counts) to ``table``."""
     q = connection.ops.quote_name
     keys = ", ".join(q(c) for c in key)
-    columns, order = f"{keys}, {', '.join(COUNT_FIELDS)}", f"ORDER BY {keys}"
+    columns = f"{keys}, {', '.join(COUNT_FIELDS)}"
     if merge == "upsert":
         adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
-        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order} ON CONFLICT ({keys}) DO UPDATE SET {adds}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} ON CONFLICT ({keys}) DO UPDATE SET {adds}")
         return
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
     if not cursor.fetchone()[0]:  # nothing to add to: the first import into a new system
-        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} {order}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped}")
         return
     same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in key)
     added = f"{SCRATCH}_table"
@@ -176,5 +156,5 @@ def _merge(cursor: Any, sql: Dialect, table: str, key: list[str], grouped: str, 
     adds = ", ".join(f"{q(c)} = t.{q(c)} + a.{q(c)}" for c in COUNT_FIELDS)
     cursor.execute(f"UPDATE {table} AS t SET {adds} FROM {added} AS a WHERE {same}")
     cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {added} AS a "
-                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same}) {order}")
+                   f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same})")
     cursor.execute(f"DROP TABLE {sql.temp_schema}.{added}")

@@ -53,6 +53,10 @@ def bulk_pays(expected_rows: int) -> bool:
     return expected_rows * 4 >= present
 
 
+# What COPY's text format escapes (a bad row's code may hold anything).
+_COPY_TEXT = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _sqlite_instant(value: dt.datetime | None) -> str | None:
     """What Django's SQLite backend stores for an instant: naive UTC text, '2021-03-01 01:30:00'."""
     return None if value is None else str(value - ICT_OFFSET)
@@ -94,7 +98,6 @@ class BulkWriter:
         self._temp = "pg_temp" if self.pg else "temp"  # schema of temporary tables: never drop a real one
         self._restore: list[str] = []  # DDL that puts back what a bulk write took away
         self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
-        self._wrote = False
         self._started = False
         # The dossiers this import wrote between two ids (others' ids may fall between: not theirs).
         self._these = (f"(SELECT * FROM {self._dossier_table} "
@@ -113,7 +116,7 @@ class BulkWriter:
                     "row_no integer, ord integer, col text, reason text, code text, first_row integer"))):
                 cursor.execute(f"DROP TABLE IF EXISTS {self._temp}.{table}")
                 cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
-        self._moves = rollups_sql.Moves()
+        self._written_ids: tuple[int, int] | None = None  # the smallest and largest dossier id written
 
     @staticmethod
     def _raise_temp_buffers(cursor: Any) -> None:
@@ -175,8 +178,16 @@ class BulkWriter:
     def keep_codes(self, codes: list[tuple[int, str]]) -> None:
         """(row, code) of every row of a batch, the bad ones' too: codes twice in the file are found
         among them at the end."""
-        if codes:
-            self._insert(self._write_sql(f"{self.CODES} (row_no, code)", 2), codes)
+        if not codes:
+            return
+        sql = self._write_sql(f"{self.CODES} (row_no, code)", 2)
+        if not self.pg:
+            self._insert(sql, codes)
+            return
+        # As COPY's text, made in one join: a row at a time costs the driver several times more.
+        text = "".join([f"{row_no}\t{code.translate(_COPY_TEXT)}\n" for row_no, code in codes])
+        with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            copy.write(text)
 
     def keep_problems(self, problems: dict[int, list[tuple[str, str]]]) -> None:
         self._insert(self._write_sql(f"{self.PROBLEMS} (row_no, ord, col, reason)", 4), [
@@ -246,19 +257,19 @@ class BulkWriter:
         self._started = True
 
     def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
-        """Write the dossiers, then their events and report moves, which the database makes from the
-        dossier rows (``events_sql``, ``rollups_sql``). A code already in the database makes it fail
-        with IntegrityError (its unique index), half-written: run it in a savepoint. The rows are made
-        as they are sent (a generator): on PostgreSQL the server takes in the first ones while the
-        next are being made."""
+        """Write the dossiers, then their events, which the database makes from the dossier rows
+        (``events_sql``); their rollups are made from the same rows at the end (``finish``). A code
+        already in the database makes it fail with IntegrityError (its unique index), half-written:
+        run it in a savepoint. The rows are made as they are sent (a generator): on PostgreSQL the
+        server takes in the first ones while the next are being made."""
         ids = self._new_ids(len(rows))
         self._insert(self._dossier_sql, self._dossier_rows(ids, rows, procedures))
-        these = [min(ids), max(ids), self.now]
+        low, high = min(ids), max(ids)
         with connection.cursor() as cursor:
-            cursor.execute(self._events_sql, these)
-        # Their report moves, made by the database while the next batch is read.
-        self._moves.collect(self._these, these)
-        self._wrote = True
+            cursor.execute(self._events_sql, [low, high, self.now])
+        if self._written_ids is not None:
+            low, high = min(low, self._written_ids[0]), max(high, self._written_ids[1])
+        self._written_ids = low, high
 
     def _dossier_rows(self, ids: list[int], rows: list[LegacyRow],
                       procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
@@ -285,11 +296,13 @@ class BulkWriter:
 
     def finish(self, stage: Callable[[str], None]) -> None:
         """After the last batch: the imported dossiers' increments added to the report rollups (the
-        services do it per transition), and the indexes back."""
-        if self._wrote:
+        services do it per transition), computed by the database from every dossier row written, in
+        one pass; then the indexes back."""
+        if self._written_ids is not None:
             stage(_("adding to the report rollups"))
             # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
-            self._moves.add(merge="insert" if self.pg and self._restore else "upsert")
+            rollups_sql.add_final_states(self._these, [*self._written_ids, self.now],
+                                         merge="insert" if self.pg and self._restore else "upsert")
         if self._restore:
             stage(_("rebuilding indexes"))
         bulk.put_back(self._restore)
