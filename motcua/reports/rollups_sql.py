@@ -80,13 +80,19 @@ def final_state_moves(sql: Dialect, source: str) -> str:
         "CASE n WHEN 2 THEN 1 WHEN 4 THEN -1 WHEN 5 THEN -1 ELSE 0 END",  # overdue from the day after due
     )
     greatest = sql.greatest
-    day = (f"CASE n WHEN 1 THEN r WHEN 2 THEN {greatest('r', 'after_due')} WHEN 3 THEN c "
-           f"WHEN 4 THEN {greatest('c', 'after_due')} ELSE {greatest('p', 'after_due')} END")
-    applies = ("(n = 1 OR (n = 2 AND after_due IS NOT NULL) OR (n = 3 AND c IS NOT NULL) "
-               "OR (n = 4 AND c IS NOT NULL AND after_due IS NOT NULL) "
-               "OR (n = 5 AND p IS NOT NULL AND after_due IS NOT NULL))")
+    # The days it enters and leaves the overdue count (closed or paused): when they are the same
+    # day — closed or paused in time — the two moves cancel out, and neither is made.
+    # (PostgreSQL's greatest() passes over a NULL: each case says when it applies.)
+    overdue = (f"SELECT *, {greatest('r', 'after_due')} AS ov_in, CASE WHEN c IS NOT NULL THEN "
+               f"{greatest('c', 'after_due')} WHEN p IS NOT NULL THEN {greatest('p', 'after_due')} END AS ov_out "
+               f"FROM ({dossiers}) AS x")
+    day = "CASE n WHEN 1 THEN r WHEN 2 THEN ov_in WHEN 3 THEN c ELSE ov_out END"
+    applies = ("(n = 1 OR (n = 2 AND after_due IS NOT NULL AND (ov_out IS NULL OR ov_out <> ov_in)) "
+               "OR (n = 3 AND c IS NOT NULL) "
+               "OR (n = 4 AND c IS NOT NULL AND after_due IS NOT NULL AND ov_out <> ov_in) "
+               "OR (n = 5 AND p IS NOT NULL AND after_due IS NOT NULL AND ov_out <> ov_in))")
     named = ", ".join(f"{v} AS {c}" for v, c in zip(counts, COUNT_FIELDS, strict=True))
-    return (f"WITH d AS MATERIALIZED ({dossiers}), k(n) AS (VALUES (1), (2), (3), (4), (5)) "
+    return (f"WITH d AS MATERIALIZED ({overdue}), k(n) AS (VALUES (1), (2), (3), (4), (5)) "
             f"SELECT unit_id, agency_key, procedure_id, level, {day} AS day, {named} FROM d CROSS JOIN k "
             f"WHERE {applies}")
 
