@@ -86,12 +86,13 @@ def import_file(data: pathlib.Path, database_url: str, name: str, profile: bool)
 
 def print_profile(name: str, r: dict[str, Any]) -> None:
     p = r["profile"]
-    print(f"\n{name}: dry run (reading and checking, nothing written) {r['dry_run_s']:.1f} s; "
+    print(f"\n{name}: dry run (reading and checking in the reading process, nothing written) {r['dry_run_s']:.1f} s; "
           f"import {p['wall']:.1f} s in the command, of which statements:")
     for kind, seconds in sorted(p["statements"].items(), key=lambda item: -item[1]):
         print(f"  {seconds:>7.1f} s  {kind}")
-    print(f"  (making the dossier values in Python, within 'dossier rows': {p['dossier_values']:.1f} s)")
+    print(f"  (putting the dossier rows together in Python, within 'dossier rows': {p['dossier_values']:.1f} s)")
     print(f"  {p['database_only']:>7.1f} s  the database alone (statements with no row from Python)")
+    print(f"  peak memory: importer {p['peak_mb']['importer']:.0f} MB, reading process {p['peak_mb']['reader']:.0f} MB")
 
 
 def units_from(db: pathlib.Path, province: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

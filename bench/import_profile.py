@@ -3,12 +3,13 @@
     .venv/bin/python bench/import_profile.py PROFILE.json FILE.csv      (DATABASE_URL as for manage.py)
 
 bench/import.py runs it with ``--profile``. It is the command as users run it (``call_command``), with
-a Django execute wrapper around each statement, and the making of the dossiers' values in Python
-timed apart (those values are made while the driver sends them, so inside their statement's time).
+a Django execute wrapper around each statement, and the putting together of the dossier rows in
+Python timed apart (they are made while the driver sends them, so inside their statement's time).
 What it writes to PROFILE.json, in seconds: ``wall`` (the whole command), ``statements`` (per kind,
-below), ``dossier_values`` (Python making the dossier rows, part of ``dossier rows``). On SQLite the
-wall time less the statements is Python reading and checking the file; on PostgreSQL that runs in
-a thread while the server works, so the time outside statements is what the writing waited for it.
+below), ``dossier_values`` (this process putting the dossier rows together from the values the
+reading process made, part of ``dossier rows``). The file is read, checked and made into values in
+another process (``pipeline.in_process``) while this one writes: the time outside statements is
+this process's own Python (taking the batches in) and what it waited for the reader.
 
 Every kind but ``dossier rows`` and ``codes and problems`` is work of the database alone — a statement
 made of SQL with no row from Python in it — so their sum is a time no faster Python can take away.
@@ -19,6 +20,7 @@ import json
 import os
 import pathlib
 import re
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -103,8 +105,11 @@ def main() -> None:
     with connection.execute_wrapper(timed):
         call_command("import_dossiers", data)
     wall = time.perf_counter() - started
+    # Peak memory of this process and of the largest child it waited for: the reading process.
+    own, reader = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     out.write_text(json.dumps({"wall": wall, "dossier_values": values[0], "statements": dict(spent),
-                               "database_only": sum(spent[k] for k in DATABASE_ONLY)}, indent=2))
+                               "database_only": sum(spent[k] for k in DATABASE_ONLY),
+                               "peak_mb": {"importer": own, "reader": reader}}, indent=2))
 
 
 if __name__ == "__main__":

@@ -8,8 +8,10 @@ final state (``imported=True``) together with the typed events that got it there
 timelines, the control slip and report form 06 read imported dossiers like any other.
 No notification is sent for imported history.
 
-The file is read as a stream, in batches (``pipeline.py``), inside one transaction: every row is
-validated; while no row has been bad, each batch is written (dossiers, then their events); as soon
+The file is read as a stream, in batches, by another process (``pipeline.py``), while this one
+writes, inside one transaction: every row is validated (and a valid one made into the values the
+writer sends, ``BulkWriter.prepare``); while no row has been bad, each batch is written (dossiers,
+then their events; their rollups at the end); as soon
 as one row is bad the writing stops, the rest of the file is still validated so that every bad row
 is named, and the transaction is rolled back. Memory holds a few batches, the catalogue and the
 units — not the rows: each row's code and each problem go to temporary tables, where the codes
@@ -18,18 +20,17 @@ that occur twice are found at the end and the problems are read back in row orde
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.legacy import pipeline
-from motcua.dossiers.legacy.pipeline import Batch, in_background
+from motcua.dossiers.legacy.pipeline import Batch, Prepared, in_process
 from motcua.dossiers.legacy.rows import (
     COLUMNS,
     ImportFileError,
@@ -38,7 +39,6 @@ from motcua.dossiers.legacy.rows import (
     UnitIndex,
     check_header,
     events_for,
-    local,
     parse_instant,
     status_of,
 )
@@ -48,13 +48,15 @@ from motcua.dossiers.models import Dossier
 __all__ = ["COLUMNS", "BulkWriter", "ImportFileError", "Importer", "LegacyRow", "Summary",
            "events_for", "import_dossiers", "parse_instant", "status_of"]
 
-# (column, stored field, LegacyRow attribute) compared when a code is already in the database.
+# (column, stored field) compared when a code is already in the database: the procedure's code,
+# then dossier fields, which a prepared row has among its values (BulkWriter.VALUES).
 _COMPARED = (
-    ("procedure_code", "procedure__code", "procedure_code"), ("unit_code", "unit_id", "unit_id"),
-    *((c, c, c) for c in (
+    ("procedure_code", "procedure__code"), ("unit_code", "unit_id"),
+    *((c, c) for c in (
         "level", "channel", "received_at", "due_at", "extended_due_at", "supplement_requests", "finished_at",
         "outcome", "returned_at", "applicant_name", "applicant_id", "applicant_phone")),
 )
+_AT = {name: i for i, name in enumerate(BulkWriter.VALUES)}
 
 
 @dataclass
@@ -102,12 +104,8 @@ class Importer:
         try:
             with transaction.atomic():
                 self.writer = writer = BulkWriter(bulk=not self.dry_run and bulk_pays(self.expected_rows))
-                batches = pipeline.batches(reader, parser, header.index("code"))
-                if connection.vendor == "postgresql":
-                    # Reading and parsing go on in a thread while this one waits for the server. Not
-                    # with SQLite: its engine runs in this process, handing Python's lock over at
-                    # each row, and the two threads would mostly wait for each other.
-                    batches = in_background(batches)
+                # Reading and parsing go on in another process while this one writes.
+                batches = in_process(pipeline.batches(reader, parser, header.index("code"), writer.prepare))
                 for batch in batches:
                     self._flush(batch)
                 self.stage(_("looking for codes met twice"))
@@ -133,8 +131,8 @@ class Importer:
         self.writer.keep_codes(batch.codes)
         rows, seen = [], set()
         for r in batch.valid:  # a code's first row in the batch; the others are named at the end
-            if r.code not in seen:
-                seen.add(r.code)
+            if r[1] not in seen:
+                seen.add(r[1])
                 rows.append(r)
         if not (self.dry_run or self.any_bad or batch.problems) and rows and self._written(rows):
             self.summary.imported += len(rows)
@@ -152,7 +150,7 @@ class Importer:
         if self.progress is not None and batch.lines:
             self.progress(batch.lines)
 
-    def _written(self, rows: list[LegacyRow]) -> bool:
+    def _written(self, rows: list[Prepared]) -> bool:
         """Write straight away, as if no code were in the database yet; False (nothing written) when
         one is: the unique index on codes refuses it, and the caller looks them up. Most batches
         of a large import have none, and the look-up per batch would cost more than this."""
@@ -166,50 +164,51 @@ class Importer:
             return False
         return True
 
-    def _without_present(self, rows: list[LegacyRow], problems: dict[int, list[tuple[str, str]]]) -> list[LegacyRow]:
+    def _without_present(self, rows: list[Prepared], problems: dict[int, list[tuple[str, str]]]) -> list[Prepared]:
         """Rows to write: not already in the database, identical (skipped) or not (a bad row), nor
         written by an earlier batch (twice in the file)."""
-        assert self.writer is not None
-        present = self.writer.present([r.code for r in rows])
+        writer = self.writer
+        assert writer is not None
+        present = writer.present([r[1] for r in rows])
         stored = {}
         if others := [code for code, ours in present.items() if not ours]:
             stored = {
                 values[0]: values[1:]
                 for values in Dossier.objects.filter(code__in=others).values_list(
-                    "code", *(field for _c, field, _a in _COMPARED))
+                    "code", *(field for _c, field in _COMPARED))
             }
         kept = []
         for r in rows:
-            if present.get(r.code):
+            row_no, code, procedure_code, _name, values = r
+            if present.get(code):
                 continue  # written by an earlier batch: twice in the file, the end check names it
-            if r.code not in stored:
+            if code not in stored:
                 kept.append(r)
                 continue
-            pairs = zip(_COMPARED, stored[r.code], strict=True)
-            differ = [c for (c, _f, attr), old in pairs
-                      if getattr(r, attr) != (local(old) if isinstance(old, dt.datetime) else old)]
+            ours = (procedure_code, *(values[_AT[field]] for _c, field in _COMPARED[1:]))
+            differ = [column for (column, _f), mine, old in zip(_COMPARED, ours, stored[code], strict=True)
+                      if mine != writer.as_prepared(old)]
             if differ:
-                problems[r.row] = [("code", _(
+                problems[row_no] = [("code", _(
                     "%(code)r is already in the database with different values in: %(columns)s") % {
-                    "code": r.code, "columns": ", ".join(differ)})]
+                    "code": code, "columns": ", ".join(differ)})]
             else:
                 self.summary.skipped += 1
         return kept
 
-    def _ensure_procedures(self, rows: list[LegacyRow]) -> None:
+    def _ensure_procedures(self, rows: list[Prepared]) -> None:
         """Unknown procedure codes become catalogue stubs named by procedure_name (or their code)."""
-        for r in rows:
-            if r.procedure_code in self.procedures or r.procedure_code in self.stub_codes:
+        for _row, _code, procedure_code, procedure_name, _values in rows:
+            if procedure_code in self.procedures or procedure_code in self.stub_codes:
                 continue
-            name = r.procedure_name or next(
-                (o.procedure_name for o in rows if o.procedure_code == r.procedure_code and o.procedure_name), "")
+            name = procedure_name or next((o[3] for o in rows if o[2] == procedure_code and o[3]), "")
             self.summary.stubs += 1
             if self.dry_run:
-                self.stub_codes.add(r.procedure_code)
-                self.procedures[r.procedure_code] = (0, name or r.procedure_code)
+                self.stub_codes.add(procedure_code)
+                self.procedures[procedure_code] = (0, name or procedure_code)
             else:
-                stub = Procedure.objects.create(code=r.procedure_code, name=name or r.procedure_code, is_stub=True)
-                self.procedures[r.procedure_code] = (stub.pk, stub.name)
+                stub = Procedure.objects.create(code=procedure_code, name=name or procedure_code, is_stub=True)
+                self.procedures[procedure_code] = (stub.pk, stub.name)
 
 
 def duplicate_reason(code: str, first: int) -> str:
@@ -227,8 +226,5 @@ def import_dossiers(
     try:
         return Importer(dry_run=dry_run, report=report, progress=progress, expected_rows=expected_rows,
                         stage=stage).run(reader)
-    except UnicodeDecodeError:
-        raise ImportFileError(_("not UTF-8 text (near line %(line)d)") % {"line": reader.line_num + 1}) from None
-    except csv.Error as exc:
-        raise ImportFileError(_("line %(line)d: not valid CSV: %(error)s") % {
-            "line": reader.line_num, "error": exc}) from None
+    except (UnicodeDecodeError, csv.Error) as exc:  # in the header (the rest is read by pipeline.batches)
+        raise pipeline.file_error(exc, reader.line_num) from None

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.dossiers.legacy import bulk, events_sql
+from motcua.dossiers.legacy.pipeline import Prepared
 from motcua.dossiers.legacy.rows import (
     ICT_OFFSET,
     LegacyRow,
@@ -74,12 +75,14 @@ class BulkWriter:
     with the model's own default (computed once), so a new field with a default needs no change here.
     """
 
-    DOSSIER_FIELDS = (
-        "id", "code", "regime", "procedure_id", "unit_id", "level", "channel", "status", "applicant_name",
-        "applicant_id", "applicant_phone", "matter", "received_at", "clock_start", "due_at", "extended_due_at",
-        "supplement_requests", "finished_at", "outcome", "returned_at", "withdrawn_at", "version",
-        "last_event_at", "created_at",
+    # The values ``prepare`` makes of a row, where the file is read; the writer adds the id and the
+    # procedure (a stub may be made for it), then what is the same in every row.
+    VALUES = (
+        "code", "regime", "unit_id", "level", "channel", "status", "applicant_name", "applicant_id",
+        "applicant_phone", "received_at", "clock_start", "due_at", "extended_due_at", "supplement_requests",
+        "finished_at", "outcome", "returned_at", "withdrawn_at", "version", "last_event_at",
     )
+    DOSSIER_FIELDS = ("id", "procedure_id", "matter", *VALUES, "created_at")
     FIXED = {"imported": True}  # written like the defaults: the same in every row
     OPTIONAL_INSTANTS = frozenset({"extended_due_at", "finished_at", "returned_at", "withdrawn_at"})
     MODELS = [Dossier, DossierEvent, *(model for model, *_rest in rollups.TABLES.values())]
@@ -92,6 +95,8 @@ class BulkWriter:
         self.bulk = bulk
         self.instant = _pg_instant if self.pg else _sqlite_instant
         self.now = self.instant(local(timezone.now()))
+        self._none = None if self.pg else ""  # what ``prepare`` writes for a missing instant
+        self._withdrawn = Outcome.WITHDRAWN.value
         self._dossier_sql, self._dossier_defaults = self._statement(Dossier, self.DOSSIER_FIELDS)
         self._dossier_table = connection.ops.quote_name(Dossier._meta.db_table)
         self._regimes: dict[dt.date, str] = {}
@@ -256,7 +261,7 @@ class BulkWriter:
             self._restore = bulk.take_away(self.MODELS, keep_unique=(Dossier,))
         self._started = True
 
-    def write(self, rows: list[LegacyRow], procedures: dict[str, tuple[int, str]]) -> None:
+    def write(self, rows: list[Prepared], procedures: dict[str, tuple[int, str]]) -> None:
         """Write the dossiers, then their events, which the database makes from the dossier rows
         (``events_sql``); their rollups are made from the same rows at the end (``finish``). A code
         already in the database makes it fail with IntegrityError (its unique index), half-written:
@@ -271,26 +276,37 @@ class BulkWriter:
             low, high = min(low, self._written_ids[0]), max(high, self._written_ids[1])
         self._written_ids = low, high
 
-    def _dossier_rows(self, ids: list[int], rows: list[LegacyRow],
-                      procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
-        """The values of each dossier row; on SQLite an instant that may be missing is '' (NULLIF in
+    def prepare(self, r: LegacyRow) -> Prepared:
+        """A valid row as ``write`` takes it (made where the file is read, maybe in another process):
+        the dossier's values in VALUES order. On SQLite an instant that may be missing is '' (NULLIF in
         the statement: binding None costs the driver several times more than binding a string)."""
-        t, withdrawn, defaults, now = self.instant, Outcome.WITHDRAWN.value, self._dossier_defaults, self.now
-        none = None if self.pg else ""
-        for pk, r in zip(ids, rows, strict=True):
-            procedure_id, procedure_name = procedures[r.procedure_code]
-            received = t(r.received_at)
-            finished, returned = r.finished_at, r.returned_at
-            # events_for's events: receipt, apology, end, return; the last one is the latest.
-            version = 1 + (r.extended_due_at is not None) + (finished is not None) + (returned is not None)
-            latest = received if finished is None else t(finished) if returned is None else t(returned)
-            yield (
-                pk, r.code, self.regime(r.received_at.date()), procedure_id, r.unit_id, r.level, r.channel,
-                status_of(r), r.applicant_name, r.applicant_id, r.applicant_phone, procedure_name, received, received,
-                t(r.due_at), none if r.extended_due_at is None else t(r.extended_due_at), r.supplement_requests,
-                none if finished is None else t(finished), r.outcome, none if returned is None else t(returned),
-                t(finished) if r.outcome == withdrawn else none, version, latest, now, *defaults,
-            )
+        t, none = self.instant, self._none
+        received = t(r.received_at)
+        finished, returned = r.finished_at, r.returned_at
+        # events_for's events: receipt, apology, end, return; the last one is the latest.
+        version = 1 + (r.extended_due_at is not None) + (finished is not None) + (returned is not None)
+        latest = received if finished is None else t(finished) if returned is None else t(returned)
+        return (r.row, r.code, r.procedure_code, r.procedure_name, (
+            r.code, self.regime(r.received_at.date()), r.unit_id, r.level, r.channel, status_of(r),
+            r.applicant_name, r.applicant_id, r.applicant_phone, received, received, t(r.due_at),
+            none if r.extended_due_at is None else t(r.extended_due_at), r.supplement_requests,
+            none if finished is None else t(finished), r.outcome, none if returned is None else t(returned),
+            t(finished) if r.outcome == self._withdrawn else none, version, latest,
+        ))
+
+    def as_prepared(self, value: Any) -> Any:
+        """A value read from the dossier table as ``prepare`` makes it (to compare the two)."""
+        if isinstance(value, dt.datetime):
+            return self.instant(local(value))
+        return self._none if value is None else value
+
+    def _dossier_rows(self, ids: list[int], rows: list[Prepared],
+                      procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
+        """Each dossier row: its id, its procedure, its prepared values, then what every row has."""
+        tail = (self.now, *self._dossier_defaults)
+        for pk, (_row, _code, procedure_code, _name, values) in zip(ids, rows, strict=True):
+            procedure_id, procedure_name = procedures[procedure_code]
+            yield (pk, procedure_id, procedure_name, *values, *tail)
 
     # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
 
