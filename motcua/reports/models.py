@@ -51,7 +51,9 @@ class Counts(models.Model):
 
 class FineKey(Counts):
     agency_key = models.BigIntegerField(default=0, help_text="Agency id, 0 when none (keeps the key unique)")
-    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone either: reports reach it through the unique key (units first) and join the
+    # procedure by its own key; only deleting a procedure looks for its rows, and may scan for them.
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
         abstract = True
