@@ -104,6 +104,7 @@ class BulkWriter:
         self._restore: list[str] = []  # DDL that puts back what a bulk write took away
         self._next_id: int | None = None  # SQLite: the next free dossier id (the import holds the write lock)
         self._started = False
+        self._empty = False  # in bulk on PostgreSQL: the dossier table was empty when writing started
         # The dossiers this import wrote between two ids (others' ids may fall between: not theirs).
         self._these = (f"(SELECT * FROM {self._dossier_table} "
                        "WHERE id BETWEEN %s AND %s AND imported AND created_at = %s) AS d")
@@ -171,7 +172,7 @@ class BulkWriter:
     def present(self, codes: list[str]) -> dict[str, bool]:
         """Code → written by this import? of those of ``codes`` already in the database. The codes
         travel as one JSON text: one parameter, whatever their number."""
-        if not codes:
+        if not codes or self._empty:  # nothing was stored before: what is there, this import wrote
             return {}
         among = ("= ANY(ARRAY(SELECT json_array_elements_text(%s::json)))" if self.pg
                  else "IN (SELECT value FROM json_each(%s))")
@@ -256,9 +257,18 @@ class BulkWriter:
         return ids
 
     def start(self) -> None:
-        """Before the first write: in bulk, the indexes go (see the module's docstring)."""
+        """Before the first write: in bulk, the indexes go (see the module's docstring). Into an empty
+        dossier table on PostgreSQL, the codes' unique key goes too: there is no stored code to meet,
+        and a code twice in the file is found at the end with the others (``finish_checks``)."""
         if self.bulk and not self._started:
-            self._restore = bulk.take_away(self.MODELS, keep_unique=(Dossier,))
+            keep: tuple[type[Model], ...] = (Dossier,)
+            if self.pg:
+                with connection.cursor() as cursor:  # the lock the indexes' removal takes, before looking
+                    cursor.execute(f"LOCK TABLE {self._dossier_table} IN ACCESS EXCLUSIVE MODE")
+                    cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self._dossier_table})")
+                    self._empty = cursor.fetchone()[0]
+                keep = () if self._empty else keep
+            self._restore = bulk.take_away(self.MODELS, keep_unique=keep)
         self._started = True
 
     def write(self, rows: list[Prepared], procedures: dict[str, tuple[int, str]]) -> None:
