@@ -244,6 +244,21 @@ def test_the_same_file_twice_adds_nothing(units: dict, tmp_path: Path) -> None:
     assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
 
 
+def test_values_with_tabs_backslashes_and_newlines_are_stored_as_given(units: dict, tmp_path: Path) -> None:
+    """On PostgreSQL the dossiers go as COPY's text: what that format escapes must come back as it
+    was — stored, and compared when the same row comes again (skipped) or changed (named)."""
+    odd = {"applicant_name": "Lê\tVăn\\An\nB", "applicant_id": "0\\1\r2", "procedure_name": "Thủ\ttục\\cũ"}
+    path = write_csv(tmp_path / "odd.csv", [row(code="T\\1", **odd)])
+    assert run(path)[0] == "imported 1 dossiers (0 skipped as already present), 1 procedure stubs created"
+    d = Dossier.objects.get()
+    assert (d.code, d.applicant_name, d.applicant_id, d.matter) == (
+        "T\\1", odd["applicant_name"], odd["applicant_id"], odd["procedure_name"])
+    assert run(path)[0] == "imported 0 dossiers (1 skipped as already present), 0 procedure stubs created"
+    changed = write_csv(tmp_path / "changed.csv", [row(code="T\\1", **{**odd, "applicant_name": "Lê\tVăn\\Ân"})])
+    assert refused(changed)[1] == [
+        "row 2, column code: 'T\\\\1' is already in the database with different values in: applicant_name"]
+
+
 def test_a_file_with_new_and_present_rows_imports_the_new_ones(units: dict, tmp_path: Path) -> None:
     run(write_csv(tmp_path / "first.csv", GOOD[:2]))
     out, _err = run(write_csv(tmp_path / "all.csv", GOOD))

@@ -179,15 +179,18 @@ class Importer:
             }
         kept = []
         for r in rows:
-            row_no, code, procedure_code, _name, values = r
+            row_no, code, procedure_code, _name, _values = r
             if present.get(code):
                 continue  # written by an earlier batch: twice in the file, the end check names it
             if code not in stored:
                 kept.append(r)
                 continue
-            ours = (procedure_code, *(values[_AT[field]] for _c, field in _COMPARED[1:]))
-            differ = [column for (column, _f), mine, old in zip(_COMPARED, ours, stored[code], strict=True)
-                      if mine != writer.as_prepared(old)]
+            mine = writer.prepared_values(r)
+            theirs = stored[code]
+            differ = [column for (column, field), old in zip(_COMPARED[1:], theirs[1:], strict=True)
+                      if mine[_AT[field]] != writer.as_prepared(old)]
+            if procedure_code != theirs[0]:
+                differ.insert(0, _COMPARED[0][0])
             if differ:
                 problems[row_no] = [("code", _(
                     "%(code)r is already in the database with different values in: %(columns)s") % {

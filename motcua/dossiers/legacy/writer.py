@@ -54,8 +54,16 @@ def bulk_pays(expected_rows: int) -> bool:
     return expected_rows * 4 >= present
 
 
-# What COPY's text format escapes (a bad row's code may hold anything).
+# What COPY's text format escapes (a bad row's code, a name, may hold anything), and its NULL.
 _COPY_TEXT = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_NULL = "\\N"
+
+
+def copy_cell(value: Any) -> str:
+    """A value as COPY's text format writes it."""
+    if value is None:
+        return _COPY_NULL
+    return value.translate(_COPY_TEXT) if isinstance(value, str) else str(value)
 
 
 def _sqlite_instant(value: dt.datetime | None) -> str | None:
@@ -190,8 +198,12 @@ class BulkWriter:
         if not self.pg:
             self._insert(sql, codes)
             return
-        # As COPY's text, made in one join: a row at a time costs the driver several times more.
-        text = "".join([f"{row_no}\t{code.translate(_COPY_TEXT)}\n" for row_no, code in codes])
+        self._copy_text(sql, "".join([f"{row_no}\t{code.translate(_COPY_TEXT)}\n" for row_no, code in codes]))
+
+    @staticmethod
+    def _copy_text(sql: str, text: str) -> None:
+        """PostgreSQL: COPY rows made as COPY's text, in one piece (a row at a time, the driver's
+        ``write_row`` costs several times more); its errors made Django's, as the cursor's are."""
         with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             copy.write(text)
 
@@ -278,7 +290,10 @@ class BulkWriter:
         run it in a savepoint. The rows are made as they are sent (a generator): on PostgreSQL the
         server takes in the first ones while the next are being made."""
         ids = self._new_ids(len(rows))
-        self._insert(self._dossier_sql, self._dossier_rows(ids, rows, procedures))
+        if self.pg:
+            self._copy_text(self._dossier_sql, "".join(self._dossier_rows(ids, rows, procedures)))
+        else:
+            self._insert(self._dossier_sql, self._dossier_rows(ids, rows, procedures))
         low, high = min(ids), max(ids)
         with connection.cursor() as cursor:
             cursor.execute(self._events_sql, [low, high, self.now])
@@ -287,36 +302,52 @@ class BulkWriter:
         self._written_ids = low, high
 
     def prepare(self, r: LegacyRow) -> Prepared:
-        """A valid row as ``write`` takes it (made where the file is read, maybe in another process):
-        the dossier's values in VALUES order. On SQLite an instant that may be missing is '' (NULLIF in
-        the statement: binding None costs the driver several times more than binding a string)."""
+        """A valid row as ``write`` takes it (made where the file is read, in another process): the
+        dossier's values in VALUES order — on PostgreSQL as one piece of COPY's text, on SQLite as a
+        tuple where an instant that may be missing is '' (NULLIF in the statement: binding None
+        costs the driver several times more than binding a string)."""
         t, none = self.instant, self._none
         received = t(r.received_at)
         finished, returned = r.finished_at, r.returned_at
         # events_for's events: receipt, apology, end, return; the last one is the latest.
         version = 1 + (r.extended_due_at is not None) + (finished is not None) + (returned is not None)
         latest = received if finished is None else t(finished) if returned is None else t(returned)
-        return (r.row, r.code, r.procedure_code, r.procedure_name, (
+        values = (
             r.code, self.regime(r.received_at.date()), r.unit_id, r.level, r.channel, status_of(r),
             r.applicant_name, r.applicant_id, r.applicant_phone, received, received, t(r.due_at),
             none if r.extended_due_at is None else t(r.extended_due_at), r.supplement_requests,
             none if finished is None else t(finished), r.outcome, none if returned is None else t(returned),
             t(finished) if r.outcome == self._withdrawn else none, version, latest,
-        ))
+        )
+        return (r.row, r.code, r.procedure_code, r.procedure_name,
+                "\t".join([copy_cell(v) for v in values]) if self.pg else values)
+
+    def prepared_values(self, r: Prepared) -> tuple[Any, ...]:
+        """The values of a prepared row, one per VALUES name, as ``as_prepared`` writes them."""
+        return tuple(r[4].split("\t")) if self.pg else r[4]
 
     def as_prepared(self, value: Any) -> Any:
         """A value read from the dossier table as ``prepare`` makes it (to compare the two)."""
         if isinstance(value, dt.datetime):
-            return self.instant(local(value))
-        return self._none if value is None else value
+            value = self.instant(local(value))
+        elif value is None:
+            value = self._none
+        return copy_cell(value) if self.pg else value
 
     def _dossier_rows(self, ids: list[int], rows: list[Prepared],
-                      procedures: dict[str, tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
-        """Each dossier row: its id, its procedure, its prepared values, then what every row has."""
-        tail = (self.now, *self._dossier_defaults)
+                      procedures: dict[str, tuple[int, str]]) -> Iterator[Any]:
+        """Each dossier row: its id, its procedure, its prepared values, then what every row has — on
+        PostgreSQL as a line of COPY's text, on SQLite as a tuple."""
+        if self.pg:
+            tail = "".join(f"\t{copy_cell(v)}" for v in (self.now, *self._dossier_defaults))
+            for pk, (_row, _code, procedure_code, _name, values) in zip(ids, rows, strict=True):
+                procedure_id, procedure_name = procedures[procedure_code]
+                yield f"{pk}\t{procedure_id}\t{procedure_name.translate(_COPY_TEXT)}\t{values}{tail}\n"
+            return
+        constant = (self.now, *self._dossier_defaults)
         for pk, (_row, _code, procedure_code, _name, values) in zip(ids, rows, strict=True):
             procedure_id, procedure_name = procedures[procedure_code]
-            yield (pk, procedure_id, procedure_name, *values, *tail)
+            yield (pk, procedure_id, procedure_name, *values, *constant)
 
     # --- bulk: the plain indexes (and PostgreSQL's foreign keys) away while writing ---------------------
 
