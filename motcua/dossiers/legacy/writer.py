@@ -307,20 +307,26 @@ class BulkWriter:
         tuple where an instant that may be missing is '' (NULLIF in the statement: binding None
         costs the driver several times more than binding a string)."""
         t, none = self.instant, self._none
-        received = t(r.received_at)
-        finished, returned = r.finished_at, r.returned_at
+        received, due = t(r.received_at), t(r.due_at)
+        extended = none if r.extended_due_at is None else t(r.extended_due_at)
+        finished = none if r.finished_at is None else t(r.finished_at)
+        returned = none if r.returned_at is None else t(r.returned_at)
+        withdrawn = finished if r.outcome == self._withdrawn else none
         # events_for's events: receipt, apology, end, return; the last one is the latest.
-        version = 1 + (r.extended_due_at is not None) + (finished is not None) + (returned is not None)
-        latest = received if finished is None else t(finished) if returned is None else t(returned)
-        values = (
-            r.code, self.regime(r.received_at.date()), r.unit_id, r.level, r.channel, status_of(r),
-            r.applicant_name, r.applicant_id, r.applicant_phone, received, received, t(r.due_at),
-            none if r.extended_due_at is None else t(r.extended_due_at), r.supplement_requests,
-            none if finished is None else t(finished), r.outcome, none if returned is None else t(returned),
-            t(finished) if r.outcome == self._withdrawn else none, version, latest,
-        )
-        return (r.row, r.code, r.procedure_code, r.procedure_name,
-                "\t".join([copy_cell(v) for v in values]) if self.pg else values)
+        version = 1 + (r.extended_due_at is not None) + (r.finished_at is not None) + (r.returned_at is not None)
+        latest = received if r.finished_at is None else finished if r.returned_at is None else returned
+        regime, status = self.regime(r.received_at.date()), status_of(r)
+        if self.pg:  # VALUES as COPY's text: only the file's free text needs escaping, the rest is ours
+            e, n = _COPY_TEXT, _COPY_NULL
+            return (r.row, r.code, r.procedure_code, r.procedure_name, (
+                f"{r.code.translate(e)}\t{regime}\t{r.unit_id}\t{r.level}\t{r.channel}\t{status}\t"
+                f"{r.applicant_name.translate(e)}\t{r.applicant_id.translate(e)}\t{r.applicant_phone.translate(e)}\t"
+                f"{received}\t{received}\t{due}\t{extended or n}\t{r.supplement_requests}\t{finished or n}\t"
+                f"{r.outcome}\t{returned or n}\t{withdrawn or n}\t{version}\t{latest}"))
+        return (r.row, r.code, r.procedure_code, r.procedure_name, (
+            r.code, regime, r.unit_id, r.level, r.channel, status, r.applicant_name, r.applicant_id,
+            r.applicant_phone, received, received, due, extended, r.supplement_requests, finished, r.outcome,
+            returned, withdrawn, version, latest))
 
     def prepared_values(self, r: Prepared) -> tuple[Any, ...]:
         """The values of a prepared row, one per VALUES name, as ``as_prepared`` writes them."""
