@@ -125,6 +125,8 @@ class BulkWriter:
                 cursor.execute(f"PRAGMA cache_size = -{self.SQLITE_CACHE_KIB}")
                 # The import's temporary tables (codes, problems, moves) spill to a file past this.
                 cursor.execute(f"PRAGMA temp.cache_size = -{self.SQLITE_CACHE_KIB // 2}")
+                # Its sorter (grouping the rollups, building the indexes, once the file is read) may use
+                # a second thread.
                 cursor.execute("PRAGMA threads = 2")
             # Codes as the file has them: a bad row's may be of any length.
             for table, columns in ((self.CODES, "row_no integer, code text"), (self.PROBLEMS, (
