@@ -35,7 +35,8 @@ KINDS = (
     ("events (made by the database)", r'^INSERT INTO "dossiers_dossierevent"'),
     ("codes and problems", r"legacy_import_(codes|problems)"),
     ("rollups: summing the moves", r"^CREATE TEMPORARY TABLE rollup_final_states(_units)? AS"),
-    ("rollups: adding to the tables", r'"reports_\w+counter"|rollup_final_states_table'),
+    ("rollups: adding to the tables",
+     r'^(INSERT INTO|UPDATE|SELECT EXISTS \(SELECT 1 FROM) "reports_\w+counter"|rollup_final_states_table'),
     ("indexes and keys rebuilt", r"^(CREATE (UNIQUE )?INDEX|ALTER TABLE \S+ ADD CONSTRAINT)"),
 )
 DATABASE_ONLY = ("events (made by the database)", "rollups: summing the moves",
@@ -64,6 +65,12 @@ def main() -> None:
     from motcua.dossiers.legacy.writer import BulkWriter
 
     spent: dict[str, float] = defaultdict(float)
+    slowest: list[tuple[float, str]] = []  # statements of a second or more
+
+    def count(sql: str, seconds: float) -> None:
+        spent[kind_of(sql)] += seconds
+        if seconds >= 1:
+            slowest.append((round(seconds, 2), " ".join(sql.split())[:100]))
     values = [0.0]
 
     def timed(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
@@ -71,7 +78,7 @@ def main() -> None:
         try:
             return execute(sql, params, many, context)
         finally:
-            spent[kind_of(sql)] += time.perf_counter() - started
+            count(sql, time.perf_counter() - started)
 
     making = BulkWriter._dossier_rows
 
@@ -98,14 +105,14 @@ def main() -> None:
         try:
             return insert(self, sql, rows)
         finally:
-            spent[kind_of(sql)] += time.perf_counter() - started
+            count(sql, time.perf_counter() - started)
 
     def timed_copy_text(sql: str, text: str) -> None:
         started = time.perf_counter()
         try:
             return copy_text(sql, text)
         finally:
-            spent[kind_of(sql)] += time.perf_counter() - started
+            count(sql, time.perf_counter() - started)
 
     BulkWriter._insert = timed_insert  # type: ignore[method-assign]
     BulkWriter._copy_text = staticmethod(timed_copy_text)  # type: ignore[assignment]
@@ -117,7 +124,8 @@ def main() -> None:
     own, reader = (resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     out.write_text(json.dumps({"wall": wall, "dossier_values": values[0], "statements": dict(spent),
                                "database_only": sum(spent[k] for k in DATABASE_ONLY),
-                               "peak_mb": {"importer": own, "reader": reader}}, indent=2))
+                               "peak_mb": {"importer": own, "reader": reader},
+                               "slowest": sorted(slowest, reverse=True)}, indent=2))
 
 
 if __name__ == "__main__":
