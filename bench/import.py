@@ -14,7 +14,8 @@
    PostgreSQL database ``bench_import`` (created, migrated, and dropped afterwards).
 
 Each import is timed (wall clock) and its peak resident memory read from the child's own
-rusage (``os.wait4``: ``ru_maxrss``), so the migrate step does not count.
+rusage (``os.wait4``: ``ru_maxrss``, the larger of the importer and the process it forks to read
+the file), so the migrate step does not count.
 
 4. The floor: what the database alone needs to write the rows the import wrote and index them. In
    one transaction, rolled back, each table the import filled (dossiers, their events, the four
