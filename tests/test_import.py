@@ -381,6 +381,24 @@ def test_unreadable_files_are_one_line(db: None, tmp_path: Path, content: bytes,
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(("damage", "reason"), [
+    (b"\xff", "not UTF-8 text (near line "),
+    (b',"' + b"x" * 140_000, "line "),  # a quote never closed: a field past the csv module's limit
+])
+def test_a_file_unreadable_far_from_its_header_is_one_line(
+    units: dict, tmp_path: Path, damage: bytes, reason: str
+) -> None:
+    """Past the first kilobytes the file is read by the reading process: its error comes back the
+    same, as one line, and nothing is written."""
+    path = write_csv(tmp_path / "far.csv", [row(code=f"F-{i}") for i in range(3000)])
+    data = path.read_bytes()
+    path.write_bytes(data[:200_000] + damage + data[200_000:])
+    message, _lines = refused(path)
+    assert message.startswith(f"{path}: {reason}")
+    assert "\n" not in message
+    assert not Dossier.objects.exists()
+
+
 def test_missing_file(db: None, tmp_path: Path) -> None:
     message, _lines = refused(tmp_path / "nope.csv")
     assert message == f"{tmp_path / 'nope.csv'}: no such file"

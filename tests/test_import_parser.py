@@ -106,3 +106,36 @@ def test_the_reading_thread_ends_when_the_importer_stops_first() -> None:
     closing.start()
     closing.join(5)
     assert not closing.is_alive()
+
+
+def test_the_reading_process_hands_over_its_items_and_its_error() -> None:
+    """What the forked reader makes arrives in order; an error raised there is raised here."""
+    from motcua.dossiers.legacy.pipeline import in_process
+
+    def items():  # noqa: ANN202 - a generator of ints
+        yield from range(3)
+        raise ValueError("unreadable")
+
+    got = []
+    with pytest.raises(ValueError, match="unreadable"):
+        for item in in_process(items()):  # type: ignore[arg-type]
+            got.append(item)
+    assert got == [0, 1, 2]
+
+
+def test_the_reading_process_ends_when_the_importer_stops_first() -> None:
+    """An importer that stops taking batches (an error of its own) must not wait for the reader,
+    which may be blocked on a full pipe."""
+    import time
+
+    from motcua.dossiers.legacy.pipeline import in_process
+
+    def items():  # noqa: ANN202 - endless, and each item larger than a pipe holds
+        while True:
+            yield "x" * 1_000_000
+
+    batches = in_process(items())  # type: ignore[arg-type]
+    next(batches)
+    started = time.monotonic()
+    batches.close()
+    assert time.monotonic() - started < 5

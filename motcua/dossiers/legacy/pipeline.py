@@ -20,9 +20,10 @@ from motcua.dossiers.legacy.rows import ImportFileError, LegacyRow, RowParser
 
 BATCH_SIZE = 5000
 # A valid row as the writer takes it: (row number, code, procedure code, procedure name, the
-# dossier's values in BulkWriter.VALUES order). A plain tuple of strings and numbers: a process
-# reads it back from the reading one several times faster than a LegacyRow.
-Prepared = tuple[int, str, str, str, tuple[Any, ...]]
+# dossier's values in BulkWriter.VALUES order — a tuple, or on PostgreSQL one piece of COPY's text).
+# Plain strings and numbers: a process reads them from the reading one several times faster than a
+# LegacyRow.
+Prepared = tuple[int, str, str, str, "tuple[Any, ...] | str"]
 
 
 def file_error(exc: UnicodeDecodeError | csv.Error, line_num: int) -> ImportFileError:
@@ -73,7 +74,7 @@ def _batches(reader: Iterator[list[str]], parser: RowParser, code_at: int,
     yield batch
 
 
-_DONE = "done"  # (a string: it must come through a pipe as itself)
+_DONE = object()
 
 
 def in_background(items: Iterator[Batch], ahead: int = 4) -> Iterator[Batch]:
@@ -130,18 +131,20 @@ def in_process(items: Iterator[Batch]) -> Iterator[Batch]:
 
     def produce() -> None:
         receiving.close()
+        status = 0
         try:
             for item in items:
                 sending.send_bytes(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
-            sending.send_bytes(pickle.dumps(_DONE))
+            sending.send_bytes(pickle.dumps(None))  # the end (no item is None)
         except BaseException as exc:  # noqa: BLE001 - handed over to the importer, which raises it
+            status = 1
             try:
                 sending.send_bytes(pickle.dumps(exc))
             except (OSError, pickle.PicklingError):  # the importer has gone, or the error cannot travel
                 pass
         finally:
             sending.close()
-            os._exit(0)  # nothing of the parent's (its database connection above all) is closed from here
+            os._exit(status)  # nothing of the parent's (its database connection above all) is closed here
 
     reader = context.Process(target=produce, name="import-reader", daemon=True)
     reader.start()
@@ -151,9 +154,10 @@ def in_process(items: Iterator[Batch]) -> Iterator[Batch]:
             try:
                 item = pickle.loads(receiving.recv_bytes())
             except EOFError:
+                reader.join(5)
                 raise ImportFileError(_("the process reading the file stopped (exit %(code)s)") % {
                     "code": reader.exitcode}) from None
-            if item == _DONE:
+            if item is None:
                 return
             if isinstance(item, BaseException):
                 raise item
