@@ -290,8 +290,8 @@ class BulkWriter:
         """Write the dossiers, then their events, which the database makes from the dossier rows
         (``events_sql``); their rollups are made from the same rows at the end (``finish``). A code
         already in the database makes it fail with IntegrityError (its unique index), half-written:
-        run it in a savepoint. The rows are made as they are sent (a generator): on PostgreSQL the
-        server takes in the first ones while the next are being made."""
+        run it in a savepoint. SQLite binds the rows as they are made (a generator); PostgreSQL takes
+        them as one piece of COPY's text."""
         ids = self._new_ids(len(rows))
         if self.pg:
             self._copy_text(self._dossier_sql, "".join(self._dossier_rows(ids, rows, procedures)))
