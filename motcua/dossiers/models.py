@@ -83,10 +83,7 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["status"], name="dossier_status_idx"),
             models.Index(fields=["unit", "received_at"]),
-            # Only dossiers with an agency: every query through it names one (agency = …), and the
-            # dossiers without (imported history above all) would only make it larger.
-            models.Index(fields=["agency", "status", "due_at"], condition=models.Q(agency__isnull=False),
-                         name="dossier_agency_status_idx"),
+            models.Index(fields=["agency", "status", "due_at"]),
         ]
 
     def __str__(self) -> str:
