@@ -95,17 +95,8 @@ def main() -> None:
             yield row
 
     BulkWriter._dossier_rows = dossier_rows  # type: ignore[method-assign]
-    # COPY goes through the driver's cursor, not Django's: the writer's two ways to it are timed as a whole.
-    insert, copy_text = BulkWriter._insert, BulkWriter._copy_text
-
-    def timed_insert(self: BulkWriter, sql: str, rows: Any) -> None:
-        if not self.pg:
-            return insert(self, sql, rows)
-        started = time.perf_counter()
-        try:
-            return insert(self, sql, rows)
-        finally:
-            count(sql, time.perf_counter() - started)
+    # COPY goes through the driver's cursor, not Django's: the writer's one way to it is timed as a whole.
+    copy_text = BulkWriter._copy_text
 
     def timed_copy_text(sql: str, text: str) -> None:
         started = time.perf_counter()
@@ -114,7 +105,6 @@ def main() -> None:
         finally:
             count(sql, time.perf_counter() - started)
 
-    BulkWriter._insert = timed_insert  # type: ignore[method-assign]
     BulkWriter._copy_text = staticmethod(timed_copy_text)  # type: ignore[assignment]
     started = time.perf_counter()
     with connection.execute_wrapper(timed):

@@ -8,6 +8,7 @@ import io
 import os
 import pty
 import random
+import re
 import sqlite3
 import struct
 import subprocess
@@ -382,8 +383,9 @@ def test_unreadable_files_are_one_line(db: None, tmp_path: Path, content: bytes,
 
 
 @pytest.mark.parametrize(("damage", "reason"), [
-    (b"\xff", "not UTF-8 text (near line "),
-    (b',"' + b"x" * 140_000, "line "),  # a quote never closed: a field past the csv module's limit
+    (b"\xff", r"not UTF-8 text \(near line \d+\)"),
+    # a quote never closed: a field past the csv module's limit
+    (b',"' + b"x" * 140_000, r"line \d+: not valid CSV: field larger than field limit \(\d+\)"),
 ])
 def test_a_file_unreadable_far_from_its_header_is_one_line(
     units: dict, tmp_path: Path, damage: bytes, reason: str
@@ -394,8 +396,7 @@ def test_a_file_unreadable_far_from_its_header_is_one_line(
     data = path.read_bytes()
     path.write_bytes(data[:200_000] + damage + data[200_000:])
     message, _lines = refused(path)
-    assert message.startswith(f"{path}: {reason}")
-    assert "\n" not in message
+    assert re.fullmatch(f"{re.escape(str(path))}: {reason}", message)
     assert not Dossier.objects.exists()
 
 

@@ -126,6 +126,7 @@ def test_the_reading_process_hands_over_its_items_and_its_error() -> None:
 def test_the_reading_process_ends_when_the_importer_stops_first() -> None:
     """An importer that stops taking batches (an error of its own) must not wait for the reader,
     which may be blocked on a full pipe."""
+    import multiprocessing
     import time
 
     from motcua.dossiers.legacy.pipeline import in_process
@@ -136,6 +137,8 @@ def test_the_reading_process_ends_when_the_importer_stops_first() -> None:
 
     batches = in_process(items())  # type: ignore[arg-type]
     next(batches)
+    assert [p.name for p in multiprocessing.active_children()] == ["import-reader"]
     started = time.monotonic()
     batches.close()
     assert time.monotonic() - started < 5
+    assert multiprocessing.active_children() == []  # the reader has ended, and was waited for

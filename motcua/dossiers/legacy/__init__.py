@@ -186,11 +186,9 @@ class Importer:
                 kept.append(r)
                 continue
             mine = writer.prepared_values(r)
-            theirs = stored[code]
-            differ = [column for (column, field), old in zip(_COMPARED[1:], theirs[1:], strict=True)
-                      if mine[_AT[field]] != writer.as_prepared(old)]
-            if procedure_code != theirs[0]:
-                differ.insert(0, _COMPARED[0][0])
+            ours = (procedure_code, *(mine[_AT[field]] for _c, field in _COMPARED[1:]))
+            theirs = (stored[code][0], *map(writer.as_prepared, stored[code][1:]))  # the code as is
+            differ = [column for (column, _f), a, b in zip(_COMPARED, ours, theirs, strict=True) if a != b]
             if differ:
                 problems[row_no] = [("code", _(
                     "%(code)r is already in the database with different values in: %(columns)s") % {

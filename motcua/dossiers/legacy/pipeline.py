@@ -116,8 +116,6 @@ def in_background(items: Iterator[Batch], ahead: int = 4) -> Iterator[Batch]:
         thread.join()
 
 
-
-
 def in_process(items: Iterator[Batch]) -> Iterator[Batch]:
     """The items of ``items``, produced in a child process (forked: it has the parser, the units,
     the language and the file as they are here; it touches no database) and sent through a pipe,

@@ -171,13 +171,10 @@ class BulkWriter:
         return f"INSERT INTO {target} VALUES ({', '.join(['%s'] * width)})"
 
     def _insert(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        with connection.cursor() as cursor:
-            if self.pg:
-                # The driver's own COPY, its errors made Django's (IntegrityError...) as the cursor's are.
-                with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
+        if self.pg:
+            self._copy_text(sql, "".join(["\t".join([copy_cell(v) for v in row]) + "\n" for row in rows]))
+        else:
+            with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
 
     def present(self, codes: list[str]) -> dict[str, bool]:
@@ -195,13 +192,8 @@ class BulkWriter:
     def keep_codes(self, codes: list[tuple[int, str]]) -> None:
         """(row, code) of every row of a batch, the bad ones' too: codes twice in the file are found
         among them at the end."""
-        if not codes:
-            return
-        sql = self._write_sql(f"{self.CODES} (row_no, code)", 2)
-        if not self.pg:
-            self._insert(sql, codes)
-            return
-        self._copy_text(sql, "".join([f"{row_no}\t{code.translate(_COPY_TEXT)}\n" for row_no, code in codes]))
+        if codes:
+            self._insert(self._write_sql(f"{self.CODES} (row_no, code)", 2), codes)
 
     @staticmethod
     def _copy_text(sql: str, text: str) -> None:
