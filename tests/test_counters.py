@@ -111,5 +111,5 @@ def test_verify_counters_checks_every_grain(model):
     world = make_world()
     services.receive(procedure=world.procedure, unit=world.commune, agency=world.agency, at=at("2026-03-02 09:00"))
     model.objects.update(received_direct=5)
-    with pytest.raises(CommandError, match="rows disagree"):
+    with pytest.raises(CommandError, match="số liệu không khớp"):
         call_command("verify_counters", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))  # noqa: SIM115

@@ -129,7 +129,7 @@ GOOD = [
 def test_a_good_file_is_imported_with_its_history(units: dict, tmp_path: Path) -> None:
     known = Procedure.objects.create(code="1.000001", name="Đăng ký khai sinh")
     out, err = run(write_csv(tmp_path / "good.csv", GOOD))
-    assert out == "imported 5 dossiers (0 skipped as already present), 1 procedure stubs created"
+    assert out == "đã nhập 5 hồ sơ (bỏ qua 0 hồ sơ đã có), tạo 1 thủ tục tạm"
     assert err == ""
     d = {x.code: x for x in Dossier.objects.select_related("procedure", "unit")}
     assert set(d) == {"A-1", "A-2", "A-3", "A-4", "A-5"}
@@ -240,7 +240,7 @@ def test_the_same_file_twice_adds_nothing(units: dict, tmp_path: Path) -> None:
     run(path)
     before = (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count())
     out, _err = run(path)
-    assert out == "imported 0 dossiers (5 skipped as already present), 0 procedure stubs created"
+    assert out == "đã nhập 0 hồ sơ (bỏ qua 5 hồ sơ đã có), tạo 0 thủ tục tạm"
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == before
     assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
 
@@ -250,53 +250,52 @@ def test_values_with_tabs_backslashes_and_newlines_are_stored_as_given(units: di
     was — stored, and compared when the same row comes again (skipped) or changed (named)."""
     odd = {"applicant_name": "Lê\tVăn\\An\nB", "applicant_id": "0\\1\r2", "procedure_name": "Thủ\ttục\\cũ"}
     path = write_csv(tmp_path / "odd.csv", [row(code="T\\1", **odd)])
-    assert run(path)[0] == "imported 1 dossiers (0 skipped as already present), 1 procedure stubs created"
+    assert run(path)[0] == "đã nhập 1 hồ sơ (bỏ qua 0 hồ sơ đã có), tạo 1 thủ tục tạm"
     d = Dossier.objects.get()
     assert (d.code, d.applicant_name, d.applicant_id, d.matter) == (
         "T\\1", odd["applicant_name"], odd["applicant_id"], odd["procedure_name"])
-    assert run(path)[0] == "imported 0 dossiers (1 skipped as already present), 0 procedure stubs created"
+    assert run(path)[0] == "đã nhập 0 hồ sơ (bỏ qua 1 hồ sơ đã có), tạo 0 thủ tục tạm"
     changed = write_csv(tmp_path / "changed.csv", [row(code="T\\1", **{**odd, "applicant_name": "Lê\tVăn\\Ân"})])
     assert refused(changed)[1] == [
-        "row 2, column code: 'T\\\\1' is already in the database with different values in: applicant_name"]
+        "dòng 2, cột code: 'T\\\\1' đã có trong cơ sở dữ liệu với giá trị khác ở: applicant_name"]
 
 
 def test_a_file_with_new_and_present_rows_imports_the_new_ones(units: dict, tmp_path: Path) -> None:
     run(write_csv(tmp_path / "first.csv", GOOD[:2]))
     out, _err = run(write_csv(tmp_path / "all.csv", GOOD))
-    assert out == "imported 3 dossiers (2 skipped as already present), 0 procedure stubs created"
+    assert out == "đã nhập 3 hồ sơ (bỏ qua 2 hồ sơ đã có), tạo 0 thủ tục tạm"
     assert Dossier.objects.count() == 5
     assert rollups.normalised(rollups.stored()) == rollups.normalised(rollups.recount())
 
 
 def test_dry_run_validates_and_writes_nothing(units: dict, tmp_path: Path) -> None:
     out, _err = run(write_csv(tmp_path / "good.csv", GOOD), "--dry-run")
-    assert out == ("dry run: 5 dossiers would be imported (0 skipped as already present), "
-                   "2 procedure stubs would be created; nothing was written")
+    assert out == "chạy thử: sẽ nhập 5 hồ sơ (bỏ qua 0 hồ sơ đã có), sẽ tạo 2 thủ tục tạm; không ghi gì"
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
     message, lines = refused(write_csv(tmp_path / "bad.csv", [row(code="X", channel="fax")]), "--dry-run")
-    assert lines == ["row 2, column channel: 'fax' is not one of counter, online, postal"]
+    assert lines == ["dòng 2, cột channel: 'fax' không thuộc: counter, online, postal"]
 
 
 BAD_ROWS = [
     ("malformed instant", row(code="B", received_at="2021-13-01"),
-     "row 3, column received_at: not an ISO 8601 instant: '2021-13-01'"),
+     "dòng 3, cột received_at: không phải thời điểm ISO 8601: '2021-13-01'"),
     ("unknown unit", row(code="B", unit_code="97999"),
-     "row 3, column unit_code: unknown administrative unit '97999'"),
+     "dòng 3, cột unit_code: không có đơn vị hành chính mã '97999'"),
     ("unit not valid on the receipt date", row(code="B", unit_code="979", received_at="2025-07-01T08:00"),
-     "row 3, column unit_code: unit '979' is not valid on 2025-07-01 (valid 2000-01-01..2025-06-30)"),
-    ("missing required value", row(code="B", due_at=""), "row 3, column due_at: missing"),
+     "dòng 3, cột unit_code: đơn vị '979' không có hiệu lực ngày 2025-07-01 (hiệu lực 2000-01-01..2025-06-30)"),
+    ("missing required value", row(code="B", due_at=""), "dòng 3, cột due_at: thiếu giá trị"),
     ("bad outcome", row(code="B", finished_at="2021-03-05T10:00", outcome="done"),
-     "row 3, column outcome: 'done' is not one of approved, refused, stopped, withdrawn"),
+     "dòng 3, cột outcome: 'done' không thuộc: approved, refused, stopped, withdrawn"),
     ("outcome missing when finished", row(code="B", finished_at="2021-03-05T10:00"),
-     "row 3, column outcome: required when finished_at is set"),
+     "dòng 3, cột outcome: bắt buộc khi có finished_at"),
     ("finished before received", row(code="B", finished_at="2021-02-05T10:00", outcome="approved"),
-     "row 3, column finished_at: before received_at"),
+     "dòng 3, cột finished_at: trước received_at"),
     ("returned before finished", row(code="B", finished_at="2021-03-05T10:00", outcome="approved",
                                      returned_at="2021-03-04T10:00"),
-     "row 3, column returned_at: before finished_at"),
+     "dòng 3, cột returned_at: trước finished_at"),
     ("negative supplement count", row(code="B", supplement_requests="-1"),
-     "row 3, column supplement_requests: not a whole number ≥ 0: '-1'"),
-    ("duplicate code in the file", row(code="OK-1"), "row 3, column code: 'OK-1' is also on row 2"),
+     "dòng 3, cột supplement_requests: không phải số nguyên ≥ 0: '-1'"),
+    ("duplicate code in the file", row(code="OK-1"), "dòng 3, cột code: 'OK-1' trùng mã với dòng 2"),
 ]
 
 
@@ -307,7 +306,7 @@ def test_a_bad_row_is_named_and_nothing_is_written(
     path = write_csv(tmp_path / "bad.csv", [row(code="OK-1", procedure_code="9.9"), bad, row(code="OK-2")])
     message, lines = refused(path)
     assert lines == [line]
-    assert message == "1 bad row; nothing was imported"
+    assert message == "1 dòng lỗi; không nhập gì"
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
 
 
@@ -317,23 +316,23 @@ def test_a_code_twice_is_named_as_the_file_has_it(units: dict, tmp_path: Path) -
     code = "A\\B\tC"
     path = write_csv(tmp_path / "twice.csv", [row(code=code), row(code="OK-2"), row(code=code)])
     message, lines = refused(path)
-    assert lines == [f"row 4, column code: {code!r} is also on row 2"]
-    assert message == "1 bad row; nothing was imported"
+    assert lines == [f"dòng 4, cột code: {code!r} trùng mã với dòng 2"]
+    assert message == "1 dòng lỗi; không nhập gì"
 
 
 def test_unknown_and_missing_columns_are_named(units: dict, tmp_path: Path) -> None:
     header = [c for c in HEADER if c != "due_at"] + ["ghi_chu"]
     message, lines = refused(write_csv(tmp_path / "h.csv", [row(code="X")], header=header))
-    assert len(lines) == 1 and lines[0].startswith("row 1, column ghi_chu: unknown column (columns: code, ")
-    assert lines[0].endswith("; column due_at: required column missing")
-    assert message == "1 bad row; nothing was imported"
+    assert len(lines) == 1 and lines[0].startswith("dòng 1, cột ghi_chu: cột không có trong định dạng (các cột: code, ")
+    assert lines[0].endswith("; cột due_at: thiếu cột bắt buộc")
+    assert message == "1 dòng lỗi; không nhập gì"
 
 
 def test_a_code_already_stored_with_other_values_is_a_bad_row(units: dict, tmp_path: Path) -> None:
     run(write_csv(tmp_path / "first.csv", GOOD[:1]))
     changed = {**GOOD[0], "outcome": "refused", "returned_at": ""}
     _message, lines = refused(write_csv(tmp_path / "second.csv", [GOOD[1], changed]))
-    assert lines == ["row 3, column code: 'A-1' is already in the database with different values in: outcome, "
+    assert lines == ["dòng 3, cột code: 'A-1' đã có trong cơ sở dữ liệu với giá trị khác ở: outcome, "
                      "returned_at"]
     assert Dossier.objects.count() == 1 and Dossier.objects.get().outcome == "approved"
 
@@ -347,15 +346,15 @@ def test_every_bad_row_of_a_long_file_is_reported_in_order_and_all_is_rolled_bac
     rows.append(row(code="L-2"))
     errors = tmp_path / "errors.csv"
     message, lines = refused(write_csv(tmp_path / "long.csv", rows), "--errors", str(errors))
-    assert lines == ["row 9, column channel: 'fax' is not one of counter, online, postal",
-                     "row 12, column code: 'L-2' is also on row 4"]
-    assert message == "2 bad rows; nothing was imported"
+    assert lines == ["dòng 9, cột channel: 'fax' không thuộc: counter, online, postal",
+                     "dòng 12, cột code: 'L-2' trùng mã với dòng 4"]
+    assert message == "2 dòng lỗi; không nhập gì"
     assert (Dossier.objects.count(), DossierEvent.objects.count(), Procedure.objects.count()) == (0, 0, 0)
     with errors.open(encoding="utf-8", newline="") as f:
         assert list(csv.reader(f)) == [
             ["row", "column", "reason"],
-            ["9", "channel", "'fax' is not one of counter, online, postal"],
-            ["12", "code", "'L-2' is also on row 4"],
+            ["9", "channel", "'fax' không thuộc: counter, online, postal"],
+            ["12", "code", "'L-2' trùng mã với dòng 4"],
         ]
 
 
@@ -365,14 +364,14 @@ def test_errors_file_names_each_problem_of_a_row(units: dict, tmp_path: Path) ->
     refused(write_csv(tmp_path / "bad.csv", [bad]), "--errors", str(errors))
     with errors.open(encoding="utf-8", newline="") as f:
         assert list(csv.reader(f))[1:] == [
-            ["2", "channel", "'fax' is not one of counter, online, postal"],
-            ["2", "received_at", "not an ISO 8601 instant: 'hôm qua'"],
+            ["2", "channel", "'fax' không thuộc: counter, online, postal"],
+            ["2", "received_at", "không phải thời điểm ISO 8601: 'hôm qua'"],
         ]
 
 
 @pytest.mark.parametrize(("content", "reason"), [
-    (b"", "the file is empty: no header row"),
-    (b"code,procedure_code\n\xff\xfe\n", "not UTF-8 text"),
+    (b"", "tệp rỗng: không có dòng tiêu đề"),
+    (b"code,procedure_code\n\xff\xfe\n", "không phải văn bản UTF-8"),
 ])
 def test_unreadable_files_are_one_line(db: None, tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "f.csv"
@@ -383,9 +382,9 @@ def test_unreadable_files_are_one_line(db: None, tmp_path: Path, content: bytes,
 
 
 @pytest.mark.parametrize(("damage", "reason"), [
-    (b"\xff", r"not UTF-8 text \(near line \d+\)"),
+    (b"\xff", r"không phải văn bản UTF-8 \(gần dòng \d+\)"),
     # a quote never closed: a field past the csv module's limit
-    (b',"' + b"x" * 140_000, r"line \d+: not valid CSV: field larger than field limit \(\d+\)"),
+    (b',"' + b"x" * 140_000, r"dòng \d+: không phải CSV hợp lệ: field larger than field limit \(\d+\)"),
 ])
 def test_a_file_unreadable_far_from_its_header_is_one_line(
     units: dict, tmp_path: Path, damage: bytes, reason: str
@@ -402,7 +401,7 @@ def test_a_file_unreadable_far_from_its_header_is_one_line(
 
 def test_missing_file(db: None, tmp_path: Path) -> None:
     message, _lines = refused(tmp_path / "nope.csv")
-    assert message == f"{tmp_path / 'nope.csv'}: no such file"
+    assert message == f"{tmp_path / 'nope.csv'}: không có tệp này"
 
 
 def test_command_line_exit_code_and_stderr_without_traceback(units: dict, tmp_path: Path) -> None:
@@ -424,8 +423,8 @@ def test_command_line_exit_code_and_stderr_without_traceback(units: dict, tmp_pa
     assert done.returncode == 1
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
-        "row 2, column received_at: not an ISO 8601 instant: '2021-02-30T08:00'",
-        "CommandError: 1 bad row; nothing was imported",
+        "dòng 2, cột received_at: không phải thời điểm ISO 8601: '2021-02-30T08:00'",
+        "CommandError: 1 dòng lỗi; không nhập gì",
     ]
 
 
@@ -471,7 +470,7 @@ def test_a_terminal_shows_a_progress_bar_and_what_comes_after_the_rows(units: di
     assert code == 0, shown
     assert "import_dossiers" in shown and "30/30" in shown and "100%" in shown  # the bar, full
     assert "looking for codes met twice" in shown  # the stage after the last row
-    assert "dry run: 30 dossiers would be imported" in shown.splitlines()[-1]
+    assert "chạy thử: sẽ nhập 30 hồ sơ" in shown.splitlines()[-1]
     assert not Dossier.objects.exists()  # a dry run
 
 
@@ -508,11 +507,11 @@ def test_values_too_long_are_named_not_a_crash(units: dict, tmp_path: Path) -> N
     path = write_csv(tmp_path / "long.csv", [row(code=long_code), row(code="L-2", applicant_name="n" * 201),
                                              row(code=long_code)])
     message, lines = refused(path)
-    assert message == "3 bad rows; nothing was imported"
+    assert message == "3 dòng lỗi; không nhập gì"
     assert lines == [
-        "row 2, column code: longer than 60 characters",
-        "row 3, column applicant_name: longer than 200 characters",
-        f"row 4, column code: {long_code!r} is also on row 2; column code: longer than 60 characters",
+        "dòng 2, cột code: dài quá 60 ký tự",
+        "dòng 3, cột applicant_name: dài quá 200 ký tự",
+        f"dòng 4, cột code: {long_code!r} trùng mã với dòng 2; cột code: dài quá 60 ký tự",
     ]
     assert not Dossier.objects.exists()
 

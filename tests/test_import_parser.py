@@ -81,7 +81,7 @@ def test_both_parsers_see_valid_and_invalid_rows(parser: RowParser) -> None:
     assert isinstance(parser._good(2, list(good)), LegacyRow)
     bad = [*good[:4], "2021-02-30T08:00", *good[5:]]
     assert parser._good(2, list(bad)) is None
-    assert parser._checked(2, list(bad)) == [("received_at", "not an ISO 8601 instant: '2021-02-30T08:00'")]
+    assert parser._checked(2, list(bad)) == [("received_at", "không phải thời điểm ISO 8601: '2021-02-30T08:00'")]
 
 
 def test_the_reading_thread_ends_when_the_importer_stops_first() -> None:

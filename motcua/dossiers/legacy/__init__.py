@@ -91,7 +91,7 @@ class Importer:
         try:
             header = [name.strip() for name in next(reader)]
         except StopIteration:
-            raise ImportFileError(_("the file is empty: no header row")) from None
+            raise ImportFileError(_("tệp rỗng: không có dòng tiêu đề")) from None
         problems = check_header(header)
         if problems:
             self.report(1, problems)
@@ -108,7 +108,7 @@ class Importer:
                 batches = in_process(pipeline.batches(reader, parser, header.index("code"), writer.prepare))
                 for batch in batches:
                     self._flush(batch)
-                self.stage(_("looking for codes met twice"))
+                self.stage(_("tìm mã hồ sơ trùng"))
                 self.summary.bad_rows = writer.finish_checks()
                 if self.summary.bad_rows:
                     for row_no, row_problems in writer.problems(duplicate_reason):
@@ -191,7 +191,7 @@ class Importer:
             differ = [column for (column, _f), a, b in zip(_COMPARED, ours, theirs, strict=True) if a != b]
             if differ:
                 problems[row_no] = [("code", _(
-                    "%(code)r is already in the database with different values in: %(columns)s") % {
+                    "%(code)r đã có trong cơ sở dữ liệu với giá trị khác ở: %(columns)s") % {
                     "code": code, "columns": ", ".join(differ)})]
             else:
                 self.summary.skipped += 1
@@ -213,7 +213,7 @@ class Importer:
 
 
 def duplicate_reason(code: str, first: int) -> str:
-    return _("%(code)r is also on row %(row)d") % {"code": code, "row": first}
+    return _("%(code)r trùng mã với dòng %(row)d") % {"code": code, "row": first}
 
 
 def import_dossiers(

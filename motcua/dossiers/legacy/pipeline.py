@@ -29,8 +29,8 @@ Prepared = tuple[int, str, str, str, "tuple[Any, ...] | str"]
 def file_error(exc: UnicodeDecodeError | csv.Error, line_num: int) -> ImportFileError:
     """The one-line message for a file that cannot be read on (``line_num``: the reader's)."""
     if isinstance(exc, UnicodeDecodeError):
-        return ImportFileError(_("not UTF-8 text (near line %(line)d)") % {"line": line_num + 1})
-    return ImportFileError(_("line %(line)d: not valid CSV: %(error)s") % {"line": line_num, "error": exc})
+        return ImportFileError(_("không phải văn bản UTF-8 (gần dòng %(line)d)") % {"line": line_num + 1})
+    return ImportFileError(_("dòng %(line)d: không phải CSV hợp lệ: %(error)s") % {"line": line_num, "error": exc})
 
 
 @dataclass
@@ -153,7 +153,7 @@ def in_process(items: Iterator[Batch]) -> Iterator[Batch]:
                 item = pickle.loads(receiving.recv_bytes())
             except EOFError:
                 reader.join(5)
-                raise ImportFileError(_("the process reading the file stopped (exit %(code)s)") % {
+                raise ImportFileError(_("tiến trình đọc tệp đã dừng (mã thoát %(code)s)") % {
                     "code": reader.exitcode}) from None
             if item is None:
                 return

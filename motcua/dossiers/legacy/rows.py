@@ -104,12 +104,12 @@ class UnitIndex:
         """(pk, level) of the version of ``code`` valid on ``day``, else the reason why not."""
         versions = self._versions.get(code)
         if not versions:
-            return _("unknown administrative unit %(code)r") % {"code": code}
+            return _("không có đơn vị hành chính mã %(code)r") % {"code": code}
         i = bisect_right(self._starts[code], day) - 1
         if i >= 0 and day <= versions[i][1]:
             return versions[i][2], versions[i][3]
         spans = ", ".join(f"{f.isoformat()}..{'' if t == dt.date.max else t.isoformat()}" for f, t, _p, _l in versions)
-        return _("unit %(code)r is not valid on %(day)s (valid %(spans)s)") % {
+        return _("đơn vị %(code)r không có hiệu lực ngày %(day)s (hiệu lực %(spans)s)") % {
             "code": code, "day": day.isoformat(), "spans": spans}
 
 
@@ -178,18 +178,18 @@ class RowParser:
 
     def _checked(self, row_no: int, record: list[str]) -> LegacyRow | list[tuple[str, str]]:
         if len(record) != self.width:
-            return [("", _("%(n)d values, the header has %(m)d") % {"n": len(record), "m": self.width})]
+            return [("", _("%(n)d giá trị, dòng tiêu đề có %(m)d") % {"n": len(record), "m": self.width})]
         problems: list[tuple[str, str]] = []
         v = {c: record[self.index[c]].strip() for c in self._present}
         for column in REQUIRED:
             if not v[column]:
-                problems.append((column, _("missing")))
+                problems.append((column, _("thiếu giá trị")))
         for column, limit in _MAX_LENGTH.items():
             if len(v.get(column, "")) > limit:
-                problems.append((column, _("longer than %(n)d characters") % {"n": limit}))
+                problems.append((column, _("dài quá %(n)d ký tự") % {"n": limit}))
         for column, allowed in _ENUMS.items():
             if v.get(column) and v[column] not in allowed:
-                problems.append((column, _("%(value)r is not one of %(allowed)s") % {
+                problems.append((column, _("%(value)r không thuộc: %(allowed)s") % {
                     "value": v[column], "allowed": ", ".join(sorted(allowed))}))
         instants: dict[str, dt.datetime | None] = {}
         for column in ("received_at", "due_at", "extended_due_at", "finished_at", "returned_at"):
@@ -199,7 +199,7 @@ class RowParser:
                 try:
                     instants[column] = parse_instant(text)
                 except ValueError:
-                    problems.append((column, _("not an ISO 8601 instant: %(value)r") % {"value": text}))
+                    problems.append((column, _("không phải thời điểm ISO 8601: %(value)r") % {"value": text}))
         supplements = 0
         if v.get("supplement_requests"):
             try:
@@ -207,23 +207,23 @@ class RowParser:
                 if not 0 <= supplements <= 32767:
                     raise ValueError
             except ValueError:
-                problems.append(("supplement_requests", _("not a whole number ≥ 0: %(value)r") % {
+                problems.append(("supplement_requests", _("không phải số nguyên ≥ 0: %(value)r") % {
                     "value": v["supplement_requests"]}))
         received, finished, returned = instants["received_at"], instants["finished_at"], instants["returned_at"]
         outcome = v.get("outcome", "")
         if finished is not None and received is not None and finished < received:
-            problems.append(("finished_at", _("before received_at")))
+            problems.append(("finished_at", _("trước received_at")))
         if v.get("finished_at") and not outcome:
-            problems.append(("outcome", _("required when finished_at is set")))
+            problems.append(("outcome", _("bắt buộc khi có finished_at")))
         if outcome and not v.get("finished_at"):
-            problems.append(("finished_at", _("required when outcome is set")))
+            problems.append(("finished_at", _("bắt buộc khi có outcome")))
         if v.get("returned_at"):
             if not v.get("finished_at"):
-                problems.append(("returned_at", _("set but finished_at is empty")))
+                problems.append(("returned_at", _("có giá trị mà finished_at trống")))
             elif returned is not None and finished is not None and returned < finished:
-                problems.append(("returned_at", _("before finished_at")))
+                problems.append(("returned_at", _("trước finished_at")))
             elif outcome in _ENUMS["outcome"] and outcome not in _RETURNABLE:
-                problems.append(("returned_at", _("a %(outcome)s dossier has no result to return") % {
+                problems.append(("returned_at", _("hồ sơ %(outcome)s không có kết quả để trả") % {
                     "outcome": outcome}))
         unit: tuple[int, str] | str = (0, "")
         if received is not None and v["unit_code"]:
@@ -248,11 +248,12 @@ def check_header(header: list[str]) -> list[tuple[str, str]]:
     seen: set[str] = set()
     for name in header:
         if name in seen:
-            problems.append((name, _("appears twice in the header")))
+            problems.append((name, _("có hai lần trong dòng tiêu đề")))
         seen.add(name)
         if name not in COLUMNS:
-            problems.append((name, _("unknown column (columns: %(columns)s)") % {"columns": ", ".join(COLUMNS)}))
-    problems += [(c, _("required column missing")) for c in REQUIRED if c not in seen]
+            problems.append((name, _("cột không có trong định dạng (các cột: %(columns)s)") % {
+                "columns": ", ".join(COLUMNS)}))
+    problems += [(c, _("thiếu cột bắt buộc")) for c in REQUIRED if c not in seen]
     return problems
 
 

@@ -357,12 +357,12 @@ class BulkWriter:
         services do it per transition), computed by the database from every dossier row written, in
         one pass; then the indexes back."""
         if self._written_ids is not None:
-            stage(_("adding to the report rollups"))
+            stage(_("cộng vào số liệu tổng hợp báo cáo"))
             # Without their unique keys (PostgreSQL, bulk), the rollups are merged by update and insert.
             rollups_sql.add_final_states(self._these, [*self._written_ids, self.now],
                                          merge="insert" if self.pg and self._restore else "upsert")
         if self._restore:
-            stage(_("rebuilding indexes"))
+            stage(_("dựng lại chỉ mục"))
         bulk.put_back(self._restore)
         self._restore = []
         with connection.cursor() as cursor:

@@ -22,15 +22,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         role = options["role"]
         if role not in LIFECYCLE_ROLES:
-            raise CommandError(f"unknown role {role!r}; expected one of: {', '.join(sorted(LIFECYCLE_ROLES))}")
+            roles = ", ".join(sorted(LIFECYCLE_ROLES))
+            raise CommandError(f"--role: không có vai trò {role!r}; dùng một trong: {roles}")
         name = options["name"].strip()
         if not name:
-            raise CommandError("--name must not be empty")
+            raise CommandError("--name: không được để trống")
         user = get_user_model().objects.filter(username=options["user"]).first()
         if user is None:
-            raise CommandError(f"no user named {options['user']!r}")
+            raise CommandError(f"--user: không có người dùng {options['user']!r}")
         if not user.is_active:
-            raise CommandError(f"user {options['user']!r} is not active")
+            raise CommandError(f"--user: người dùng {options['user']!r} đã bị khóa")
         token, key = ApiToken.issue(user=user, role=role, name=name)
         self.stdout.write(key)
-        self.stderr.write(f"token {token.prefix}… created for {user.get_username()} as {role}; it is shown only once")
+        self.stderr.write(f"đã tạo mã {token.prefix}… cho {user.get_username()} với vai trò {role}; "
+                          "mã chỉ hiện một lần")

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count, seed = options["dossiers"], options["seed"]
         if count < 0:
-            raise CommandError(f"--dossiers must be 0 or more, got {count}")
+            raise CommandError(f"--dossiers: phải từ 0 trở lên, nhận {count}")
         try:
             catalog = load_catalog()
             world = build_world()

@@ -1,9 +1,9 @@
 """``python manage.py import_dossiers FILE.csv [--dry-run] [--errors ERRORS.csv]`` (interfaces.md).
 
 Imports legacy dossiers whole or not at all. Every bad row is named on stderr, one line per row
-(``row 7, column received_at: not an ISO 8601 instant: '2021-13-01'``), and with ``--errors`` in a
+(``dòng 7, cột received_at: không phải thời điểm ISO 8601: '2021-13-01'``), and with ``--errors`` in a
 CSV file (row, column, reason: one record per problem); then the command exits 1. On success it
-prints ``imported N dossiers (M skipped as already present), K procedure stubs created``.
+prints ``đã nhập N hồ sơ (bỏ qua M hồ sơ đã có), tạo K thủ tục tạm``.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             try:
                 stream = stack.enter_context(path.open(encoding="utf-8-sig", newline=""))
             except FileNotFoundError:
-                raise CommandError(_("%(path)s: no such file") % {"path": path}) from None
+                raise CommandError(_("%(path)s: không có tệp này") % {"path": path}) from None
             except OSError as exc:
                 raise CommandError(f"{path}: {exc.strerror or exc}") from None
             errors = None
@@ -58,12 +58,13 @@ class Command(BaseCommand):
                 errors.writerow(["row", "column", "reason"])
             bar, lines = None, count_lines(path)
             if sys.stderr.isatty():
-                bar = stack.enter_context(tqdm(total=lines, unit=" rows", file=sys.stderr,
+                bar = stack.enter_context(tqdm(total=lines, unit=" dòng", file=sys.stderr,
                                                desc="import_dossiers", smoothing=0.1))
 
             def report(row: int, problems: list[tuple[str, str]]) -> None:
-                parts = [f"column {column}: {reason}" if column else reason for column, reason in problems]
-                line = f"row {row}{', ' if problems[0][0] else ': '}" + "; ".join(parts)
+                parts = [_("cột %(column)s: %(reason)s") % {"column": column, "reason": reason} if column else reason
+                         for column, reason in problems]
+                line = _("dòng %(row)d") % {"row": row} + (", " if problems[0][0] else ": ") + "; ".join(parts)
                 if bar is not None:
                     bar.write(line, file=sys.stderr)
                 else:
@@ -80,14 +81,14 @@ class Command(BaseCommand):
                     errors.writerow(["", "", str(exc)])
                 raise CommandError(f"{path}: {exc}") from None
         if summary.bad_rows:
-            raise CommandError(ngettext("%(n)d bad row; nothing was imported", "%(n)d bad rows; nothing was imported",
+            raise CommandError(ngettext("%(n)d dòng lỗi; không nhập gì", "%(n)d dòng lỗi; không nhập gì",
                                         summary.bad_rows) % {"n": summary.bad_rows})
         if dry_run:
             self.stdout.write(_(
-                "dry run: %(n)d dossiers would be imported (%(m)d skipped as already present), "
-                "%(k)d procedure stubs would be created; nothing was written"
+                "chạy thử: sẽ nhập %(n)d hồ sơ (bỏ qua %(m)d hồ sơ đã có), sẽ tạo %(k)d thủ tục tạm; "
+                "không ghi gì"
             ) % {"n": summary.imported, "m": summary.skipped, "k": summary.stubs})
         else:
             self.stdout.write(_(
-                "imported %(n)d dossiers (%(m)d skipped as already present), %(k)d procedure stubs created"
+                "đã nhập %(n)d hồ sơ (bỏ qua %(m)d hồ sơ đã có), tạo %(k)d thủ tục tạm"
             ) % {"n": summary.imported, "m": summary.skipped, "k": summary.stubs})

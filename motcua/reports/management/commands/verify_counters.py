@@ -8,10 +8,10 @@ from motcua.reports import rollups
 
 
 class Command(BaseCommand):
-    help = "Recount every rollup table (daily, monthly, per unit) from the dossiers; exit 1 when they disagree."
+    help = "Đếm lại mọi bảng số liệu tổng hợp (ngày, tháng, theo đơn vị) từ hồ sơ; thoát mã 1 khi không khớp."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--rebuild", action="store_true", help="replace the rollups with the recount")
+        parser.add_argument("--rebuild", action="store_true", help="thay số liệu tổng hợp bằng số đếm lại")
 
     def handle(self, *args: object, **options: object) -> None:
         expected = rollups.recount()
@@ -21,7 +21,7 @@ class Command(BaseCommand):
                     model.objects.all().delete()
                 expected.write()
             sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(expected).items())
-            self.stdout.write(f"rebuilt: {sizes} rows")
+            self.stdout.write(f"đã dựng lại: {sizes} dòng")
             return
         have = rollups.stored()
         bad = rollups.disagreements(expected, have)
@@ -29,8 +29,8 @@ class Command(BaseCommand):
             want, got = rollups.normalised(expected), rollups.normalised(have)
             for name, keys in bad.items():
                 for key in keys[:10]:
-                    self.stderr.write(f"{name} {key}: expected {want[name].get(key)}, stored {got[name].get(key)}")
+                    self.stderr.write(f"{name} {key}: đếm lại {want[name].get(key)}, đang lưu {got[name].get(key)}")
             summary = ", ".join(f"{len(keys)} {name}" for name, keys in bad.items())
-            raise CommandError(f"verify_counters: rows disagree ({summary}); run with --rebuild to recount")
+            raise CommandError(f"verify_counters: số liệu không khớp ({summary}); chạy với --rebuild để đếm lại")
         sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(have).items())
-        self.stdout.write(f"counters agree: {sizes} rows")
+        self.stdout.write(f"số liệu khớp: {sizes} dòng")
