@@ -469,7 +469,7 @@ def test_a_terminal_shows_a_progress_bar_and_what_comes_after_the_rows(units: di
     code, shown = in_a_terminal(["manage.py", "import_dossiers", str(path), "--dry-run"], child_database())
     assert code == 0, shown
     assert "import_dossiers" in shown and "30/30" in shown and "100%" in shown  # the bar, full
-    assert "looking for codes met twice" in shown  # the stage after the last row
+    assert "tìm mã hồ sơ trùng" in shown  # the stage after the last row
     assert "chạy thử: sẽ nhập 30 hồ sơ" in shown.splitlines()[-1]
     assert not Dossier.objects.exists()  # a dry run
 
