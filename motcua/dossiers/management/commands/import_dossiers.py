@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from tqdm import tqdm
 
 from motcua.dossiers.legacy import ImportFileError, import_dossiers
@@ -81,8 +80,7 @@ class Command(BaseCommand):
                     errors.writerow(["", "", str(exc)])
                 raise CommandError(f"{path}: {exc}") from None
         if summary.bad_rows:
-            raise CommandError(ngettext("%(n)d dòng lỗi; không nhập gì", "%(n)d dòng lỗi; không nhập gì",
-                                        summary.bad_rows) % {"n": summary.bad_rows})
+            raise CommandError(_("%(n)d dòng lỗi; không nhập gì") % {"n": summary.bad_rows})
         if dry_run:
             self.stdout.write(_(
                 "chạy thử: sẽ nhập %(n)d hồ sơ (bỏ qua %(m)d hồ sơ đã có), sẽ tạo %(k)d thủ tục tạm; "
