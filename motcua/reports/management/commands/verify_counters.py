@@ -21,7 +21,7 @@ class Command(BaseCommand):
                     model.objects.all().delete()
                 expected.write()
             sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(expected).items())
-            self.stdout.write(f"đã dựng lại: {sizes} dòng")
+            self.stdout.write(f"đã dựng lại (số dòng: {sizes})")
             return
         have = rollups.stored()
         bad = rollups.disagreements(expected, have)
@@ -33,4 +33,4 @@ class Command(BaseCommand):
             summary = ", ".join(f"{len(keys)} {name}" for name, keys in bad.items())
             raise CommandError(f"verify_counters: số liệu không khớp ({summary}); chạy với --rebuild để đếm lại")
         sizes = ", ".join(f"{len(rows)} {name}" for name, rows in rollups.normalised(have).items())
-        self.stdout.write(f"số liệu khớp: {sizes} dòng")
+        self.stdout.write(f"số liệu khớp (số dòng: {sizes})")
