@@ -314,6 +314,9 @@ def test_create_api_token_command(client, world):
         call_command("create_api_token", "--user", "counter_a", "--role", "emperor", "--name", "x")
     with pytest.raises(CommandError, match="^--user: không có người dùng 'ghost'$"):
         call_command("create_api_token", "--user", "ghost", "--role", "system", "--name", "x")
+    get_user_model().objects.filter(username="counter_a").update(is_active=False)
+    with pytest.raises(CommandError, match="^--user: người dùng 'counter_a' đã bị vô hiệu hóa$"):
+        call_command("create_api_token", "--user", "counter_a", "--role", "counter", "--name", "x")
 
 
 def test_session_user_acts_with_the_role_the_table_allows(client, world):

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"--user: không có người dùng {options['user']!r}")
         if not user.is_active:
-            raise CommandError(f"--user: người dùng {options['user']!r} đã bị khóa")
+            raise CommandError(f"--user: người dùng {options['user']!r} đã bị vô hiệu hóa")
         token, key = ApiToken.issue(user=user, role=role, name=name)
         self.stdout.write(key)
         self.stderr.write(f"đã tạo mã {token.prefix}… cho {user.get_username()} với vai trò {role}; "
