@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "motcua.stats",
     "motcua.quality",
     "motcua.notifications",
+    "motcua.demo",
     "django_tasks",
     "django_tasks_db",
 ]

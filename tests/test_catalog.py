@@ -6,10 +6,11 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from motcua.catalog import demo_catalog
-from motcua.catalog.loader import CatalogError, check_procedure, load_catalog
+from motcua.catalog.loader import CatalogError, check_procedure
 from motcua.catalog.models import Procedure, RequiredDocument, RouteStep
 from motcua.catalog.search import fold, search_procedures
+from motcua.demo import catalog as demo_catalog
+from motcua.demo.world import load_demo_catalog
 
 
 def test_demo_catalogue_has_at_least_15_procedures_at_commune_and_province_levels() -> None:
@@ -43,10 +44,10 @@ def test_check_procedure_refuses_shares_that_do_not_sum() -> None:
 
 @pytest.mark.django_db
 def test_load_catalog_is_idempotent_and_keeps_the_data() -> None:
-    first = load_catalog()
+    first = load_demo_catalog()
     assert first.created == len(demo_catalog.PROCEDURES)
     counts = (Procedure.objects.count(), RequiredDocument.objects.count(), RouteStep.objects.count())
-    second = load_catalog()
+    second = load_demo_catalog()
     assert second.created == 0 and second.updated == len(demo_catalog.PROCEDURES)
     assert (Procedure.objects.count(), RequiredDocument.objects.count(), RouteStep.objects.count()) == counts
     birth = Procedure.objects.get(code="1.001193")
@@ -77,7 +78,7 @@ def test_fold_strips_vietnamese_diacritics() -> None:
 
 @pytest.mark.django_db
 def test_search_without_diacritics_finds_the_procedure() -> None:
-    load_catalog()
+    load_demo_catalog()
     found = search_procedures("dang ky khai sinh")
     names = [p.name for p in found]
     assert names[0] == "Đăng ký khai sinh"

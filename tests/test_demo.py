@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from motcua.catalog.demo import DEMO_PASSWORD
+from motcua.demo.world import DEMO_PASSWORD
 from motcua.dossiers.lifecycle import Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.units.models import AdministrativeUnit, Agency, Level, Role, StaffRole

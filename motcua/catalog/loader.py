@@ -1,4 +1,5 @@
-"""Load the demo catalogue (``demo_catalog``) into the database, idempotently."""
+"""Load a catalogue (fields and procedures as plain data, e.g. ``motcua.demo.catalog``) into the database,
+idempotently."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,6 @@ from typing import Any
 
 from django.db import transaction
 
-from motcua.catalog import demo_catalog
 from motcua.catalog.models import Field, Procedure, RequiredDocument, RouteStep
 
 
@@ -42,15 +42,13 @@ def _parse_cutoff(value: str | None) -> dt.time | None:
 
 
 @transaction.atomic
-def load_catalog(
-    procedures: Iterable[dict[str, Any]] | None = None, fields: Iterable[dict[str, str]] | None = None
-) -> LoadResult:
+def load_catalog(procedures: Iterable[dict[str, Any]], fields: Iterable[dict[str, str]]) -> LoadResult:
     """Create or update fields and procedures by code; documents and steps by their order.
 
     Running it twice changes nothing the second time.
     """
-    procedures = list(demo_catalog.PROCEDURES if procedures is None else procedures)
-    fields = list(demo_catalog.FIELDS if fields is None else fields)
+    procedures = list(procedures)
+    fields = list(fields)
     for data in procedures:
         check_procedure(data)
     result = LoadResult()

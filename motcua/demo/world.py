@@ -1,5 +1,5 @@
 """The demo world: a real province and two of its real communes, their agencies, staff of every
-role, the catalogue, and (see ``demo_dossiers``) thousands of dossiers driven through the services.
+role, the catalogue, and (see ``motcua.demo.dossiers``) thousands of dossiers driven through the services.
 
 Idempotent: agencies by code, users by username, dossiers by an idempotency key per index.
 DEMO ONLY: every demo user has the same fixed password, printed by ``seed_demo``.
@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractBaseUser
 
-from motcua.catalog.demo_names import fake_name
-from motcua.catalog.loader import load_catalog
+from motcua.catalog.loader import LoadResult, load_catalog
 from motcua.catalog.search import fold
+from motcua.demo import catalog as demo_catalog
+from motcua.demo.names import fake_name
 from motcua.units.models import AdministrativeUnit, Agency, Level, Role, StaffRole
 
 DEMO_PASSWORD = "demo12345"  # demo only: never use on a real deployment
@@ -104,6 +105,11 @@ def _legacy_commune(unit: AdministrativeUnit) -> AdministrativeUnit | None:
     preds = list(unit.predecessors.filter(level=Level.COMMUNE, valid_to__lt=REFORM_DAY).order_by("code"))
     same = [p for p in preds if p.code == unit.code] or [p for p in preds if p.name == unit.name]
     return (same or preds or [None])[0]
+
+
+def load_demo_catalog() -> LoadResult:
+    """The demo catalogue of real procedures (``motcua.demo.catalog``), loaded idempotently."""
+    return load_catalog(demo_catalog.PROCEDURES, demo_catalog.FIELDS)
 
 
 def build_world(province_code: str = DEMO_PROVINCE_CODE) -> DemoWorld:
@@ -210,13 +216,3 @@ def _user(username: str, rng: random.Random, passwords: _Passwords, superuser: b
     user.save()
     return user
 
-
-def build_demo(dossiers: int = 3000, seed: int = 2025, now: dt.datetime | None = None,
-               progress: object = None) -> tuple[DemoWorld, object]:
-    """Catalogue + world + dossiers. Returns the world and the dossier generation summary."""
-    from motcua.catalog.demo_dossiers import generate_dossiers
-
-    load_catalog()
-    world = build_world()
-    summary = generate_dossiers(world, count=dossiers, seed=seed, now=now, progress=progress)  # type: ignore[arg-type]
-    return world, summary

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.catalog.demo import DEMO_PASSWORD, DemoError, build_world
-from motcua.catalog.demo_dossiers import KEY_PREFIX, generate_dossiers
-from motcua.catalog.loader import CatalogError, load_catalog
+from motcua.catalog.loader import CatalogError
+from motcua.demo.dossiers import KEY_PREFIX, generate_dossiers
+from motcua.demo.world import DEMO_PASSWORD, DemoError, build_world, load_demo_catalog
 from motcua.dossiers.lifecycle import STATUS_LABELS
 from motcua.dossiers.models import Dossier
 from motcua.notifications import outbox
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if count < 0:
             raise CommandError(f"--dossiers: phải từ 0 trở lên, nhận {count}")
         try:
-            catalog = load_catalog()
+            catalog = load_demo_catalog()
             world = build_world()
         except (CatalogError, DemoError) as exc:
             raise CommandError(str(exc)) from None

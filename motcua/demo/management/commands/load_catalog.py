@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from motcua.catalog.loader import CatalogError, load_catalog
+from motcua.catalog.loader import CatalogError
+from motcua.demo.world import load_demo_catalog
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            result = load_catalog()
+            result = load_demo_catalog()
         except CatalogError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(

@@ -19,9 +19,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from motcua.catalog.demo import REFORM_DAY, CommuneSite, DemoWorld
-from motcua.catalog.demo_names import fake_person
 from motcua.catalog.models import Procedure
+from motcua.demo.names import fake_person
+from motcua.demo.world import REFORM_DAY, CommuneSite, DemoWorld
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
