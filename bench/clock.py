@@ -7,7 +7,6 @@ days; each row uses the same receipts and the same day counts for every method:
 
 - ``motcua start+add``: ``cal.add_working_time(cal.start_of_clock(received), days * 480)``
   (what dossiers/services.py does; minute precision, aware datetimes in and out);
-- ``motcua due()``: the same in one call;
 - ``holidays nth``: ``HolidayBase.get_nth_working_day(received.date(), days)`` — days only, no hours,
   no sessions, no cut-off (it walks day by day, so it grows with the day count).
 """
@@ -64,7 +63,7 @@ def main() -> None:
     span = (datetime(2027, 1, 1, tzinfo=TZ) - origin) // timedelta(minutes=1)
     receipts = [origin + timedelta(minutes=rng.randrange(span)) for _ in range(options.n)]
 
-    rows: list[tuple[str, float, float, float]] = []
+    rows: list[tuple[str, float, float]] = []
     for label, counts in [("mixed", [rng.choice(DAY_COUNTS) for _ in receipts])] + [
         (f"{d}d", [d] * len(receipts)) for d in (1, 5, 15, 45)
     ]:
@@ -76,18 +75,12 @@ def main() -> None:
             for received, minutes in work:
                 add(start_of_clock(received), minutes)
 
-        def one_call(work: list = work) -> None:
-            due = cal.due
-            for received, minutes in work:
-                due(received, minutes)
-
         def package(day_work: list = day_work) -> None:
             nth = known.get_nth_working_day
             for day, n in day_work:
                 nth(day, n)
 
-        rows.append((label, per_call_us(two_calls, len(work)), per_call_us(one_call, len(work)),
-                     per_call_us(package, len(day_work), repeat=3)))
+        rows.append((label, per_call_us(two_calls, len(work)), per_call_us(package, len(day_work), repeat=3)))
 
     # Same due date as the package, where the two can be compared (an in-session receipt plus whole days).
     # Expected differences: a receipt at the opening minute (08:00) plus N days is due at 17:00 of the
@@ -108,10 +101,10 @@ def main() -> None:
     print(f"Python {sys.version.split()[0]}, holidays {holidays.__version__}, {options.n} receipts over 2024–2026")
     print(f"Calendar.national() build (2015–2035, package + announcements + tables): {build_ms:.0f} ms")
     print()
-    print(f"{'days':>6} | {'motcua start+add':>17} | {'motcua due()':>12} | {'holidays nth':>13} | ratio")
-    print(f"{'-' * 6}-+-{'-' * 17}-+-{'-' * 12}-+-{'-' * 13}-+------")
-    for label, two, one, pkg in rows:
-        print(f"{label:>6} | {two:14.2f} µs | {one:9.2f} µs | {pkg:10.2f} µs | {pkg / two:4.0f}×")
+    print(f"{'days':>6} | {'motcua start+add':>17} | {'holidays nth':>13} | ratio")
+    print(f"{'-' * 6}-+-{'-' * 17}-+-{'-' * 13}-+------")
+    for label, two, pkg in rows:
+        print(f"{label:>6} | {two:14.2f} µs | {pkg:10.2f} µs | {pkg / two:4.0f}×")
     print()
     print(f"in-session receipts with the same due date as holidays' nth working day: {agree}; "
           f"different, receipt at the opening minute (due 17:00 the N-th day): {at_opening}; other: {other} "

@@ -2,7 +2,7 @@
 checked against a minute-by-minute count."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,25 +110,3 @@ def test_against_minute_by_minute_count(cal: Calendar, offset: int, length: int)
         assert brute_between(cal, a, due) == counted
         assert brute_between(cal, a, due - timedelta(minutes=1)) == counted - 1
 
-
-cutoffs = st.none() | st.integers(0, 1439).map(lambda m: time(m // 60, m % 60))
-
-
-@settings(max_examples=500, deadline=None)
-@given(instants, amounts, cutoffs, st.integers(0, 59))
-def test_due_is_start_of_clock_then_add(received: datetime, minutes: int, cutoff: time | None, second: int) -> None:
-    """``due`` (one step, its own fast path) is the two steps it stands for, seconds and cut-off included."""
-    received = received.replace(second=second)
-    expected = NATIONAL.add_working_time(NATIONAL.start_of_clock(received, cutoff), minutes)
-    assert NATIONAL.due(received, minutes, cutoff) == expected
-    assert NATIONAL.due(received.astimezone(UTC), minutes, cutoff) == expected
-
-
-@settings(max_examples=200, deadline=None)
-@given(small_calendars(), st.integers(0, 300 * 1440), st.integers(0, 480 * 400), cutoffs)
-def test_due_is_start_of_clock_then_add_on_any_calendar(cal: Calendar, offset: int, minutes: int,
-                                                        cutoff: time | None) -> None:
-    """Any sessions, days off and on, and counts that run past the calendar's precomputed year."""
-    received = datetime(2026, 3, 2, tzinfo=TZ) + timedelta(minutes=offset)
-    expected = cal.add_working_time(cal.start_of_clock(received, cutoff), minutes)
-    assert cal.due(received, minutes, cutoff) == expected

@@ -283,33 +283,6 @@ class Calendar:
         state = self._snapshot(b_ordinal)
         return self._position(state, b_ordinal, b_minute) - self._position(state, a_ordinal, a_minute)
 
-    def due(self, received: datetime, minutes: int, cutoff: time | str | None = None) -> datetime:
-        """``add_working_time(start_of_clock(received, cutoff), minutes)`` in one step."""
-        if received.tzinfo is not None and received.tzinfo is not TZ:
-            received = received.astimezone(TZ)
-        ordinal, of_day = received.toordinal(), received.hour * 60 + received.minute
-        if cutoff is not None and of_day > _cutoff_minute(cutoff):
-            ordinal, of_day = ordinal + 1, 0
-        # Fast path (inlined _next_working, then _add): the receipt's day and the due day in range.
-        state = self._state
-        if minutes > 0 and state[0] <= ordinal <= state[1]:
-            days = state[2]
-            index, opening = bisect_left(days, ordinal), self._first_open
-            if index < len(days) and days[index] == ordinal:
-                opening = self._next_open[of_day]
-                if opening < 0:  # after the day's last session: the next working day's opening
-                    index, opening = index + 1, self._first_open
-            per_day = self.minutes_per_day
-            target, rest = divmod(index * per_day + self._within[opening] + minutes - 1, per_day)
-            if target < len(days):
-                return state[3][target] + _OFFSETS[self._minute_at[rest]]
-        state, index, of_day = self._next_working(ordinal, of_day)
-        return self._add(state[2][index], of_day, minutes)
-
-    def next_working_instant(self, at: datetime) -> datetime:
-        state, index, of_day = self._next_working(*self._split(at))
-        return state[3][index] + _OFFSETS[of_day]
-
     def day_status(self, day: date) -> tuple[bool, str]:
         """(is working, why) — e.g. ``(False, "Tết Nguyên Đán")``, ``(False, "Chủ nhật")``."""
         working = self.is_working_day(day)
