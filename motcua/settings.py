@@ -92,8 +92,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt")]  # Vietnamese first; strings are written in Vietnamese
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("vi", "Tiếng Việt")]  # the one language: strings are written in Vietnamese (no translation files)
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
