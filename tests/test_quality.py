@@ -248,14 +248,8 @@ def test_drill_down_lists_the_dossiers_that_cost_points(scenario):
         dossiers_costing_points(w.commune.code, *MARCH, "1.1")
 
 
-def test_period_helpers_and_bad_input(scenario):
+def test_bad_input(scenario):
     code = scenario.world.commune.code
-    assert compute.monthly_index(code, 2026, 3)["facts"] == compute_index(code, *MARCH)["facts"]
-    q1 = compute.quarterly_index(code, 2026, 1)
-    assert (q1["from"], q1["to"]) == ("2026-01-01", "2026-03-31")
-    assert compute.yearly_index(code, 2026)["to"] == "2026-12-31"
-    with pytest.raises(QualityError):
-        compute.quarter_bounds(2026, 5)
     with pytest.raises(QualityError, match="không sau"):
         compute_index(code, dt.date(2026, 4, 1), dt.date(2026, 3, 1))
     with pytest.raises(QualityError, match="XYZ"):

@@ -19,10 +19,6 @@ class Caller:
     user: Any
     token: ApiToken | None = None
 
-    @property
-    def token_role(self) -> str | None:
-        return self.token.role if self.token is not None else None
-
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer <token>``; only the SHA-256 of the token is looked up."""

@@ -97,9 +97,6 @@ class SubmissionForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
-    def document_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in self.fields if name.startswith("doc_")]
-
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
         for name in self.fields:

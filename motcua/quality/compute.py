@@ -17,7 +17,6 @@ An indicator without a formula is *not computable* from this system's data (scor
 """
 from __future__ import annotations
 
-import calendar as pycalendar
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -210,32 +209,6 @@ def compute_index_by_child(parent_code: str, date_from: dt.date, date_to: dt.dat
         facts = derive(add_facts(per_child[code]))
         out[code] = {"code": code, "name": names[code], "facts": facts, **score_facts(facts, iset, loaded)}
     return out
-
-
-# --- periods ------------------------------------------------------------------------------------
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    if not 1 <= month <= 12:
-        raise QualityError(f"Tháng không hợp lệ: {month}.")
-    return dt.date(year, month, 1), dt.date(year, month, pycalendar.monthrange(year, month)[1])
-
-
-def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
-    if not 1 <= quarter <= 4:
-        raise QualityError(f"Quý không hợp lệ: {quarter}.")
-    return month_bounds(year, 3 * quarter - 2)[0], month_bounds(year, 3 * quarter)[1]
-
-
-def monthly_index(unit_code: str, year: int, month: int) -> dict:
-    return compute_index(unit_code, *month_bounds(year, month))
-
-
-def quarterly_index(unit_code: str, year: int, quarter: int) -> dict:
-    return compute_index(unit_code, *quarter_bounds(year, quarter))
-
-
-def yearly_index(unit_code: str, year: int) -> dict:
-    return compute_index(unit_code, dt.date(year, 1, 1), dt.date(year, 12, 31))
 
 
 # --- drill-down ---------------------------------------------------------------------------------

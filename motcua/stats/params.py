@@ -38,10 +38,6 @@ UNITS_LABELS = {
 }
 
 
-class BadRequest(ValueError):
-    """Query parameters that make no report (status 400); the message is for the user."""
-
-
 @dataclass
 class Selection:
     period: ReportPeriod

@@ -293,16 +293,6 @@ class Calendar:
             return False, WEEKEND_NAMES[day.weekday()]
         return working, WORKING_DAY_REASON
 
-    def non_working_days(self, first: date, last: date) -> list[tuple[date, str]]:
-        """Non-working days in [first, last] with the reason for each."""
-        found = []
-        for ordinal in range(first.toordinal(), last.toordinal() + 1):
-            day = date.fromordinal(ordinal)
-            working, reason = self.day_status(day)
-            if not working:
-                found.append((day, reason))
-        return found
-
     def __repr__(self) -> str:
         return f"Calendar({format_sessions(self.sessions)!r}, {self.first_year}..{self.last_year})"
 

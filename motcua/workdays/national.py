@@ -10,7 +10,6 @@ Pure Python; no Django.
 """
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 
 import holidays
@@ -33,8 +32,3 @@ def national_marks(first_year: int, last_year: int) -> tuple[Mark, ...]:
         if first_year <= day.year <= last_year
     )
     return tuple(marks)
-
-
-def package_knows(day: date) -> bool:
-    """Whether the installed ``holidays`` has any word on this date (for tests and ``--explain``)."""
-    return any(mark[0] == day for mark in national_marks(day.year, day.year))
