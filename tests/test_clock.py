@@ -1,4 +1,4 @@
-"""The pure clock (motcua.workdays): calendar facts from the law, and the due-instant rules of domain.md §6."""
+"""The pure clock (motcua.workdays): calendar facts from the law, and the due-instant rules of docs/domain.md §6."""
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,4 @@
-"""``manage.py duedate`` as interfaces.md promises it: one line out, one line of error, no traceback."""
+"""``manage.py duedate`` as docs/architecture.md promises it: one line out, one line of error, no traceback."""
 from __future__ import annotations
 
 import datetime as dt

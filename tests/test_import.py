@@ -1,4 +1,4 @@
-"""Legacy import (interfaces.md "import_dossiers"): what a good file writes, and what is refused."""
+"""Legacy import (docs/architecture.md, "import_dossiers"): what a good file writes, and what is refused."""
 from __future__ import annotations
 
 import csv

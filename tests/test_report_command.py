@@ -1,4 +1,4 @@
-"""`python manage.py report` (interfaces.md "report"): formats, output file, bad input."""
+"""`python manage.py report` (docs/architecture.md, "report"): formats, output file, bad input."""
 from __future__ import annotations
 
 import csv

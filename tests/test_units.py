@@ -73,7 +73,7 @@ def test_codes_are_zero_padded_by_level() -> None:
 
 
 def test_ngan_son_district() -> None:
-    # interfaces.md: report --unit 062 → "Huyện Ngân Sơn"
+    # docs/architecture.md, "report": report --unit 062 → "Huyện Ngân Sơn"
     ngan_son = Unit.objects.get(code="062")
     assert ngan_son.name == "Huyện Ngân Sơn"
     assert ngan_son.level == Level.DISTRICT

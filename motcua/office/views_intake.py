@@ -1,7 +1,7 @@
 """Counter intake: find the procedure, capture the applicant, tick the documents, then receive
 (a dossier is created by services.receive), ask for completion (form 02) or refuse (form 03).
 
-A walk-in that is asked to complete its documents, or refused, is NOT received (domain.md §5: the
+A walk-in that is asked to complete its documents, or refused, is NOT received (docs/domain.md §5: the
 dossier is then not yet received; a refusal at intake is never counted): no dossier is created and
 the screen prints the slip (form 02 / form 03) from what was captured. For an online dossier
 (status ``submitted``) the same decisions are lifecycle actions on its dossier page.

@@ -8,7 +8,7 @@ on ``date_to`` with its earlier versions and every unit version below them
 days. The facts are computed in one aggregate query per call (plus one for the procedures offering
 online service); the formulas and scoring run in Python over those few numbers.
 
-Scoring (domain.md §8): ``rate`` = the formula's value, kept within [0, 1]; an indicator with a
+Scoring (docs/domain.md §8): ``rate`` = the formula's value, kept within [0, 1]; an indicator with a
 threshold scores full marks at or above it, else ``rate × max / threshold``; without a threshold,
 ``rate × max``. A formula that divides by zero (nothing to measure: no rating in the period, say)
 makes the indicator *not applicable*: no points, and its maximum is left out of ``computed_max``.
@@ -78,7 +78,7 @@ def derive(raw: dict[str, float]) -> dict[str, float]:
 # --- scoring ------------------------------------------------------------------------------------
 
 def points_for(rate: float | None, max_points: float, threshold: float | None) -> float | None:
-    """domain.md §8: full marks at or above the threshold, else rate × max / threshold; rate × max without one."""
+    """docs/domain.md §8: full marks at or above the threshold, else rate × max / threshold; rate × max without one."""
     if rate is None:
         return None
     rate = min(max(rate, 0.0), 1.0)

@@ -2,7 +2,7 @@
 
 An ``IndicatorSet`` is one version of the index (the government revises it); its groups carry the
 points of each area and its indicators a formula over named facts (``motcua.quality.indicators``),
-a maximum and an optional threshold (domain.md §8).
+a maximum and an optional threshold (docs/domain.md §8).
 """
 from __future__ import annotations
 

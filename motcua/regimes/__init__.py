@@ -1,4 +1,4 @@
-"""Legal regimes as data (domain.md §2): dates in force, form set, dossier-code format.
+"""Legal regimes as data (docs/domain.md §2): dates in force, form set, dossier-code format.
 
 Pure Python. A dossier uses the regime in force on its receipt date. Adding a third regime
 is adding one ``Regime(...)`` to ``REGIMES``; nothing else branches on the regime's name.

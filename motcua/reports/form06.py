@@ -1,7 +1,7 @@
 """Report form 06 (Circular 01/2020/TT-VPCP): status and results of handling procedures.
 
 ``compute_form06(unit_code, date_from, date_to, as_of=None, by=None)`` returns the JSON object
-promised in interfaces.md "report". It is the only entry point; the counting behind it
+promised in docs/architecture.md, "report". It is the only entry point; the counting behind it
 (``_count_rows``) reads the dossiers today and may later read rollup counters instead.
 
 Semantics (all times Asia/Ho_Chi_Minh, +07:00):
@@ -84,7 +84,7 @@ def compute_form06(
     unit_code: str, date_from: dt.date, date_to: dt.date, as_of: dt.datetime | None = None, by: str | None = None,
     units: str = "as_was", source: str = "auto",
 ) -> dict:
-    """The form 06 object of interfaces.md for the unit ``unit_code`` over ``[date_from, date_to]``.
+    """The form 06 object of docs/architecture.md ("report") for the unit ``unit_code`` over ``[date_from, date_to]``.
 
     ``units``: "as_was" (units as they were when each dossier was received) or "today" (old units'
     figures re-aggregated onto today's units, see reaggregate.py). ``source``: "auto" reads the
@@ -214,7 +214,7 @@ def _sum_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
 
 
 def _finish_counts(raw: dict[str, int]) -> dict[str, int | float]:
-    """Derive the remaining columns so that the identities of interfaces.md hold by construction
+    """Derive the remaining columns so that the identities of docs/architecture.md ("report") hold by construction
     of the partitions above: direct = received in period − online − postal, on time = resolved −
     early − late, within = in progress − overdue."""
     counts: dict[str, int | float] = {key: 0 for key in COUNT_KEYS}

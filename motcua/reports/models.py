@@ -1,4 +1,4 @@
-"""Rollups that reports read instead of the dossier table (design.md "Reports read rollups").
+"""Rollups that reports read instead of the dossier table (docs/architecture.md, "Rollups and verify_counters").
 
 Every table holds the same counts for one (key, day) or (key, month): what was received (by
 channel), what closed (early / on time / late / withdrawn) and two running deltas, so that a

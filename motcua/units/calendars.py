@@ -1,6 +1,6 @@
 """The database side of the clock: builds a pure ``motcua.workdays.Calendar`` for a unit.
 
-Layers, later winning (domain.md §6):
+Layers, later winning (docs/domain.md §6):
 
 1. the ``holidays`` package (VN, ``vi``): holidays, swapped days off, make-up Saturdays;
 2. ``motcua.workdays.announcements.ANNOUNCEMENTS``: late government announcements known to the code;

@@ -2,7 +2,7 @@
 
 A ``Calendar`` is built once from dates and sessions and then answers every clock question
 with integer arithmetic and ``bisect`` on a sorted array of working days — no database, no
-Django (design.md, "The clock is pure").
+Django (docs/architecture.md, "The clock").
 
 Time model. An instant is an integer *minute* (``date.toordinal() * 1440 + minute of day``) in
 Asia/Ho_Chi_Minh wall time; seconds are truncated. The *position* of an instant is the number

@@ -1,4 +1,4 @@
-"""Outcome of a dossier against its due instant (domain.md §6), by calendar date in Asia/Ho_Chi_Minh.
+"""Outcome of a dossier against its due instant (docs/domain.md §6), by calendar date in Asia/Ho_Chi_Minh.
 
 Pure Python; no Django.
 """

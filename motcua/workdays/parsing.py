@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import time
 
 MINUTES_PER_WORKING_DAY = 480
-"""One working day = 8 working hours (domain.md §6), whatever a unit's sessions are."""
+"""One working day = 8 working hours (docs/domain.md §6), whatever a unit's sessions are."""
 
 _TIME_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _DURATION_RE = re.compile(r"^\s*(\d+)(?:\.(50*|0+))?\s*([dh])\s*$", re.IGNORECASE)

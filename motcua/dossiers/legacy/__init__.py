@@ -1,4 +1,4 @@
-"""Legacy dossiers in: ``python manage.py import_dossiers FILE.csv`` (interfaces.md "import_dossiers").
+"""Legacy dossiers in: ``python manage.py import_dossiers FILE.csv`` (docs/architecture.md, "import_dossiers").
 
 This package is the one sanctioned bulk writer of dossiers besides ``motcua.dossiers.services``
 (``rows.py``: columns, parsing, validation, events; ``writer.py``: the bulk writing; here: the run).
@@ -220,7 +220,7 @@ def import_dossiers(
     stream: Any, *, dry_run: bool = False, report: Reporter, progress: Callable[[int], None] | None = None,
     expected_rows: int = 0, stage: Callable[[str], None] | None = None,
 ) -> Summary:
-    """Import a legacy CSV from a text stream (opened with ``newline=""``); see interfaces.md.
+    """Import a legacy CSV from a text stream (opened with ``newline=""``); see docs/architecture.md.
     ``expected_rows`` (about how many rows the file has) decides whether the write goes in bulk;
     ``progress`` is told the lines read, ``stage`` what the import does once they all are."""
     reader = csv.reader(stream)

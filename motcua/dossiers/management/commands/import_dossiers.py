@@ -1,4 +1,4 @@
-"""``python manage.py import_dossiers FILE.csv [--dry-run] [--errors ERRORS.csv]`` (interfaces.md).
+"""``python manage.py import_dossiers FILE.csv [--dry-run] [--errors ERRORS.csv]`` (docs/architecture.md).
 
 Imports legacy dossiers whole or not at all. Every bad row is named on stderr, one line per row
 (``dòng 7, cột received_at: không phải thời điểm ISO 8601: '2021-13-01'``), and with ``--errors`` in a

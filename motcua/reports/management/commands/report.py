@@ -1,4 +1,4 @@
-"""`python manage.py report` — report form 06 from the shell (interfaces.md "report")."""
+"""`python manage.py report` — report form 06 from the shell (docs/architecture.md, "report")."""
 from __future__ import annotations
 
 import datetime as dt

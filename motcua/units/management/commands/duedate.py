@@ -1,4 +1,4 @@
-"""``python manage.py duedate`` — the clock from the shell (interfaces.md).
+"""``python manage.py duedate`` — the clock from the shell (docs/architecture.md, "duedate").
 
     python manage.py duedate --received 2026-02-13T16:10 --duration 5d [--cutoff 15:00] [--unit CODE] [--explain]
 
