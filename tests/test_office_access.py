@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.test_office_support import Office, make_office, receive
+from tests.office_support import Office, make_office, receive
 
 FORM_KEYS = ["receipt", "completion_request", "refusal", "apology", "stop", "control_slip", "logbook"]
 

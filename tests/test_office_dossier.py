@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from motcua.dossiers import lifecycle, services
 from motcua.dossiers.models import Dossier
-from tests.test_office_support import Office, make_office, receive
+from tests.office_support import Office, make_office, receive
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from motcua.dossiers import services
 from motcua.office import views_inbox
 from motcua.office.timeleft import format_working
 from tests.factories import at
-from tests.test_office_support import Office, make_office, receive
+from tests.office_support import Office, make_office, receive
 
 NOW = at("2026-03-18 09:00")  # a Wednesday, no holiday around
 

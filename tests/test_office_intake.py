@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierEvent
-from tests.test_office_support import Office, make_office
+from tests.office_support import Office, make_office
 
 
 @pytest.fixture(autouse=True)

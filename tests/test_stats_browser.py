@@ -12,10 +12,10 @@ import pytest
 
 from motcua.reports.form06 import compute_form06
 from tests.browser_support import Shots, Site, needs_chromium  # fixtures chromium, shots, site: conftest
-from tests.test_stats_support import build_quarter, make_staff
+from tests.stats_support import build_quarter, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needs_chromium]
-PASSWORD = "mat-khau-thu-nghiem-1"  # tests.test_stats_support.make_staff
+PASSWORD = "mat-khau-thu-nghiem-1"  # tests.stats_support.make_staff
 
 
 @pytest.fixture(autouse=True)

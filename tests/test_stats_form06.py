@@ -13,7 +13,7 @@ from django.urls import reverse
 from motcua.reports.form06 import BY_CHOICES, COUNT_KEYS, compute_form06
 from motcua.stats.drill import TOTAL_ROW, dossiers_behind
 from motcua.stats.exports import COLUMNS
-from tests.test_stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
+from tests.stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
 
 pytestmark = pytest.mark.django_db
 Q1 = {"period": "quarter", "year": "2026", "n": "1"}
@@ -196,7 +196,7 @@ def _legacy_commune_dossiers(quarter: Quarter) -> tuple[str, list]:
 
     from motcua.dossiers import services
     from motcua.units.models import AdministrativeUnit
-    from tests.test_stats_support import at
+    from tests.stats_support import at
 
     w = quarter.world
     legacy = {"valid_from": dt.date(2004, 1, 1), "valid_to": dt.date(2025, 6, 30)}

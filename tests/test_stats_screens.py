@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from motcua.reports.form06 import compute_form06
 from motcua.workdays import TZ
-from tests.test_stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
+from tests.stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
 
 pytestmark = pytest.mark.django_db
 Q1 = {"period": "quarter", "year": "2026", "n": "1"}
