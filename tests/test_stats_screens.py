@@ -196,6 +196,18 @@ def test_open_data_downloads_have_no_personal_data(client: Client, quarter: Quar
             assert value not in body, value
 
 
+
+def test_public_dashboard_without_a_unit_shows_the_province_of_the_latest_dossier(client: Client,
+                                                                                  quarter: Quarter) -> None:
+    from motcua.dossiers.models import Dossier
+    from motcua.stats.public import default_unit
+
+    assert Dossier.objects.latest("received_at").unit.parent is not None  # a commune: the walk goes up
+    assert default_unit(Q1_TO).code == quarter.province_code
+    response = client.get(reverse("public_stats:dashboard"), Q1)
+    assert response.status_code == 200
+    assert "Xã Một" in response.content.decode()
+
 def test_public_unknown_unit_is_404_with_a_message(client: Client, quarter: Quarter) -> None:
     response = client.get(reverse("public_stats:dashboard"), {"unit": "KHONGCO"})
     assert response.status_code == 404 and "Không có đơn vị hành chính mã" in response.content.decode()

@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter
 
 import pytest
+from django.conf import settings
 
 from motcua.units.loader import (
     CURRENT_FROM,
@@ -193,6 +194,29 @@ def test_move_unit_refuses_a_parent_at_the_wrong_level() -> None:
     with pytest.raises(ValueError):  # a current province did not exist in 2022
         move_unit(minh_quang, Unit.objects.get(code="08", **CURRENT), dt.date(2022, 1, 1))
 
+
+
+def test_ancestors_are_the_unit_then_the_units_above_it_nearest_first() -> None:
+    ngan_son = Unit.objects.get(code="062")
+    na_phac = ngan_son.children.get(name="Thị trấn Nà Phặc")
+    bac_kan = Unit.objects.get(code="06", **LEGACY)
+    assert na_phac.ancestors() == [na_phac, ngan_son, bac_kan]
+    assert na_phac.ancestors(include_self=False) == [ngan_son, bac_kan]
+    assert bac_kan.ancestors() == [bac_kan]
+    assert bac_kan.ancestors(include_self=False) == []
+
+
+def test_ancestors_and_sessions_end_at_a_cycle_in_bad_data() -> None:
+    ngan_son = Unit.objects.get(code="062")
+    na_phac = ngan_son.children.get(name="Thị trấn Nà Phặc")
+    bac_kan = Unit.objects.get(code="06", **LEGACY)
+    Unit.objects.filter(pk=bac_kan.pk).update(parent=na_phac)  # province under its own commune
+    na_phac = Unit.objects.get(pk=na_phac.pk)
+    assert na_phac.ancestors() == [na_phac, ngan_son, bac_kan]
+    assert na_phac.ancestors(include_self=False) == [ngan_son, bac_kan]
+    assert na_phac.effective_sessions() == settings.MOTCUA_DEFAULT_SESSIONS
+    Unit.objects.filter(pk=bac_kan.pk).update(sessions="07:00-11:00,13:00-17:00")
+    assert Unit.objects.get(pk=na_phac.pk).effective_sessions() == "07:00-11:00,13:00-17:00"
 
 def test_admin_lists_and_searches_units(client) -> None:  # noqa: ANN001
     from django.contrib.auth import get_user_model

@@ -66,9 +66,7 @@ def default_unit(today: dt.date) -> AdministrativeUnit | None:
     if code:
         return resolve_code(code, today)
     latest = Dossier.objects.filter(received_at__isnull=False).select_related("unit").order_by("-received_at").first()
-    unit = latest.unit if latest else None
-    while unit is not None and unit.parent_id is not None:
-        unit = unit.parent
+    unit = latest.unit.ancestors()[-1] if latest else None  # the outermost: the province
     if unit is not None:
         return resolve_code(unit.code, today) or unit
     return AdministrativeUnit.objects.filter(level=Level.PROVINCE).filter(

@@ -44,22 +44,9 @@ def _ttl() -> float:
     return float(getattr(settings, "MOTCUA_CALENDAR_CACHE_SECONDS", 300))
 
 
-def _ancestry(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
-    """Outermost ancestor first, the unit itself last."""
-    chain: list[AdministrativeUnit] = []
-    seen: set[int] = set()
-    current: AdministrativeUnit | None = unit
-    while current is not None and current.pk not in seen:
-        seen.add(current.pk)
-        chain.append(current)
-        current = current.parent
-    chain.reverse()
-    return chain
-
-
 def build_calendar(unit: AdministrativeUnit | None) -> Calendar:
     """A fresh calendar for ``unit`` (``None`` = national), read from the database now."""
-    chain = _ancestry(unit) if unit is not None else []
+    chain = unit.ancestors()[::-1] if unit is not None else []  # outermost first, the unit itself last
     rank = {member.pk: position for position, member in enumerate(chain, start=1)}
     rows = CalendarOverride.objects.filter(Q(unit__isnull=True) | Q(unit_id__in=list(rank)))
     ordered = sorted(rows.values_list("date", "is_working", "reason", "unit_id"), key=lambda row: rank.get(row[3], 0))

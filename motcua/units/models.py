@@ -58,13 +58,23 @@ class AdministrativeUnit(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def ancestors(self, include_self: bool = True) -> list[AdministrativeUnit]:
+        """The unit (with ``include_self``) and the units above it, nearest first. A cycle in the data
+        ends the walk: no unit comes twice, and the unit is never its own ancestor."""
+        chain: list[AdministrativeUnit] = [self] if include_self else []
+        seen: set[int | None] = {self.pk}
+        unit: AdministrativeUnit | None = self.parent
+        while unit is not None and unit.pk not in seen:
+            seen.add(unit.pk)
+            chain.append(unit)
+            unit = unit.parent
+        return chain
+
     def effective_sessions(self) -> str:
         """Sessions of this unit, else of its nearest ancestor, else the national default."""
-        unit: AdministrativeUnit | None = self
-        while unit is not None:
+        for unit in self.ancestors():
             if unit.sessions:
                 return unit.sessions
-            unit = unit.parent
         return settings.MOTCUA_DEFAULT_SESSIONS
 
 
