@@ -237,8 +237,9 @@ def test_errors_map_to_documented_statuses(client, world, monkeypatch):
     assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
     no_role = act(login("inspector_a", world), code, "resolve")  # sees the dossier, has no lifecycle role
     assert no_role.status_code == 403
-    business = act(head, code, "refuse")  # a refusal needs a reason
-    assert business.status_code == 422 and business.json()["code"] == "invalid"
+    no_reason = act(head, code, "refuse")  # a refusal needs a reason: the message names the input
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "bad_input"
+    assert "Lý do" in no_reason.json()["message"]
     unknown_action = act(head, code, "teleport")
     assert unknown_action.status_code == 422 and unknown_action.json()["detail"]
     bad_body = act(head, code, "apologize", new_due_at="not a date")

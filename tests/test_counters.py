@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from motcua.dossiers import lifecycle, services
+from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.models import Dossier
 from motcua.notifications import outbox
 from motcua.reports.models import DailyCounter, MonthlyCounter, UnitDailyCounter, UnitMonthlyCounter
@@ -56,7 +56,7 @@ class Transitions(RuleBasedStateMachine):
             self.now += dt.timedelta(minutes=rnd.randint(0, 12 * 60))
             d = Dossier.objects.get(pk=rnd.choice(self.ids))
             action = rnd.choice(list(lifecycle.Action))
-            move = lifecycle.transition(d.status, action)
+            move = policy.DOSSIERS.transition(d.status, action)
             role = rnd.choice(sorted(move.roles) if move else ["counter"])
             new_due = (d.due_at + dt.timedelta(days=rnd.randint(-1, 5))) if d.due_at else None
             Transitions.steps_run += 1

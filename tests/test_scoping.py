@@ -11,11 +11,11 @@ from django.contrib.auth import get_user_model
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.dossiers.policy import acting_roles
 from motcua.units.loader import LEGACY_TO
 from motcua.units.models import AdministrativeUnit as Unit
 from motcua.units.models import Agency, Level, Role, StaffRole
 from motcua.units.scoping import (
-    can_act_on_dossier,
     can_see_dossier,
     descendant_unit_ids,
     units_below,
@@ -129,6 +129,10 @@ def test_descendants_of_a_current_commune_include_its_earlier_versions() -> None
     expected |= set(in_2020.filter(successors__in=merged).values_list("pk", flat=True))
     assert descendant_unit_ids(minh_quang, on_date=dt.date(2020, 1, 1)) == expected
     assert Unit.objects.get(code="02302", valid_to=dt.date(2021, 5, 31)).pk in expected
+
+
+def can_act_on_dossier(user: object, dossier: Dossier) -> bool:
+    return bool(acting_roles(user, dossier))
 
 
 # --- users ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from motcua.dossiers.models import Dossier, DossierStep
 from motcua.quality.compute import QualityError
 from motcua.quality.timing import percentile, step_timing
 from motcua.units.calendars import calendar_for_unit
+from motcua.units.models import Agency
 from tests.factories import at, make_world
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,9 @@ def walk(d: Dossier, *steps: tuple) -> Dossier:
 @pytest.fixture
 def world():
     w = make_world()
+    # A department of the province: a step may go up to it (not to another commune's agency).
+    w.other_agency = Agency.objects.create(code="SO-TU-PHAP", name="Sở Tư pháp", kind="department", unit=w.province,
+                                           level="province")
     rec = lambda when: services.receive(procedure=w.procedure, unit=w.commune, agency=w.agency, at=at(when))  # noqa: E731
     n = {}
     # Shares: step 1 480, step 2 1440, step 3 480 (5 working days). Received Monday 2 March 09:00.

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from motcua.dossiers import services
+from motcua.dossiers import policy, services
 from motcua.dossiers.lifecycle import OPEN_STATES
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.quality import warnings
@@ -126,7 +126,7 @@ def test_apology_reminders_are_exactly_the_last_allowed_day(world):
     expected = set()
     for d in Dossier.objects.filter(status__in=["received", "in_processing"]):
         later = calendar_for_unit(d.unit).add_working_time(NOW, 480)
-        if services.can_apologize(d, NOW) and not services.apology_open(d, later):
+        if policy.can_apologize(d, NOW) and not policy.apology_open(d, later):
             expected.add(d.code)
     assert reminded == expected
     assert codes(apology_reminders(NOW, scope=world.agency)) == {n["soon"].code, n["left_660"].code}

@@ -27,7 +27,7 @@ from motcua.api.schemas import (
     EventOut,
 )
 from motcua.catalog.models import Procedure
-from motcua.dossiers import lifecycle, services
+from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.units.models import AdministrativeUnit, Agency
@@ -146,13 +146,27 @@ def list_events(request: HttpRequest, code: str) -> list[DossierEvent]:
     "/dossiers/{code}/actions",
     response={200: AllowedActions, **_errors(*READ_ERRORS)},
     summary="Các thao tác người gọi được thực hiện lúc này",
+    description="Đúng những thao tác mà `POST .../actions/{action}` sẽ chấp nhận lúc này, với vai trò và các trường "
+    "dữ liệu (bắt buộc, tùy chọn) của từng thao tác; `version` là phiên bản hồ sơ để gửi lại trong `If-Match`.",
 )
 def allowed_actions(request: HttpRequest, code: str) -> AllowedActions:
-    dossier = _dossier(request.auth, code)
-    roles = scope.roles_for(request.auth, dossier)
-    actions = lifecycle.allowed_actions(dossier.status, set(roles)) if roles else []
-    actions = [a for a in actions if a != Action.APOLOGIZE or services.can_apologize(dossier)]
-    return AllowedActions(status=dossier.status, roles=roles, actions=[AllowedAction.of(a) for a in actions])
+    caller: Caller = request.auth
+    dossier = _dossier(caller, code)
+    offers = policy.available_actions(dossier, caller.user, token_role=scope.token_role(caller))
+    return AllowedActions(status=dossier.status, version=dossier.version, roles=scope.roles_for(caller, dossier),
+                          actions=[AllowedAction.of(o) for o in offers])
+
+
+def _expected_version(if_match: str | None, payload: ActionIn) -> int | None:
+    """The version the client saw: the ``If-Match`` header (``"7"``, ``W/"7"`` or ``7``) or the body's."""
+    if if_match is None or not if_match.strip():
+        return payload.version
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(400, "bad_input", _("If-Match phải là số phiên bản của hồ sơ, ví dụ \"7\"."))
+    if payload.version is not None and payload.version != int(value):
+        raise ApiError(400, "bad_input", _("If-Match và trường version khác nhau."))
+    return int(value)
 
 
 @router.post(
@@ -160,20 +174,22 @@ def allowed_actions(request: HttpRequest, code: str) -> AllowedActions:
     response={200: DossierOut, **_errors(*ACTION_ERRORS)},
     summary="Thực hiện một thao tác trên hồ sơ",
     description=(
-        "Thao tác theo bảng vòng đời hồ sơ. Lỗi: 403 `forbidden` (vai trò không được phép), 404 `not_found`, "
-        "409 `not_allowed` (không có thao tác này ở trạng thái hiện tại) hoặc `conflict` (người khác vừa cập nhật), "
-        "422 `invalid` (dữ liệu không hợp lệ) hoặc lỗi nghiệp vụ khác."
+        "Thao tác theo bảng vòng đời hồ sơ. Gửi phiên bản hồ sơ đã đọc trong header `If-Match` (hoặc trường "
+        "`version`) để không ghi đè thay đổi của người khác. Lỗi: 400 `bad_input` (thiếu hoặc sai dữ liệu của "
+        "thao tác), 403 `forbidden` (vai trò không được phép), 404 `not_found`, 409 `not_allowed` (không có "
+        "thao tác này lúc này) hoặc `conflict` (hồ sơ đã đổi phiên bản), 422 lỗi nghiệp vụ khác."
     ),
 )
-def perform_action(request: HttpRequest, code: str, action: Action, payload: ActionIn | None = None) -> Dossier:
+def perform_action(
+    request: HttpRequest, code: str, action: Action, payload: ActionIn | None = None,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> Dossier:
     caller: Caller = request.auth
     dossier = _dossier(caller, code)
     payload = payload or ActionIn()
-    role = scope.role_for_action(caller, dossier, action)
-    if role is None:
-        raise ApiError(403, "forbidden", _("Bạn không có vai trò nào để thao tác trên hồ sơ này."))
     services.perform(
-        dossier, action, role=role, actor=caller.user, note=payload.note, reason=payload.reason,
+        dossier, action, actor=caller.user, token_role=scope.token_role(caller),
+        expected_version=_expected_version(if_match, payload), note=payload.note, reason=payload.reason,
         new_due_at=payload.new_due_at, agency=_agency(payload.agency_code),
     )
     return Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk)

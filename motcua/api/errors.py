@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from motcua.dossiers.services import Conflict, DossierError, Forbidden, NotAllowed
+from motcua.statemachine import Conflict, Forbidden, InvalidInput, NotAllowed
+from motcua.statemachine import LifecycleError as DossierError
 
 # Error responses each operation documents (with the Error schema).
 READ_ERRORS = (401, 404)
-ACTION_ERRORS = (401, 403, 404, 409, 422)
+ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
 
 
 class ApiError(Exception):
@@ -24,6 +25,8 @@ def not_found() -> ApiError:
 
 
 def dossier_error_status(exc: DossierError) -> int:
+    if isinstance(exc, InvalidInput):
+        return 400
     if isinstance(exc, Forbidden):
         return 403
     if isinstance(exc, NotAllowed | Conflict):

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from motcua.dossiers.lifecycle import ACTION_LABELS, Action, Status
+from motcua.statemachine import Offer
 from motcua.units.models import Level
 
 
@@ -174,18 +175,32 @@ class ActionIn(Schema):
     reason: str = ""
     new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (thao tác apologize)")
     agency_code: str | None = Field(None, description="Cơ quan nhận bước tiếp theo (thao tác hand_over)")
+    version: int | None = Field(None, description="Phiên bản hồ sơ đã đọc (thay cho header If-Match)")
+
+
+# The API names the inputs as its body does.
+API_INPUT = {"agency": "agency_code"}
 
 
 class AllowedAction(Schema):
     action: Action
     label: str
+    role: str
+    required: list[str]
+    optional: list[str]
 
     @staticmethod
-    def of(action: Action) -> AllowedAction:
-        return AllowedAction(action=action, label=ACTION_LABELS[action])
+    def of(offer: Offer) -> AllowedAction:
+        action = Action(offer.action)
+        return AllowedAction(
+            action=action, label=ACTION_LABELS[action], role=offer.role,
+            required=[API_INPUT.get(i, i) for i in offer.required],
+            optional=[API_INPUT.get(i, i) for i in offer.optional],
+        )
 
 
 class AllowedActions(Schema):
     status: str
+    version: int
     roles: list[str]
     actions: list[AllowedAction]

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from motcua.units.models import Level, Role
+from motcua.roles import STAFF_ROLE_CHOICES
+from motcua.units.models import Level
 
 MINUTES_PER_DAY = 8 * 60
 
@@ -98,7 +99,7 @@ class RouteStep(models.Model):
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=300)
-    role = models.CharField(max_length=20, choices=Role.choices)
+    role = models.CharField(max_length=20, choices=STAFF_ROLE_CHOICES)
     # Which agency does it: at the level named, the agency whose kind is named
     # (e.g. the commune's People's Committee, or the district's office).
     agency_level = models.CharField(max_length=10, choices=Level.choices, blank=True)

@@ -25,7 +25,8 @@ from motcua.demo.world import REFORM_DAY, CommuneSite, DemoWorld
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import Applicant, DossierError, apology_open, perform, receive
+from motcua.dossiers.policy import apology_open
+from motcua.dossiers.services import Applicant, DossierError, perform, receive
 from motcua.regimes import regime_at
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit, Agency

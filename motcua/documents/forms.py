@@ -16,10 +16,11 @@ from typing import Any
 from django.template.loader import select_template
 from django.utils import timezone
 
-from motcua.dossiers.lifecycle import Action
+from motcua.dossiers.lifecycle import Action, EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.regimes import FormSpec, Regime, regime_by_code
-from motcua.units.models import AdministrativeUnit, Agency, Role
+from motcua.roles import role_label
+from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import in_progress_state, outcome_of, to_local
 
 from . import render
@@ -33,8 +34,9 @@ NOTE_LABELS = {
     Action.PAY: "Đã thực hiện nghĩa vụ tài chính",
     Action.APOLOGIZE: "Xin lỗi, hẹn lại ngày trả",
 }
-ROLE_LABELS = {**dict(Role.choices), "applicant": "Người nộp hồ sơ", "system": "Hệ thống"}
 FINISHING_ACTIONS = (Action.RESOLVE, Action.REFUSE, Action.STOP)
+# Events that hand a step to someone: a hand-over, or the receipt that opens the first step.
+HANDING = (EventKind.HAND_OVER, EventKind.RECEIVE, EventKind.ACCEPT)
 
 
 class FormNotAvailable(LookupError):
@@ -97,7 +99,7 @@ def actor_name(event: DossierEvent | None) -> str:
 def actor_or_role(event: DossierEvent) -> str:
     """Who acted: the official's name, else the role ('counter (counter)' labels are for the audit)."""
     role = event.actor_label.rsplit("(", 1)[-1].rstrip(")") if event.actor_label else ""
-    return actor_name(event) or str(ROLE_LABELS.get(role, role))
+    return actor_name(event) or role_label(role)
 
 
 def last_event(dossier: Dossier, *actions: str) -> DossierEvent | None:
@@ -132,10 +134,10 @@ def _receipt(dossier: Dossier, regime: Regime) -> dict[str, Any]:
         req = doc.required_document
         docs.append(f"{doc.name} ({req.form}, {req.count} bản)" if req else doc.name)
     if not docs:
-        event = last_event(dossier, Action.ACCEPT, "receive", "submit")
+        event = last_event(dossier, EventKind.ACCEPT, EventKind.RECEIVE, EventKind.SUBMIT)
         docs = list(event.payload.get("documents", [])) if event else []
     volume, number = logbook_position(dossier)
-    receiver = last_event(dossier, "receive", Action.ACCEPT)
+    receiver = last_event(dossier, EventKind.RECEIVE, EventKind.ACCEPT)
     collect = ONE_STOP_NAME
     if dossier.agency and dossier.agency.kind != Agency.Kind.SERVICE_CENTRE:
         collect = f"{ONE_STOP_NAME} – {dossier.agency.name}"
@@ -209,9 +211,9 @@ def step_rows(dossier: Dossier) -> list[StepRow]:
     events = list(dossier.events.select_related("actor").order_by("seq"))
     rows = []
     for step in dossier.steps.select_related("agency").order_by("order"):
-        givers = [e for e in events if e.step == step.order and e.action in (Action.HAND_OVER, "receive", "accept")]
+        givers = [e for e in events if e.step == step.order and e.action in HANDING]
         if step.order == 1:
-            givers = [e for e in events if e.action in ("receive", Action.ACCEPT)] or givers
+            givers = [e for e in events if e.action in HANDING[1:]] or givers
         notes = [
             f"{NOTE_LABELS[Action(e.action)]} {to_local(e.at):%d/%m/%Y}"
             + (f": {'; '.join(split_items(e.note or e.reason))}" if e.note or e.reason else "")

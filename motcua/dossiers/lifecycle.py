@@ -1,13 +1,17 @@
-"""The dossier lifecycle as one table (domain.md §5).
+"""The dossier lifecycle as one table (docs/domain.md §5), and the vocabulary of its history.
 
-``TABLE[status][action] = Transition(next_status, roles)``. The services (the only writer),
-the officials' screens (which buttons to show) and the API (which operations exist) all read
-this table; nothing else decides what may happen to a dossier.
+``TABLE[status][action] = Transition(next_status, roles, required inputs, optional inputs)``.
+The conditions beyond the status (an apology still in time, a regime that has the stop notice, a
+next step to hand over to...) are in ``motcua.dossiers.policy``, which makes this table the
+dossiers' ``Lifecycle``: its decision function is what the screens offer, what the API lists
+and what the services (the only writer) accept.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from motcua.roles import Role
+from motcua.statemachine import Transition
 
 
 class Status(StrEnum):
@@ -72,62 +76,82 @@ ACTION_LABELS: dict[Action, str] = {
     Action.WITHDRAW: "Rút hồ sơ theo đề nghị của công dân",
 }
 
-COUNTER = "counter"
-SPECIALIST = "specialist"
-HEAD = "head"
-LEADER = "leader"
-APPLICANT = "applicant"  # the citizen, through the portal
-SYSTEM = "system"  # integrations with a token, and the legacy import
+class EventKind(StrEnum):
+    """Every kind of line in a dossier's history: the two ways a dossier starts, then one per action."""
 
-ROLE_LABELS: dict[str, str] = {
-    COUNTER: "Cán bộ một cửa", SPECIALIST: "Chuyên viên", HEAD: "Lãnh đạo phòng", LEADER: "Lãnh đạo cơ quan",
-    APPLICANT: "Người nộp hồ sơ", SYSTEM: "Hệ thống",
+    SUBMIT = "submit"  # submitted online, awaiting intake
+    RECEIVE = "receive"  # received at the counter (or imported)
+    REQUEST_COMPLETION = Action.REQUEST_COMPLETION.value
+    ACCEPT = Action.ACCEPT.value
+    REJECT_INTAKE = Action.REJECT_INTAKE.value
+    HAND_OVER = Action.HAND_OVER.value
+    REQUEST_SUPPLEMENT = Action.REQUEST_SUPPLEMENT.value
+    SUPPLY = Action.SUPPLY.value
+    REQUEST_PAYMENT = Action.REQUEST_PAYMENT.value
+    PAY = Action.PAY.value
+    APOLOGIZE = Action.APOLOGIZE.value
+    RESOLVE = Action.RESOLVE.value
+    REFUSE = Action.REFUSE.value
+    STOP = Action.STOP.value
+    RETURN = Action.RETURN.value
+    WITHDRAW = Action.WITHDRAW.value
+
+
+EVENT_LABELS: dict[EventKind, str] = {
+    EventKind.SUBMIT: "Nộp hồ sơ trực tuyến",
+    EventKind.RECEIVE: "Tiếp nhận hồ sơ tại quầy",
+    **{EventKind(a.value): label for a, label in ACTION_LABELS.items()},
 }
 
+# The roles, from the project's one vocabulary (motcua.roles).
+COUNTER, SPECIALIST, HEAD, LEADER = Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER
+APPLICANT, SYSTEM = Role.APPLICANT, Role.SYSTEM
 
-@dataclass(frozen=True)
-class Transition:
-    to: Status
-    roles: frozenset[str]
-
-
-def _t(to: Status, *roles: str) -> Transition:
-    return Transition(to, frozenset(roles) | {SYSTEM})
+# The inputs an action may take, with their labels (the screens' fields, the API's body).
+INPUT_LABELS = {"note": "Ghi chú", "reason": "Lý do / căn cứ", "new_due_at": "Ngày hẹn trả mới",
+                "agency": "Cơ quan nhận bước tiếp theo"}
 
 
-_WITHDRAW = _t(Status.WITHDRAWN, COUNTER, APPLICANT)
+def _t(to: Status, *roles: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ("note",)) -> Transition:
+    """A move; the system (integrations, import, demo) may take every move; a note is always welcome."""
+    return Transition(to, frozenset(roles) | {SYSTEM}, required, tuple(i for i in optional if i not in required))
+
+
+_WITHDRAW = _t(Status.WITHDRAWN, COUNTER, APPLICANT, optional=("reason", "note"))
 _APOLOGIZE_ROLES = (HEAD, LEADER)
+_APOLOGY_INPUTS = {"required": ("new_due_at", "reason"), "optional": ()}
+_REASON = {"required": ("reason",), "optional": ()}
 
 TABLE: dict[Status, dict[Action, Transition]] = {
     Status.SUBMITTED: {
-        Action.REQUEST_COMPLETION: _t(Status.SUBMITTED, COUNTER),
+        Action.REQUEST_COMPLETION: _t(Status.SUBMITTED, COUNTER, required=("note",)),
         Action.ACCEPT: _t(Status.RECEIVED, COUNTER),
-        Action.REJECT_INTAKE: _t(Status.REJECTED_INTAKE, COUNTER),
+        Action.REJECT_INTAKE: _t(Status.REJECTED_INTAKE, COUNTER, **_REASON),
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.RECEIVED: {
-        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD),
-        Action.APOLOGIZE: _t(Status.RECEIVED, *_APOLOGIZE_ROLES),
+        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, optional=("agency", "note")),
+        Action.APOLOGIZE: _t(Status.RECEIVED, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.IN_PROCESSING: {
-        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER),
-        Action.REQUEST_SUPPLEMENT: _t(Status.AWAITING_SUPPLEMENT, SPECIALIST, HEAD),
-        Action.REQUEST_PAYMENT: _t(Status.AWAITING_PAYMENT, SPECIALIST, HEAD),
-        Action.APOLOGIZE: _t(Status.IN_PROCESSING, *_APOLOGIZE_ROLES),
+        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER, optional=("agency", "note")),
+        Action.REQUEST_SUPPLEMENT: _t(Status.AWAITING_SUPPLEMENT, SPECIALIST, HEAD, required=("note",)),
+        Action.REQUEST_PAYMENT: _t(Status.AWAITING_PAYMENT, SPECIALIST, HEAD, required=("note",)),
+        Action.APOLOGIZE: _t(Status.IN_PROCESSING, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.RESOLVE: _t(Status.RESULT_READY, HEAD, LEADER),
-        Action.REFUSE: _t(Status.REFUSED, HEAD, LEADER),
-        Action.STOP: _t(Status.STOPPED, HEAD, LEADER),
+        Action.REFUSE: _t(Status.REFUSED, HEAD, LEADER, **_REASON),
+        Action.STOP: _t(Status.STOPPED, HEAD, LEADER, **_REASON),
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.AWAITING_SUPPLEMENT: {
         Action.SUPPLY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
-        Action.APOLOGIZE: _t(Status.AWAITING_SUPPLEMENT, *_APOLOGIZE_ROLES),
+        Action.APOLOGIZE: _t(Status.AWAITING_SUPPLEMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.AWAITING_PAYMENT: {
         Action.PAY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
-        Action.APOLOGIZE: _t(Status.AWAITING_PAYMENT, *_APOLOGIZE_ROLES),
+        Action.APOLOGIZE: _t(Status.AWAITING_PAYMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.RESULT_READY: {
@@ -150,13 +174,6 @@ OPEN_STATES = frozenset(
 PAUSED_STATES = frozenset({Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT})
 # Actions that finish the agency's work (the outcome is decided by the date of these).
 FINISHING_ACTIONS = {Action.RESOLVE: "approved", Action.REFUSE: "refused", Action.STOP: "stopped"}
-
-
-def allowed_actions(status: str, roles: set[str] | frozenset[str] | None = None) -> list[Action]:
-    """Actions possible from ``status``; with ``roles``, only those one of the roles may take."""
-    row = TABLE[Status(status)]
-    return [a for a, t in row.items() if roles is None or t.roles & set(roles)]
-
-
-def transition(status: str, action: str) -> Transition | None:
-    return TABLE[Status(status)].get(Action(action))
+# Actions whose event carries the due instant before and after (payload old_due_at, new_due_at).
+RESUMING_ACTIONS = frozenset({Action.SUPPLY, Action.PAY})
+PAUSING_ACTIONS = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT})

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
-from motcua.dossiers.lifecycle import STATUS_LABELS, Status
+from motcua.dossiers.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
 from motcua.units.models import AdministrativeUnit, Agency, Level
 
 
@@ -121,7 +121,7 @@ class DossierEvent(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events",
                                 db_index=False)  # the unique (dossier, seq) serves
     seq = models.PositiveIntegerField()
-    action = models.CharField(max_length=24)
+    action = models.CharField(max_length=24, choices=[(k.value, label) for k, label in EVENT_LABELS.items()])
     at = models.DateTimeField()
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               db_index=False)  # indexed where set only (Meta): imported events have none

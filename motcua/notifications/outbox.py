@@ -8,24 +8,25 @@ from collections.abc import Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications.models import Notification
 
 _state = threading.local()
 
 # event action → (kind, subject, body template)
-MESSAGES: dict[str, tuple[str, str, str]] = {
-    "receive": ("receipt", "Đã tiếp nhận hồ sơ {code}",
+MESSAGES: dict[EventKind, tuple[str, str, str]] = {
+    EventKind.RECEIVE: ("receipt", "Đã tiếp nhận hồ sơ {code}",
                 "Hồ sơ {code} ({procedure}) đã được tiếp nhận lúc {at}. Hẹn trả kết quả: {due}."),
-    "accept": ("receipt", "Đã tiếp nhận hồ sơ {code}",
+    EventKind.ACCEPT: ("receipt", "Đã tiếp nhận hồ sơ {code}",
                "Hồ sơ nộp trực tuyến {code} ({procedure}) đã được tiếp nhận lúc {at}. Hẹn trả kết quả: {due}."),
-    "request_completion": ("completion_request", "Hồ sơ {code} cần bổ sung, hoàn thiện",
+    EventKind.REQUEST_COMPLETION: ("completion_request", "Hồ sơ {code} cần bổ sung, hoàn thiện",
                            "Hồ sơ {code} cần bổ sung, hoàn thiện: {note}"),
-    "request_supplement": ("completion_request", "Hồ sơ {code} cần bổ sung",
+    EventKind.REQUEST_SUPPLEMENT: ("completion_request", "Hồ sơ {code} cần bổ sung",
                            "Cơ quan giải quyết đề nghị bổ sung hồ sơ {code}: {note}"),
-    "apologize": ("apology", "Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
+    EventKind.APOLOGIZE: ("apology", "Xin lỗi và hẹn lại ngày trả kết quả hồ sơ {code}",
                   "Cơ quan giải quyết xin lỗi vì hồ sơ {code} chậm trễ ({reason}). Hẹn trả kết quả mới: {new_due}."),
-    "resolve": ("result_ready", "Hồ sơ {code} đã có kết quả",
+    EventKind.RESOLVE: ("result_ready", "Hồ sơ {code} đã có kết quả",
                 "Hồ sơ {code} ({procedure}) đã có kết quả. Mời ông/bà đến nhận hoặc xem trên cổng dịch vụ công."),
 }
 

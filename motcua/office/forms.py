@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.dossiers.lifecycle import Action
 from motcua.office import lockout
+from motcua.statemachine import Offer
 from motcua.units.models import Agency, Level
 
 
@@ -202,31 +203,6 @@ class SearchForm(forms.Form):
 
 
 # Which extra fields each action's form asks for, and which are required.
-ACTION_FIELDS: dict[Action, tuple[str, ...]] = {
-    Action.REQUEST_COMPLETION: ("note",),
-    Action.ACCEPT: ("note",),
-    Action.REJECT_INTAKE: ("reason",),
-    Action.HAND_OVER: ("agency", "note"),
-    Action.REQUEST_SUPPLEMENT: ("note",),
-    Action.SUPPLY: ("note",),
-    Action.REQUEST_PAYMENT: ("note",),
-    Action.PAY: ("note",),
-    Action.APOLOGIZE: ("new_due_at", "reason"),
-    Action.RESOLVE: ("note",),
-    Action.REFUSE: ("reason",),
-    Action.STOP: ("reason",),
-    Action.RETURN: ("note",),
-    Action.WITHDRAW: ("reason",),
-}
-REQUIRED: dict[Action, tuple[str, ...]] = {
-    Action.REQUEST_COMPLETION: ("note",),
-    Action.REJECT_INTAKE: ("reason",),
-    Action.REQUEST_SUPPLEMENT: ("note",),
-    Action.REQUEST_PAYMENT: ("note",),
-    Action.APOLOGIZE: ("new_due_at", "reason"),
-    Action.REFUSE: ("reason",),
-    Action.STOP: ("reason",),
-}
 NOTE_LABELS: dict[Action, str] = {
     Action.REQUEST_COMPLETION: _("Các thành phần cần bổ sung, hoàn thiện (nêu đủ một lần)"),
     Action.REQUEST_SUPPLEMENT: _("Các giấy tờ cần bổ sung"),
@@ -235,7 +211,7 @@ NOTE_LABELS: dict[Action, str] = {
 
 
 class ActionForm(forms.Form):
-    """One lifecycle action on one dossier, with the fields that action needs."""
+    """One lifecycle action on one dossier, with the inputs the lifecycle table gives it (the offer)."""
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Ghi chú"), max_length=2000, required=False,
@@ -251,15 +227,15 @@ class ActionForm(forms.Form):
         empty_label=_("— theo quy trình —"),
     )
 
-    def __init__(self, *args: Any, action: Action, agencies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer: Offer, agencies: Any = None, **kwargs: Any) -> None:
+        action = Action(offer.action)
         kwargs["prefix"] = action.value  # several actions' forms on one page: distinct ids
         super().__init__(*args, **kwargs)
         self.action = action
-        shown = ACTION_FIELDS.get(action, ())
         for name in ("note", "reason", "new_due_at", "agency"):
-            if name not in shown:
+            if name not in offer.inputs:
                 del self.fields[name]
-            elif name in REQUIRED.get(action, ()):
+            elif name in offer.required:
                 self.fields[name].required = True
         if "note" in self.fields and action in NOTE_LABELS:
             self.fields["note"].label = NOTE_LABELS[action]

@@ -7,19 +7,12 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers.models import Dossier
 from motcua.office.access import can_see
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit
 from motcua.workdays import Calendar
-
-# Events written by services.receive() carry these actions, which are not lifecycle actions.
-EVENT_LABELS = {
-    "receive": _("Tiếp nhận hồ sơ tại quầy"),
-    "submit": _("Nộp hồ sơ trực tuyến"),
-}
 
 
 def now() -> dt.datetime:

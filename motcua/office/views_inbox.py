@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import Status
 from motcua.dossiers.models import Dossier
-from motcua.office.access import LIFECYCLE_ROLES, staff_roles
 from motcua.office.timeleft import time_left
 from motcua.office.views_common import Calendars, now
+from motcua.roles import ACTING_STAFF_ROLES
+from motcua.units.scoping import staff_roles
 
 PER_PAGE = 25
 COUNTER_WAITING = [Status.SUBMITTED, Status.RECEIVED, Status.RESULT_READY, Status.REFUSED]
@@ -31,7 +32,7 @@ def inbox_queryset(user: object):  # noqa: ANN201 - a QuerySet of Dossier
     condition = Q()
     matched = False
     for sr in staff_roles(user):
-        if sr.role not in LIFECYCLE_ROLES:
+        if sr.role not in ACTING_STAFF_ROLES:
             continue
         matched = True
         if sr.agency_id is not None:

@@ -6,25 +6,28 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 
-_TEXTS: dict[str, str] = {
-    "submit": "Hồ sơ đã được nộp trực tuyến, đang chờ Bộ phận Một cửa tiếp nhận.",
-    "receive": "Bộ phận Một cửa đã tiếp nhận hồ sơ.",
-    "accept": "Hồ sơ nộp trực tuyến đã được tiếp nhận.",
-    "request_completion": "Hồ sơ cần bổ sung, hoàn thiện trước khi được tiếp nhận: {note}",
-    "reject_intake": "Hồ sơ không được tiếp nhận. Lý do: {reason}",
-    "hand_over": "Hồ sơ được chuyển sang bước tiếp theo để giải quyết.",
-    "request_supplement": "Cơ quan giải quyết đề nghị bổ sung hồ sơ: {note}. Thời hạn tạm dừng cho đến khi nhận đủ.",
-    "supply": "Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được giải quyết.",
-    "request_payment": "Đề nghị thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế).",
-    "pay": "Đã thực hiện nghĩa vụ tài chính; hồ sơ tiếp tục được giải quyết.",
-    "apologize": "Cơ quan giải quyết xin lỗi vì chậm trễ và hẹn trả kết quả vào {new_due}. Lý do: {reason}",
-    "resolve": "Đã có kết quả giải quyết. Mời ông/bà nhận kết quả.",
-    "refuse": "Hồ sơ bị từ chối giải quyết. Lý do: {reason}",
-    "stop": "Cơ quan giải quyết dừng xử lý hồ sơ. Lý do: {reason}",
-    "return": "Đã trả kết quả cho ông/bà.",
-    "withdraw": "Hồ sơ đã được rút theo đề nghị của người nộp.",
+_TEXTS: dict[EventKind, str] = {
+    EventKind.SUBMIT: "Hồ sơ đã được nộp trực tuyến, đang chờ Bộ phận Một cửa tiếp nhận.",
+    EventKind.RECEIVE: "Bộ phận Một cửa đã tiếp nhận hồ sơ.",
+    EventKind.ACCEPT: "Hồ sơ nộp trực tuyến đã được tiếp nhận.",
+    EventKind.REQUEST_COMPLETION: "Hồ sơ cần bổ sung, hoàn thiện trước khi được tiếp nhận: {note}",
+    EventKind.REJECT_INTAKE: "Hồ sơ không được tiếp nhận. Lý do: {reason}",
+    EventKind.HAND_OVER: "Hồ sơ được chuyển sang bước tiếp theo để giải quyết.",
+    EventKind.REQUEST_SUPPLEMENT: (
+        "Cơ quan giải quyết đề nghị bổ sung hồ sơ: {note}. Thời hạn tạm dừng cho đến khi nhận đủ."
+    ),
+    EventKind.SUPPLY: "Đã nhận hồ sơ bổ sung; hồ sơ tiếp tục được giải quyết.",
+    EventKind.REQUEST_PAYMENT: "Đề nghị thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế).",
+    EventKind.PAY: "Đã thực hiện nghĩa vụ tài chính; hồ sơ tiếp tục được giải quyết.",
+    EventKind.APOLOGIZE: "Cơ quan giải quyết xin lỗi vì chậm trễ và hẹn trả kết quả vào {new_due}. Lý do: {reason}",
+    EventKind.RESOLVE: "Đã có kết quả giải quyết. Mời ông/bà nhận kết quả.",
+    EventKind.REFUSE: "Hồ sơ bị từ chối giải quyết. Lý do: {reason}",
+    EventKind.STOP: "Cơ quan giải quyết dừng xử lý hồ sơ. Lý do: {reason}",
+    EventKind.RETURN: "Đã trả kết quả cho ông/bà.",
+    EventKind.WITHDRAW: "Hồ sơ đã được rút theo đề nghị của người nộp.",
 }
 
 

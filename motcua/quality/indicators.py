@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Channel as CatalogChannel
 from motcua.catalog.models import Procedure
+from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Document, DossierEvent
 from motcua.portal.models import ELEMENTS
 from motcua.workdays import TZ
@@ -108,7 +109,7 @@ def _digitised() -> Q:
 
 
 def _payment_requested() -> Q:
-    return Q(Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action="request_payment")))
+    return Q(Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action=EventKind.REQUEST_PAYMENT)))
 
 
 def rated_in(p: Period) -> Q:

@@ -25,6 +25,7 @@ from collections import defaultdict
 from statistics import median
 
 from motcua.catalog.models import Procedure
+from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.quality.compute import QualityError
 from motcua.quality.indicators import Period
@@ -33,7 +34,7 @@ from motcua.units.scoping import units_below
 from motcua.workdays import Calendar
 from motcua.workdays.outcomes import in_progress_state, outcome_of
 
-PAUSES = {"request_supplement": "supply", "request_payment": "pay"}
+PAUSES = {EventKind.REQUEST_SUPPLEMENT: EventKind.SUPPLY, EventKind.REQUEST_PAYMENT: EventKind.PAY}
 
 
 def percentile(values: list[int] | list[float], q: float) -> float | None:

@@ -14,7 +14,7 @@
 
 ``apology_reminders(now)`` — open dossiers with no apology yet whose working time left is in
   ``[lead, lead + 1 working day)``, ``lead`` = ``settings.MOTCUA_APOLOGY_LEAD_MINUTES``: the last day on
-  which ``services.apology_open`` still allows the apology (form 04).
+  which ``policy.apology_open`` still allows the apology (form 04).
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from motcua.dossiers import services
+from motcua.dossiers import policy
 from motcua.dossiers.lifecycle import OPEN_STATES, PAUSED_STATES
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.quality.compute import QualityError
@@ -153,14 +153,14 @@ def _row(d: Dossier, now: dt.datetime, left: int, reasons: list[str], expected: 
         "expected_minutes": None if expected is None else round(expected),
         "reasons": reasons, "reason_labels": [str(REASONS[r]) for r in reasons],
         "has_apology": d.extended_due_at is not None,
-        "can_apologize": services.can_apologize(d, now),
+        "can_apologize": policy.can_apologize(d, now),
         "apology_last_day": _last_apology_day(d, now, left),
     }
 
 
 def _last_apology_day(d: Dossier, now: dt.datetime, left: int) -> bool:
     lead = settings.MOTCUA_APOLOGY_LEAD_MINUTES
-    return lead <= left < lead + MINUTES_PER_WORKING_DAY and services.can_apologize(d, now)
+    return lead <= left < lead + MINUTES_PER_WORKING_DAY and policy.can_apologize(d, now)
 
 
 def apology_reminders(now: dt.datetime | None = None, scope: Any = None) -> list[dict]:

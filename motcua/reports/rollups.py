@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.reports.models import (
     COUNT_FIELDS,
@@ -119,7 +120,9 @@ class Deltas:
     def write(self) -> None:
         for name, rows in self.tables().items():
             model, date_column, key_columns, _monthly = TABLES[name]
-            values = [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS)) for k, cols in rows.items() if any(cols.values())]
+            # In key order: two transactions upserting rows of the same unit take their locks in one order.
+            values = [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS))
+                      for k, cols in sorted(rows.items()) if any(cols.values())]
             _upsert(model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS], len(key_columns) + 1, values)
 
 
@@ -163,9 +166,10 @@ def add_final_state(d: Dossier, deltas: Deltas) -> None:
 
 # --- recounting from the events -----------------------------------------------------------------
 
-_OPENING = {"receive", "accept"}
-_PAUSING = {"request_supplement", "request_payment"}
-_DUE_CHANGING = {"supply", "pay", "recompute"}
+_OPENING = {EventKind.RECEIVE, EventKind.ACCEPT}
+_PAUSING = {EventKind.REQUEST_SUPPLEMENT, EventKind.REQUEST_PAYMENT}
+_DUE_CHANGING = {EventKind.SUPPLY, EventKind.PAY}
+_CLOSING = {EventKind.RESOLVE, EventKind.REFUSE, EventKind.STOP, EventKind.WITHDRAW}
 
 
 def replay(d: Dossier, events: Iterable[DossierEvent], deltas: Deltas) -> None:
@@ -191,7 +195,7 @@ def replay(d: Dossier, events: Iterable[DossierEvent], deltas: Deltas) -> None:
                 due = dt.datetime.fromisoformat(event.payload["new_due_at"])
             paused = None
             after = Position(current.received, None, bucket_of(due, None))
-        elif event.action in {"resolve", "refuse", "stop", "withdraw"}:
+        elif event.action in _CLOSING:
             after = final if final.closed else current
         deltas.move(key, d.channel, current, after, local_date(event.at))
         current = after

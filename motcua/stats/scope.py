@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from motcua.units.models import AdministrativeUnit, Level, Role
-from motcua.units.scoping import READ_ACROSS_TREE, _staff_roles, resolve_code, visible_unit_ids
+from motcua.units.scoping import READ_ACROSS_TREE, resolve_code, staff_roles, visible_unit_ids
 
 MAX_CODE = AdministrativeUnit._meta.get_field("code").max_length
 
@@ -55,7 +55,7 @@ def root_units(user: Any, on_date: dt.date) -> list[AdministrativeUnit]:
     (the default of every screen), then, for see-all users, the provinces in force then."""
     visible = require_reporter(user)
     codes: list[str] = []
-    for role in _staff_roles(user):
+    for role in staff_roles(user):
         if role.unit_id is not None:
             unit = role.unit
         elif role.role in READ_ACROSS_TREE or role.role == Role.ADMIN:

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.roles import STAFF_ROLE_CHOICES, Role  # noqa: F401 - Role: one vocabulary, re-exported
+
 
 class Level(models.TextChoices):
     PROVINCE = "province", _("Cấp tỉnh")
@@ -133,20 +135,11 @@ class Agency(models.Model):
         return self.name
 
 
-class Role(models.TextChoices):
-    COUNTER = "counter", _("Cán bộ một cửa")
-    SPECIALIST = "specialist", _("Chuyên viên")
-    HEAD = "head", _("Lãnh đạo phòng")
-    LEADER = "leader", _("Lãnh đạo UBND")
-    INSPECTOR = "inspector", _("Thanh tra")
-    ADMIN = "admin", _("Quản trị hệ thống")
-
-
 class StaffRole(models.Model):
     """A user's role, scoped to an agency (and through it, its unit) or to a whole unit."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    role = models.CharField(max_length=20, choices=STAFF_ROLE_CHOICES)
     agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE)
     unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.CASCADE)
 

@@ -13,8 +13,8 @@ Staff roles (``StaffRole``, each scoped to an agency or to a unit)
   - scoped to an agency: the dossiers of that agency, those with a route step at that agency,
     and those of the agency's unit that name no agency;
   - scoped to a unit: the dossiers of every unit in that unit's tree;
-  - inspectors and leaders read (never act) across the tree of their unit (for an agency-scoped
-    one: the agency's unit);
+  - inspectors and leaders read across the tree of their unit (for an agency-scoped one: the
+    agency's unit); who *acts* on a dossier is narrower: ``motcua.dossiers.policy``;
   - superusers, and admins/leaders/inspectors scoped to a province-level unit, see everything
     (``None`` below): a deployment serves one province, so "the province" is "all".
 """
@@ -109,7 +109,8 @@ def units_below(code: str, on_date: dt.date | None = None) -> dict[int, int]:
 
 # --- users ----------------------------------------------------------------------------------------
 
-def _staff_roles(user: Any) -> list[StaffRole]:
+def staff_roles(user: Any) -> list[StaffRole]:
+    """The user's staff roles, read once per user object (every rule of visibility and acting uses it)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_scoping_staff_roles", None)
@@ -125,7 +126,7 @@ def _scope_unit(role: StaffRole) -> AdministrativeUnit:
 
 def user_roles(user: Any) -> set[str]:
     """The role codes the user holds (``Role`` values); superusers also count as ``admin``."""
-    roles = {r.role for r in _staff_roles(user)}
+    roles = {r.role for r in staff_roles(user)}
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN.value)
     return roles
@@ -133,13 +134,13 @@ def user_roles(user: Any) -> set[str]:
 
 def user_agency_ids(user: Any) -> set[int]:
     """The agencies the user's agency-scoped roles are held at."""
-    return {r.agency_id for r in _staff_roles(user) if r.agency_id is not None}
+    return {r.agency_id for r in staff_roles(user) if r.agency_id is not None}
 
 
 def _sees_all(user: Any) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return any(r.role in PROVINCE_WIDE and _scope_unit(r).level == Level.PROVINCE for r in _staff_roles(user))
+    return any(r.role in PROVINCE_WIDE and _scope_unit(r).level == Level.PROVINCE for r in staff_roles(user))
 
 
 def visible_unit_ids(user: Any) -> set[int] | None:
@@ -149,7 +150,7 @@ def visible_unit_ids(user: Any) -> set[int] | None:
     if _sees_all(user):
         return None
     roots: set[int] = set()
-    for r in _staff_roles(user):
+    for r in staff_roles(user):
         if r.unit_id is not None:
             roots.add(r.unit_id)
         elif r.role in READ_ACROSS_TREE:
@@ -167,7 +168,7 @@ def dossier_filter(user: Any) -> Q | None:
     units = visible_unit_ids(user) or set()
     if units:
         condition |= Q(unit_id__in=units)
-    for r in _staff_roles(user):
+    for r in staff_roles(user):
         if r.agency_id is not None:
             condition |= (
                 Q(agency_id=r.agency_id) | Q(steps__agency_id=r.agency_id)
@@ -195,7 +196,7 @@ def can_see_dossier(user: Any, dossier: Any) -> bool:
         return False
     if _sees_all(user):
         return True
-    roles = _staff_roles(user)
+    roles = staff_roles(user)
     if not roles:
         return False
     units = visible_unit_ids(user) or set()
@@ -212,29 +213,5 @@ def can_see_dossier(user: Any, dossier: Any) -> bool:
         if step_agencies is None:
             step_agencies = set(dossier.steps.exclude(agency=None).values_list("agency_id", flat=True))
         if r.agency_id in step_agencies:
-            return True
-    return False
-
-
-def can_act_on_dossier(user: Any, dossier: Any) -> bool:
-    """Whether the user holds a role that may change this dossier: as ``can_see_dossier`` but
-    inspectors never act, and leaders act only where an agency or unit role of theirs applies
-    directly (not across their whole tree)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    for r in _staff_roles(user):
-        if r.role == Role.INSPECTOR:
-            continue
-        if r.agency_id is not None:
-            if dossier.agency_id == r.agency_id or (dossier.agency_id is None and dossier.unit_id == r.agency.unit_id):
-                return True
-            if dossier.steps.filter(agency_id=r.agency_id).exists():
-                return True
-        elif r.role in READ_ACROSS_TREE:
-            if dossier.unit_id == r.unit_id:
-                return True
-        elif dossier.unit_id in _tree({r.unit_id}):
             return True
     return False

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.dossiers.lifecycle import Action, Status
+from motcua.dossiers.lifecycle import Action, EventKind, Status
 from motcua.dossiers.models import Channel, Outcome
 from motcua.regimes import REGIMES, regime_at
 from motcua.units.models import AdministrativeUnit, Level
@@ -269,7 +269,7 @@ Event = tuple[str, dt.datetime, str, str, "dict[str, Any] | None"]
 
 def events_for(row: LegacyRow) -> list[Event]:
     """The typed events of an imported dossier: (action, at, from_status, to_status, payload or None)."""
-    events: list[Event] = [("receive", row.received_at, "", RECEIVED, None)]
+    events: list[Event] = [(EventKind.RECEIVE, row.received_at, "", RECEIVED, None)]
     if row.extended_due_at is not None:
         # When the apology was sent is not in the old data: it is dated at receipt and marked as imported.
         events.append((Action.APOLOGIZE.value, row.received_at, RECEIVED, RECEIVED, {

@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from motcua.dossiers import lifecycle
-from motcua.office.access import staff_roles
+from motcua.units.scoping import staff_roles
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.api.models import ApiToken
-from motcua.api.scope import LIFECYCLE_ROLES
+from motcua.roles import TOKEN_ROLES
 
 
 class Command(BaseCommand):
@@ -15,14 +15,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="Tên đăng nhập của người dùng mà mã hành động thay")
-        roles = ", ".join(sorted(LIFECYCLE_ROLES))
+        roles = ", ".join(sorted(TOKEN_ROLES))
         parser.add_argument("--role", required=True, help=f"Vai trò trong quy trình: {roles}")
         parser.add_argument("--name", required=True, help="Tên hệ thống dùng mã")
 
     def handle(self, *args: Any, **options: Any) -> None:
         role = options["role"]
-        if role not in LIFECYCLE_ROLES:
-            roles = ", ".join(sorted(LIFECYCLE_ROLES))
+        if role not in TOKEN_ROLES:
+            roles = ", ".join(sorted(TOKEN_ROLES))
             raise CommandError(f"--role: không có vai trò {role!r}; dùng một trong: {roles}")
         name = options["name"].strip()
         if not name:

@@ -1,0 +1,37 @@
+"""The roles of motcua: one vocabulary, one label each.
+
+Staff hold the first six through ``units.StaffRole`` (scoped to an agency or a unit); the last two
+act without a staff role: the applicant through the citizens' portal, and the system (an
+integration with an API token, the legacy import, the demo). The lifecycle tables grant actions
+to these values.
+"""
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTER = "counter", _("Cán bộ một cửa")
+    SPECIALIST = "specialist", _("Chuyên viên")
+    HEAD = "head", _("Lãnh đạo phòng")
+    LEADER = "leader", _("Lãnh đạo cơ quan")
+    INSPECTOR = "inspector", _("Thanh tra")
+    ADMIN = "admin", _("Quản trị hệ thống")
+    APPLICANT = "applicant", _("Người nộp hồ sơ")
+    SYSTEM = "system", _("Hệ thống")
+
+
+# Roles a staff member may hold (StaffRole.role), and those among them that act on dossiers.
+STAFF_ROLES = (Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.INSPECTOR, Role.ADMIN)
+STAFF_ROLE_CHOICES = [(r.value, r.label) for r in STAFF_ROLES]
+ACTING_STAFF_ROLES = frozenset({Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER})
+# Roles an API token may be issued with.
+TOKEN_ROLES = ACTING_STAFF_ROLES | {Role.APPLICANT, Role.SYSTEM}
+
+
+def role_label(value: str) -> str:
+    try:
+        return str(Role(value).label)
+    except ValueError:
+        return value

@@ -1,0 +1,126 @@
+"""The one writer of a lifecycle's objects: every change is one transaction.
+
+``Writer.perform`` locks the object's row (only that row: ``of=("self",)``), refuses a stale
+``expected_version``, asks the lifecycle's decision function (``Lifecycle.decide``) with the roles
+the caller holds on the object, checks the inputs, lets the action's handler change the object,
+moves its status, bumps its ``version`` with a conditional UPDATE (so two writers cannot both
+succeed, on PostgreSQL and SQLite alike) and appends one typed event whose ``seq`` is the new
+version.
+
+A lifecycle declares a subclass: the model, its event model, the table, the handlers, and the
+fields the handlers may change. The model has ``status``, ``version`` and ``last_event_at``; the
+event model has ``<subject>``, ``seq``, ``action``, ``at``, ``actor``, ``from_status``,
+``to_status`` and ``payload`` (plus what ``event_fields`` adds).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
+from motcua.statemachine.table import Lifecycle, Offer, check_inputs
+
+
+@dataclass
+class Change:
+    """One change being made: what the handler and the hooks see."""
+
+    action: str
+    offer: Offer
+    at: dt.datetime
+    actor: Any
+    inputs: Mapping[str, Any]
+    from_status: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)  # written into the event
+    memo: dict[str, Any] = field(default_factory=dict)  # shared by the hooks, never written
+
+    @property
+    def role(self) -> str:
+        return self.offer.role
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = self.inputs.get(name)
+        return default if value is None else value
+
+
+Roles = Sequence[str] | Callable[[Any], Sequence[str]]
+
+
+class Writer:
+    model: ClassVar[type[models.Model]]
+    event_model: ClassVar[type[models.Model]]
+    subject_field: ClassVar[str]  # the event's foreign key to the object
+    lifecycle: ClassVar[Lifecycle]
+    handlers: ClassVar[Mapping[str, Callable[[Any, Change], None]]] = {}
+    state_fields: ClassVar[Sequence[str]] = ()  # written with the status; the handlers may change them
+    related: ClassVar[Sequence[str]] = ()  # select_related when locking (locks the object's row only)
+    input_labels: ClassVar[Mapping[str, str]] = {}
+    free_inputs: ClassVar[Sequence[str]] = ()  # inputs every action takes (recorded in the event)
+    conflict_message: ClassVar[str] = "Dữ liệu vừa được người khác cập nhật; hãy tải lại rồi thao tác."
+
+    # --- hooks ----------------------------------------------------------------------------------
+    def prepare(self, obj: Any, change: Change) -> None:
+        """Before the handler (e.g. remember what the object was)."""
+
+    def event_fields(self, obj: Any, change: Change) -> dict[str, Any]:
+        """Further fields of the event row."""
+        return {}
+
+    def after(self, obj: Any, event: Any, change: Change) -> None:
+        """After the event, in the same transaction (notifications, counters)."""
+
+    # --- the one way in -------------------------------------------------------------------------
+    def perform(
+        self, obj: Any, action: str, *, roles: Roles, actor: Any = None, at: dt.datetime | None = None,
+        inputs: Mapping[str, Any] | None = None, expected_version: int | None = None,
+    ) -> Any:
+        """Apply ``action``; raise a LifecycleError and change nothing if it is refused."""
+        with transaction.atomic():
+            pk = obj.pk if isinstance(obj, models.Model) else obj
+            qs = self.model._default_manager.select_related(*self.related)
+            locked = qs.select_for_update(of=("self",)).get(pk=pk)
+            if expected_version is not None and locked.version != expected_version:
+                raise Conflict(self.conflict_message)
+            at = at or timezone.now()
+            if action not in self.lifecycle.actions:
+                raise NotAllowed(f"Không có thao tác {action!r}.")
+            held = roles(locked) if callable(roles) else roles
+            offer = self.lifecycle.decide(locked, action, list(held), at)
+            given = dict(inputs or {})
+            check_inputs(offer, given, self.input_labels, self.free_inputs)
+            last = getattr(locked, "last_event_at", None)
+            if last is not None and at < last:
+                raise InvalidInput("Thời điểm thao tác không được trước thao tác trước đó.", field="at")
+            change = Change(action, offer, at, actor, given, from_status=locked.status)
+            self.prepare(locked, change)
+            handler = self.handlers.get(action)
+            if handler is not None:
+                handler(locked, change)
+            move = self.lifecycle.transition(change.from_status, action)
+            assert move is not None
+            locked.status = move.to
+            locked.last_event_at = at
+            version = locked.version
+            updated = self.model._default_manager.filter(pk=locked.pk, version=version).update(
+                version=version + 1, status=locked.status, last_event_at=at,
+                **{name: getattr(locked, name) for name in self.state_fields},
+            )
+            if updated != 1:
+                raise Conflict(self.conflict_message)
+            locked.version = version + 1
+            event = self.append_event(locked, change)
+            self.after(locked, event, change)
+            return locked
+
+    def append_event(self, obj: Any, change: Change) -> Any:
+        return self.event_model._default_manager.create(
+            **{self.subject_field: obj}, seq=obj.version, action=change.action, at=change.at,
+            actor=change.actor if getattr(change.actor, "pk", None) else None,
+            from_status=change.from_status, to_status=obj.status, payload=change.payload,
+            **self.event_fields(obj, change),
+        )
