@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system-deps migrate demo lint test-sqlite test-postgres clean
+.PHONY: run test install install-dev system-deps migrate demo lint test-fast test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -39,6 +39,14 @@ run: demo
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+# The loop to run often: lint, then the tests not marked slow (long property tests, whole seed
+# scenarios, the browser tests) on SQLite, on a test database kept between runs (--reuse-db; each run
+# works on a copy of it, see tests/conftest.py). `make test` still runs everything.
+test-fast: install-dev
+	$(BIN)/ruff check .
+	@mkdir -p var
+	MOTCUA_TEST_DB_NAME=$(CURDIR)/var/test-fast.db $(BIN)/python -m pytest -q -p no:cacheprovider --reuse-db -m "not slow"
 
 # SQLite in a file (not in memory) so that the concurrency tests run on it too.
 test-sqlite: install-dev

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 from django.db import connection
 
@@ -11,8 +13,10 @@ from tests.browser_support import (  # noqa: F401
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a browser test is slow by its marker alone
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
-    """Tests marked `postgres` run only when the suite runs on PostgreSQL."""
+    """Tests marked `postgres` run only when the suite runs on PostgreSQL; tests marked `browser` are
+    also `slow` (``make test-fast`` leaves them out)."""
     from django.conf import settings
 
     on_pg = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -20,6 +24,37 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
     for item in items:
         if "postgres" in item.keywords and not on_pg:
             item.add_marker(skip)
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blocker) -> Iterator[None]:  # noqa: ANN001
+    """With ``--reuse-db``, the session runs on a copy of the kept test database, made afresh each time.
+
+    A transactional test (live server, threads, ``on_commit``) ends by emptying every table, the
+    administrative units and the indicator set the migrations loaded included: the kept database
+    must not be the one emptied, or the next run would start without them. The copy is a file copy
+    on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. A kept database found without its units
+    (emptied by a run before this copy existed) is made again.
+    """
+    if not django_db_keepdb or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        yield
+        return
+    from motcua.units.models import AdministrativeUnit
+
+    with django_db_blocker.unblock():
+        if not AdministrativeUnit.objects.exists():
+            connection.close()
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        kept = connection.settings_dict["NAME"]
+        connection.creation.clone_test_db(suffix="run", verbosity=0, keepdb=False)
+        copy = connection.creation.get_test_db_clone_settings("run")["NAME"]
+        connection.close()
+        connection.settings_dict["NAME"] = copy  # the same dict as settings.DATABASES["default"]
+    yield
+    with django_db_blocker.unblock():
+        connection.creation.destroy_test_db(old_database_name=kept, verbosity=0)
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ class Transitions(RuleBasedStateMachine):
         call_command("verify_counters", stdout=open("/dev/null", "w"))  # noqa: SIM115 - raises on disagreement
 
 
+@pytest.mark.slow  # 10,000 transitions
 def test_counters_agree_with_a_recount_after_random_transitions():
     Transitions.world = make_world()
     Transitions.procedures = [make_procedure("T.000101"), make_procedure("T.000102", policy="restart")]

@@ -60,6 +60,7 @@ records = st.fixed_dictionaries({c: value(*v) for c, v in VALUES.items()}).map(
     lambda values: [values[c] for c in COLUMNS])
 
 
+@pytest.mark.slow  # 3,000 examples
 @settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(record=records, cut=st.sampled_from([0, 0, 0, 1, -1]))
 def test_the_quick_parser_takes_exactly_the_valid_rows(parser: RowParser, record: list[str], cut: int) -> None:

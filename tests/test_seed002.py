@@ -30,7 +30,7 @@ from motcua.units.models import AdministrativeUnit
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = 480
 AS_OF = dt.datetime(2021, 9, 15, 23, 59, 59, tzinfo=TZ)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # thousands of dossiers through the services
 
 NGAN_SON_COMMUNES = [
     ("01936", "Thị trấn Nà Phặc"), ("01939", "Xã Thượng Ân"), ("01942", "Xã Bằng Vân"), ("01945", "Xã Cốc Đán"),
