@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.dossiers import lifecycle
-from motcua.dossiers.lifecycle import Action, Status
+from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.regimes import regime_by_code
 from motcua.roles import ACTING_STAFF_ROLES, Role
@@ -165,10 +165,6 @@ def handover_agencies(dossier: Dossier) -> QuerySet[Agency]:
     return Agency.objects.filter(Q(unit_id__in=units, valid_to__isnull=True) | Q(pk__in=route)).order_by(
         "level", "name"
     )
-
-
-def is_open(status: str) -> bool:
-    return Status(status) in lifecycle.OPEN_STATES
 
 
 def intake_role(
