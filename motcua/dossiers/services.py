@@ -294,6 +294,6 @@ def perform(
     roles: Any = [role] if role is not None else (lambda d: policy.acting_roles(actor, d, token_role))
     inputs = {"note": note, "reason": reason, "new_due_at": new_due_at, "agency": agency}
     return _WRITER.perform(
-        dossier, action, roles=roles, actor=actor, at=policy.as_instant(at) if at is not None else None, expected_version=expected_version,
-        inputs={k: v for k, v in inputs.items() if v not in (None, "")},
+        dossier, action, roles=roles, actor=actor, at=policy.as_instant(at) if at is not None else None,
+        expected_version=expected_version, inputs={k: v for k, v in inputs.items() if v not in (None, "")},
     )
