@@ -105,11 +105,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "office:inbox"
 MEDIA_ROOT = Path(os.environ.get("MOTCUA_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
-# The national default working sessions (domain.md §6, a [choice]); units may set their own.
+# The national default working sessions (docs/domain.md §6: a setting, not law); units may set their own.
 MOTCUA_DEFAULT_SESSIONS = "08:00-12:00,13:00-17:00"
 
 # An apology (form 04) must leave at least this much working time before the due instant
-# (domain.md §5: "at least 1 working day before" [practice]).
+# (docs/domain.md §5: "at least 1 working day before", a practice, not law).
 MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", "480"))
 
 # Reporting periods (motcua.stats.periods): "calendar" months or "cutoff15" (15th to 14th, Decree 09/2019).
