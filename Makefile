@@ -26,7 +26,14 @@ system-deps:
 install: system-deps $(VENV)/.installed
 install-dev: system-deps $(VENV)/.installed-dev
 
-migrate: install
+# A secret key for this machine, made once (settings.py reads it when MOTCUA_SECRET_KEY is unset);
+# production sets MOTCUA_SECRET_KEY instead (README, "Running in production").
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@echo "motcua: generated a secret key in $@"
+
+migrate: install var/secret_key
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate

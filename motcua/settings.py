@@ -7,11 +7,34 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("MOTCUA_SECRET_KEY", "dev-only-not-secret")
 DEBUG = os.environ.get("MOTCUA_DEBUG", "0") == "1"
+
+
+def _secret_key() -> str:
+    """MOTCUA_SECRET_KEY, else the key `make run` generated in var/secret_key. Signed values (sessions,
+    CSRF, the citizen's status-page keys) rest on it: with debugging off there is no default, and
+    the application refuses to start rather than sign with a key anyone could read in this file."""
+    key = os.environ.get("MOTCUA_SECRET_KEY", "").strip()
+    generated = BASE_DIR / "var" / "secret_key"
+    if not key and generated.is_file():
+        key = generated.read_text(encoding="utf-8").strip()
+    if DEBUG:
+        return key or "dev-only-not-secret"
+    if len(key) < 32:
+        raise ImproperlyConfigured(
+            ("MOTCUA_SECRET_KEY ngắn hơn 32 ký tự" if key else "Chưa đặt MOTCUA_SECRET_KEY")
+            + ": ứng dụng không chạy khi thiếu khóa bí mật (MOTCUA_DEBUG khác 1). Tạo một khóa: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))' rồi đặt vào biến môi trường "
+            "MOTCUA_SECRET_KEY (hoặc ghi vào var/secret_key)."
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("MOTCUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
