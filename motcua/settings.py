@@ -106,6 +106,18 @@ if os.environ.get("MOTCUA_TEST_DB_NAME"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Proxies in front of the application (e.g. "127.0.0.1" for nginx on the same machine): behind them,
+# the client's address is read from X-Forwarded-For (motcua/net.py), for the per-address limits.
+MOTCUA_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("MOTCUA_TRUSTED_PROXIES", "").split(",") if a.strip()]
+
+# The login lockout (office/lockout.py): failures of one username, or of any, from one address.
+MOTCUA_LOGIN_MAX_FAILURES = int(os.environ.get("MOTCUA_LOGIN_MAX_FAILURES", "5"))
+MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS", "20"))
+MOTCUA_LOGIN_WINDOW_MINUTES = int(os.environ.get("MOTCUA_LOGIN_WINDOW_MINUTES", "15"))
+MOTCUA_LOGIN_LOCK_MINUTES = int(os.environ.get("MOTCUA_LOGIN_LOCK_MINUTES", "15"))
+
+# Every password login (the officials' page, the Django admin) goes through the lockout (office/lockout.py).
+AUTHENTICATION_BACKENDS = ["motcua.office.lockout.LockoutBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -19,13 +19,13 @@ from motcua.units.models import Agency, Level
 
 
 class LockoutAuthenticationForm(AuthenticationForm):
-    """Django's login form with the lockout of lockout.py in front of ``authenticate``."""
+    """Django's login form, telling a locked user so (the lock itself is ``lockout.LockoutBackend``'s)."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("Tên đăng nhập hoặc mật khẩu không đúng."),
         "locked": _(
-            "Đăng nhập sai quá nhiều lần. Tài khoản này tạm bị khóa trên máy này; "
+            "Đăng nhập sai quá nhiều lần. Tạm thời không đăng nhập được từ máy này; "
             "vui lòng thử lại sau %(minutes)s phút."
         ),
     }
@@ -43,15 +43,14 @@ class LockoutAuthenticationForm(AuthenticationForm):
         until = lockout.locked_until(username, ip)
         if until is not None:
             raise self._locked(until)
+        # The lockout backend counts the failure or clears the pair (every login door goes through it).
         self.user_cache = authenticate(self.request, username=username, password=password)
         if self.user_cache is None:
-            lockout.record_failure(username, ip)
             until = lockout.locked_until(username, ip)
             if until is not None:
                 raise self._locked(until)
             raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         self.confirm_login_allowed(self.user_cache)
-        lockout.clear(username, ip)
         return self.cleaned_data
 
     def _locked(self, until: Any) -> ValidationError:

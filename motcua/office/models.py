@@ -12,7 +12,7 @@ class LoginFailure(models.Model):
     at = models.DateTimeField(db_index=True)
 
     class Meta:
-        indexes = [models.Index(fields=["username", "ip", "at"])]
+        indexes = [models.Index(fields=["username", "ip", "at"]), models.Index(fields=["ip", "at"])]
 
     def __str__(self) -> str:
         return f"{self.username}@{self.ip} {self.at:%Y-%m-%d %H:%M:%S}"

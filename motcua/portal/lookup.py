@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.dossiers.lifecycle import Status
 from motcua.dossiers.models import Dossier
+from motcua.net import client_ip
 from motcua.portal import ratelimit
 from motcua.portal.links import key_matches, lookup_key, public_path
 from motcua.portal.models import ELEMENTS, Rating
@@ -59,7 +60,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     status = 200
     if request.method == "POST":
-        client = f"lookup-ip:{ratelimit.client_ip(request)}"
+        client = f"lookup-ip:{client_ip(request) or 'unknown'}"
         if not ratelimit.hit(client, ATTEMPTS_PER_CLIENT, WINDOW_SECONDS):
             form = LookupForm(initial={"code": request.POST.get("code", "")})
             messages.error(request, _("Quá nhiều lần tra cứu. Vui lòng thử lại sau 15 phút."))

@@ -2,11 +2,6 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.http import HttpRequest
-
-
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def hit(bucket: str, limit: int, window_seconds: int) -> bool:
