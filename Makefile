@@ -58,12 +58,12 @@ test-fast: install-dev
 # SQLite in a file (not in memory) so that the concurrency tests run on it too.
 test-sqlite: install-dev
 	@mkdir -p var
-	MOTCUA_TEST_DB_NAME=$(CURDIR)/var/test-sqlite.db $(BIN)/python -m pytest -q -p no:cacheprovider
+	MOTCUA_TEST_DB_NAME=$(CURDIR)/var/test-sqlite.db $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
 
 test-postgres: install-dev
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)').close()" 2>/dev/null; then \
 		echo "== PostgreSQL answers: running the suite on it"; \
-		DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider; \
+		DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -q -p no:cacheprovider --durations=15; \
 	else \
 		echo "== PostgreSQL does not answer at 127.0.0.1:5432: skipped"; \
 	fi
