@@ -149,6 +149,7 @@ MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", 
 
 # Reporting periods (motcua.stats.periods): "calendar" months or "cutoff15" (15th to 14th, Decree 09/2019).
 MOTCUA_REPORT_CONVENTION = os.environ.get("MOTCUA_REPORT_CONVENTION", "calendar")
+MOTCUA_QUALITY_MIN_SAMPLE = int(os.environ.get("MOTCUA_QUALITY_MIN_SAMPLE", "30"))
 
 # Notifications: the outbox is delivered by queued tasks (django-tasks-db; `manage.py db_worker`).
 TASKS = {

@@ -14,7 +14,7 @@ class IndicatorGroupInline(admin.TabularInline):
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
-    fields = ("order", "code", "name", "formula", "max_points", "threshold", "note")
+    fields = ("order", "code", "name", "formula", "max_points", "threshold", "sample", "note")
 
 
 @admin.register(IndicatorSet)

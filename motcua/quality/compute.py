@@ -10,9 +10,15 @@ online service); the formulas and scoring run in Python over those few numbers.
 
 Scoring (docs/domain.md §8): ``rate`` = the formula's value, kept within [0, 1]; an indicator with a
 threshold scores full marks at or above it, else ``rate × max / threshold``; without a threshold,
-``rate × max``. A formula that divides by zero (nothing to measure: no rating in the period, say)
-makes the indicator *not applicable*: no points, and its maximum is left out of ``computed_max``.
-An indicator without a formula is *not computable* from this system's data (scored elsewhere).
+``rate × max``. One rule for every indicator without data: it is *not applicable* — no points, and
+its maximum is left out of ``computed_max`` — whatever the reason (``reason``):
+
+- ``not_computable``: no formula (scored elsewhere, e.g. on the national portal);
+- ``no_data``: its formula uses a fact this system does not hold yet (a *stub*);
+- ``small_sample``: a rating-based indicator (``sample`` names the fact that counts its ratings)
+  with fewer than ``MOTCUA_QUALITY_MIN_SAMPLE`` ratings (a setting, default 30);
+- ``nothing_to_measure``: its formula divides by zero (nothing received in the period, say).
+
 ``score`` = ``points × 100 / computed_max``: the index on the part that could be computed.
 """
 from __future__ import annotations
@@ -22,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from motcua.dossiers.models import Dossier
@@ -30,8 +37,10 @@ from motcua.quality.indicators import FACT_NAMES, FACTS, Period, handled, rated_
 from motcua.quality.models import Indicator, IndicatorSet
 from motcua.units.scoping import resolve_code, units_below
 
-DB_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is not None)
-DERIVED_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is None)
+DB_FACTS = tuple(name for name, fact in FACTS.items() if fact.aggregate is not None and not fact.stub)
+DERIVED_FACTS = tuple(name for name, fact in FACTS.items() if fact.derive is not None and not fact.stub)
+STUB_FACTS = tuple(name for name, fact in FACTS.items() if fact.stub)
+DEFAULT_MIN_SAMPLE = 30
 
 
 class QualityError(ValueError):
@@ -67,12 +76,19 @@ def add_facts(parts: Iterable[dict[str, float]]) -> dict[str, float]:
     return total
 
 
-def derive(raw: dict[str, float]) -> dict[str, float]:
-    """Add the derived facts (in catalogue order, so one may use an earlier one)."""
-    facts = dict(raw)
+def derive(raw: dict[str, float]) -> dict[str, float | None]:
+    """Add the derived facts (in catalogue order, so one may use an earlier one); stubs are None (no data)."""
+    facts: dict[str, float | None] = dict(raw)
     for name in DERIVED_FACTS:
-        facts[name] = float(FACTS[name].derive(facts))  # type: ignore[misc]
+        facts[name] = float(FACTS[name].derive(facts))  # type: ignore[misc, arg-type]
+    for name in STUB_FACTS:
+        facts[name] = None
     return facts
+
+
+def min_sample() -> int:
+    """Ratings a rating-based indicator needs before it scores (docs/domain.md §8; a setting)."""
+    return int(getattr(settings, "MOTCUA_QUALITY_MIN_SAMPLE", DEFAULT_MIN_SAMPLE))
 
 
 # --- scoring ------------------------------------------------------------------------------------
@@ -103,15 +119,16 @@ def load_groups(iset: IndicatorSet) -> list:
     return list(iset.groups.prefetch_related("indicators"))
 
 
-def score_facts(facts: dict[str, float], iset: IndicatorSet, loaded: list | None = None) -> dict:
+def score_facts(facts: dict[str, float | None], iset: IndicatorSet, loaded: list | None = None) -> dict:
     """Groups, indicators and totals for already computed facts."""
     groups = []
     total = computed_max = 0.0
+    minimum = min_sample()
     for group in loaded if loaded is not None else load_groups(iset):
         g_points = g_computed = 0.0
         rows = []
         for ind in group.indicators.all():
-            row = _score_indicator(ind, facts)
+            row = _score_indicator(ind, facts, minimum)
             if row["points"] is not None:
                 g_points += row["points"]
                 g_computed += row["max_points"]
@@ -129,22 +146,35 @@ def score_facts(facts: dict[str, float], iset: IndicatorSet, loaded: list | None
     }
 
 
-def _score_indicator(ind: Indicator, facts: dict[str, float]) -> dict:
+def _score_indicator(ind: Indicator, facts: dict[str, float | None], minimum: int) -> dict:
+    """One indicator's row; ``reason`` says why one is not applicable (the same rule for all: no points,
+    its maximum left out of the computable maximum)."""
     row = {"code": ind.code, "name": ind.name, "formula": ind.formula, "max_points": float(ind.max_points),
            "threshold": _num(ind.threshold), "note": ind.note, "computable": bool(ind.formula),
-           "applicable": False, "rate": None, "points": None, "facts": {}}
+           "applicable": False, "reason": "not_computable", "rate": None, "points": None, "facts": {},
+           "stub_facts": [], "sample": None}
     if not ind.formula:
         return row
     try:
         formula = parse(ind.formula, FACT_NAMES)
     except FormulaError as exc:
         raise QualityError(f"Chỉ tiêu {ind.code}: {exc}") from None
-    rate = formula.evaluate(facts)
     row["facts"] = {name: facts[name] for name in sorted(formula.names)}
     row["stub_facts"] = sorted(name for name in formula.names if FACTS[name].stub)
-    if rate is not None:
-        row.update(applicable=True, rate=round(rate, 6),
-                   points=round(points_for(rate, float(ind.max_points), _num(ind.threshold)) or 0.0, 4))
+    if ind.sample:
+        row["sample"] = {"fact": ind.sample, "value": int(facts.get(ind.sample) or 0), "minimum": minimum}
+    if row["stub_facts"]:
+        row["reason"] = "no_data"
+        return row
+    if row["sample"] is not None and row["sample"]["value"] < max(minimum, 1):
+        row["reason"] = "small_sample"
+        return row
+    rate = formula.evaluate(facts)  # type: ignore[arg-type]
+    if rate is None:
+        row["reason"] = "nothing_to_measure"
+        return row
+    row.update(applicable=True, reason="", rate=round(rate, 6),
+               points=round(points_for(rate, float(ind.max_points), _num(ind.threshold)) or 0.0, 4))
     return row
 
 
@@ -163,7 +193,7 @@ def _check_period(date_from: dt.date, date_to: dt.date) -> Period:
     return Period(date_from, date_to)
 
 
-def fact_table(facts: dict[str, float]) -> dict[str, dict]:
+def fact_table(facts: dict[str, float | None]) -> dict[str, dict]:
     return {name: {"value": facts[name], "label": FACTS[name].label, "stub": FACTS[name].stub,
                    "note": FACTS[name].note} for name in FACTS}
 
@@ -226,7 +256,11 @@ def dossiers_costing_points(unit_code: str, date_from: dt.date, date_to: dt.date
         raise QualityError(f"Bộ chỉ số {iset.code} không có chỉ tiêu {indicator_code}.")
     if not ind.formula:
         raise QualityError(f"Chỉ tiêu {ind.code} không tính được từ dữ liệu hồ sơ.")
-    pairs = ratio_pairs(parse(ind.formula, FACT_NAMES))
+    formula = parse(ind.formula, FACT_NAMES)
+    stubs = sorted(name for name in formula.names if FACTS[name].stub)
+    if stubs:
+        raise QualityError(f"Chỉ tiêu {ind.code} chưa có dữ liệu ({', '.join(stubs)}): không áp dụng, không mất điểm.")
+    pairs = ratio_pairs(formula)
     if not pairs:
         raise QualityError(f"Công thức của chỉ tiêu {ind.code} không có dạng a / b để liệt kê hồ sơ.")
     good, population = (FACTS[name] for name in pairs[0])

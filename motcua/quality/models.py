@@ -61,6 +61,9 @@ class Indicator(models.Model):
     max_points = models.DecimalField(max_digits=6, decimal_places=2)
     # A rate (0–1): at or above it the indicator scores full marks; below, rate × max / threshold.
     threshold = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    # A rating-based indicator: the fact counting its ratings; it scores only from MOTCUA_QUALITY_MIN_SAMPLE.
+    sample = models.CharField(max_length=40, blank=True,
+                              help_text=_("Chỉ tiêu dựa trên đánh giá: dữ kiện đếm số đánh giá (cỡ mẫu tối thiểu)"))
     note = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -80,6 +83,8 @@ class Indicator(models.Model):
                 parse(self.formula, set(FACTS))
             except FormulaError as exc:
                 raise ValidationError({"formula": str(exc)}) from None
+        if self.sample and self.sample not in FACTS:
+            raise ValidationError({"sample": _("Không có dữ kiện %(name)s.") % {"name": self.sample}})
         if self.threshold is not None and not (0 < self.threshold <= 1):
             raise ValidationError({"threshold": _("Ngưỡng là một tỷ lệ trong (0, 1].")})
 
