@@ -5,10 +5,12 @@ indicator alike; a rating-based indicator scores only from a minimum sample (a s
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from motcua.portal.models import Rating
 from motcua.quality.compute import compute_index
@@ -145,3 +147,23 @@ def test_satisfaction_with_procedure_handling_counts_late_dossiers_and_dislikes(
     ind = _indicators(out)
     assert ind["5.3"]["rate"] == pytest.approx(1 - (3 + 2) / 9)
     assert ind["5.3"]["points"] == pytest.approx((1 - 5 / 9) * 6 / 0.9, abs=1e-3)
+
+
+def test_the_data_file_reloads_the_set_and_a_wrong_file_is_refused(tmp_path) -> None:  # noqa: ANN001
+    # An edit in the admin is undone by reloading the shipped file.
+    Indicator.objects.filter(group__indicator_set__code="766-2022", code="2.1").update(max_points=5)
+    out = io.StringIO()
+    call_command("load_indicator_set", stdout=out)
+    assert "766-2022" in out.getvalue() and "19 chỉ tiêu" in out.getvalue()
+    assert Indicator.objects.get(group__indicator_set__code="766-2022", code="2.1").max_points == 20
+    # A group whose indicators do not add up to its maximum, or an unknown fact, is refused.
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    data["groups"][1]["indicators"][0]["max_points"] = 19
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="nhóm 2"):
+        call_command("load_indicator_set", str(bad))
+    data["groups"][1]["indicators"][0].update(max_points=20, formula="on_time / handled")
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError, match="on_time"):
+        call_command("load_indicator_set", str(bad))
