@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from motcua.portal.models import Rating
-from motcua.quality.compute import compute_index
+from motcua.quality.compute import compute_index, dossiers_costing_points
 from motcua.quality.models import Indicator, IndicatorSet
 from tests.factories import at, make_world
 from tests.test_quality import MARCH, build, close_on_request, receive, walk
@@ -147,6 +147,9 @@ def test_satisfaction_with_procedure_handling_counts_late_dossiers_and_dislikes(
     ind = _indicators(out)
     assert ind["5.3"]["rate"] == pytest.approx(1 - (3 + 2) / 9)
     assert ind["5.3"]["points"] == pytest.approx((1 - 5 / 9) * 6 / 0.9, abs=1e-3)
+    # The drill-down of 5.3: the late dossiers and the disliked ones.
+    costing = set(dossiers_costing_points(scenario.world.commune.code, *MARCH, "5.3").values_list("pk", flat=True))
+    assert costing == {n["late"].pk, n["two_supplements"].pk, n["open_overdue"].pk, n["open_within"].pk}
 
 
 def test_the_data_file_reloads_the_set_and_a_wrong_file_is_refused(tmp_path) -> None:  # noqa: ANN001

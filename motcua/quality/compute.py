@@ -24,15 +24,17 @@ its maximum is left out of ``computed_max`` — whatever the reason (``reason``)
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import reduce
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from motcua.dossiers.models import Dossier
-from motcua.quality.formula import FormulaError, parse, ratio_pairs
+from motcua.quality.formula import FormulaError, parse, penalty_terms, ratio_pairs
 from motcua.quality.indicators import FACT_NAMES, FACTS, Period, handled, rated_in, received_in
 from motcua.quality.models import Indicator, IndicatorSet
 from motcua.units.scoping import resolve_code, units_below
@@ -247,7 +249,8 @@ def dossiers_costing_points(unit_code: str, date_from: dt.date, date_to: dt.date
                             indicator_set: str | None = None) -> QuerySet[Dossier]:
     """The dossiers that cost the indicator points: for a formula ``a / b`` over dossier facts,
     those counted in ``b`` but not in ``a`` (e.g. the late ones for 2.1, the ones not submitted
-    online for 3.1, those rated below the maximum for 5.1)."""
+    online for 3.1); for ``1 - (a + c) / b``, those of ``b`` counted in ``a`` or ``c`` (5.3: the late
+    and the disliked)."""
     p = _check_period(date_from, date_to)
     _unit, scope = _scope(unit_code, date_to)
     iset = indicator_set_for(date_to, indicator_set)
@@ -261,9 +264,15 @@ def dossiers_costing_points(unit_code: str, date_from: dt.date, date_to: dt.date
     if stubs:
         raise QualityError(f"Chỉ tiêu {ind.code} chưa có dữ liệu ({', '.join(stubs)}): không áp dụng, không mất điểm.")
     pairs = ratio_pairs(formula)
-    if not pairs:
+    penalties = penalty_terms(formula)
+    if pairs:
+        good, population = (FACTS[name] for name in pairs[0])
+        shortfall = good.shortfall(p) if good.shortfall else ~good.members(p)
+    elif penalties:  # 1 − (a + b) / d: the dossiers counted in a or b
+        bad, denominator = penalties[0]
+        population = FACTS[denominator]
+        shortfall = reduce(operator.or_, (FACTS[name].members(p) for name in bad))
+    else:
         raise QualityError(f"Công thức của chỉ tiêu {ind.code} không có dạng a / b để liệt kê hồ sơ.")
-    good, population = (FACTS[name] for name in pairs[0])
-    shortfall = good.shortfall(p) if good.shortfall else ~good.members(p)
     return (Dossier.objects.filter(unit_id__in=list(scope)).filter(population.members(p)).filter(shortfall)
             .select_related("procedure", "unit", "agency").order_by("received_at", "code"))

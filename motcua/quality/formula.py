@@ -125,3 +125,25 @@ def ratio_pairs(formula: Formula) -> list[tuple[str, str]]:
                 and isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name)):
             pairs.append((node.left.id, node.right.id))
     return pairs
+
+
+def _summed_names(node: ast.AST) -> list[str] | None:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _summed_names(node.left), _summed_names(node.right)
+        return None if left is None or right is None else left + right
+    return None
+
+
+def penalty_terms(formula: Formula) -> list[tuple[list[str], str]]:
+    """``([a, b, ...], d)`` for every ``... - (a + b + ...) / d`` in the formula (names only): facts
+    whose dossiers cost points, as in 766's 5.3 = 1 − (late + disliked) / handled."""
+    terms: list[tuple[list[str], str]] = []
+    for node in ast.walk(formula.tree):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and isinstance(node.right, ast.BinOp)
+                and isinstance(node.right.op, ast.Div) and isinstance(node.right.right, ast.Name)):
+            names = _summed_names(node.right.left)
+            if names:
+                terms.append((names, node.right.right.id))
+    return terms
