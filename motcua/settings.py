@@ -146,6 +146,15 @@ MOTCUA_DEFAULT_SESSIONS = "08:00-12:00,13:00-17:00"
 # An apology (form 04) must leave at least this much working time before the due instant
 # (docs/domain.md §5: "at least 1 working day before", a practice, not law).
 MOTCUA_APOLOGY_LEAD_MINUTES = int(os.environ.get("MOTCUA_APOLOGY_LEAD_MINUTES", "480"))
+# The furthest new date an apology may give, per regime, as a multiple of the procedure's legal time
+# counted from the due instant: "2018=1,2025=1" (a setting; by default the legal time again).
+MOTCUA_APOLOGY_MAX_EXTENSION = {
+    code.strip(): float(factor)
+    for code, factor in (
+        item.split("=", 1) for item in os.environ.get("MOTCUA_APOLOGY_MAX_EXTENSION", "2018=1,2025=1").split(",")
+        if "=" in item
+    )
+}
 
 # Reporting periods (motcua.stats.periods): "calendar" months or "cutoff15" (15th to 14th, Decree 09/2019).
 MOTCUA_REPORT_CONVENTION = os.environ.get("MOTCUA_REPORT_CONVENTION", "calendar")

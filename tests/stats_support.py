@@ -107,9 +107,9 @@ def build_quarter(prefix: str = "3") -> Quarter:
         b.finish(d, at(dt.date(2026, 2, 10), 9))
         d = b.receive(agency, at(dt.date(2026, 2, 16), 9), channel="postal", procedure=proc)
         b.finish(d, at(dt.date(2026, 2, 17), 9))
-        # withdrawn
+        # stopped at the applicant's request: counted apart, as withdrawn (regime 2025)
         d = b.receive(agency, at(dt.date(2026, 2, 23), 9), procedure=proc)
-        q.dossiers[q.dossiers.index(d)] = services.perform(d, "withdraw", role="counter",
+        q.dossiers[q.dossiers.index(d)] = services.perform(d, "stop", role="counter",
                                                             at=at(dt.date(2026, 2, 24), 9))
         # open and overdue at the end of the quarter
         b.receive(agency, at(dt.date(2026, 3, 2), 9), procedure=proc)

@@ -31,9 +31,9 @@ from motcua.units.models import AdministrativeUnit, Agency
 DOSSIERS = 5
 THREADS = 20
 # From in_processing each of these leads to a state where none of the others is possible.
-EXCLUSIVE = [Action.RESOLVE, Action.REFUSE, Action.STOP, Action.WITHDRAW]
-# These may follow one another (request_supplement, then withdraw), but none twice.
-CHAINABLE = [Action.REQUEST_SUPPLEMENT, Action.WITHDRAW]
+EXCLUSIVE = [Action.RESOLVE, Action.REFUSE, Action.STOP]  # regime 2025: the applicant stops, not withdraws
+# These may follow one another (request_supplement, then stop), but none twice.
+CHAINABLE = [Action.REQUEST_SUPPLEMENT, Action.STOP]
 
 
 def _dossiers_in_processing() -> list[Dossier]:
@@ -126,8 +126,9 @@ def _exclusive_race() -> None:
         d = Dossier.objects.get(pk=pk)
         assert _check_history(d, winners) == [winners[0]]
         assert d.status == TABLE[Status.IN_PROCESSING][winners[0]].to
-        if winners[0] == Action.WITHDRAW:
-            assert d.withdrawn_at is not None and d.outcome == "withdrawn"
+        if winners[0] in lifecycle.CLOSING_ON_REQUEST:  # the applicant's own end: counted apart, no result
+            assert d.withdrawn_at is not None and d.finished_at is None
+            assert d.outcome == lifecycle.CLOSING_ON_REQUEST[winners[0]]
         else:
             assert d.finished_at is not None and d.outcome == lifecycle.FINISHING_ACTIONS[winners[0]]
 
@@ -140,8 +141,8 @@ def _chainable_race() -> None:
         assert 1 <= len(winners) <= 2 and len(set(winners)) == len(winners), outcomes
         d = Dossier.objects.get(pk=pk)
         history = _check_history(d, winners)
-        if Action.WITHDRAW in winners:
-            assert d.status == Status.WITHDRAWN and history[-1] == Action.WITHDRAW
+        if Action.STOP in winners:
+            assert d.status == Status.STOPPED and history[-1] == Action.STOP
         else:
             assert d.status == Status.AWAITING_SUPPLEMENT and d.supplement_requests == 1
 

@@ -14,6 +14,7 @@ from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.models import Dossier
 from motcua.notifications import outbox
 from motcua.reports.models import DailyCounter, MonthlyCounter, UnitDailyCounter, UnitMonthlyCounter
+from motcua.units.calendars import calendar_for_unit
 from tests.factories import at, make_procedure, make_world
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +59,12 @@ class Transitions(RuleBasedStateMachine):
             action = rnd.choice(list(lifecycle.Action))
             move = policy.DOSSIERS.transition(d.status, action)
             role = rnd.choice(sorted(move.roles) if move else ["counter"])
-            new_due = (d.due_at + dt.timedelta(days=rnd.randint(-1, 5))) if d.due_at else None
+            new_due = None
+            if action == lifecycle.Action.APOLOGIZE and d.due_at is not None:
+                # a new date on the clock (a working instant 0–5 working days on), or one before the due date
+                days = rnd.randint(-1, 5)
+                new_due = calendar_for_unit(d.unit).add_working_time(d.due_at, days * 480) if days >= 0 \
+                    else d.due_at - dt.timedelta(hours=1)
             Transitions.steps_run += 1
             try:
                 services.perform(d, action, role=role, at=self.now, note="ghi chú", reason="lý do",

@@ -22,6 +22,7 @@ from motcua.documents.templatetags.vnforms import long_date, long_datetime
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.regimes import regime_by_code
+from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import TZ, to_local
 
@@ -113,7 +114,8 @@ def full_history(place: Place, when: str, name: str) -> Dossier:
         reason="Thiếu giấy tờ chứng minh quan hệ cha, mẹ, con")
     act(d, "supply", t0 + dt.timedelta(days=2), role="counter")
     d.refresh_from_db()
-    act(d, "apologize", t0 + dt.timedelta(days=2, hours=1), new_due_at=d.due_at + dt.timedelta(days=3),
+    new_due = calendar_for_unit(d.unit).add_working_time(d.due_at, 3 * 480)
+    act(d, "apologize", t0 + dt.timedelta(days=2, hours=1), new_due_at=new_due,
         reason="Cần xác minh thông tin cư trú của người mẹ tại địa phương khác")
     step3 = d.steps.get(order=3)
     act(d, "hand_over", step3.due_at, role="specialist")
@@ -225,12 +227,12 @@ def test_stop_notice_exists_only_from_2025(case, tmp_path) -> None:
     regime, place, when, name = case
     d = receive(place, when, name)
     act(d, "hand_over", d.received_at + dt.timedelta(hours=2), role="counter")
-    if not regime_by_code(regime).allows_stop:
+    if regime_by_code(regime).closing_on_request != "stop":
         with pytest.raises(FormNotAvailable):
             render_form(d, "stop")
         return
     reason = "Người nộp hồ sơ đề nghị dừng để bổ sung giấy tờ ở nước ngoài"
-    act(d, "stop", d.received_at + dt.timedelta(days=1), reason=reason)
+    act(d, "stop", d.received_at + dt.timedelta(days=1), role="counter", reason=reason)  # the applicant's request
     text = pdf_text(render_form(d, "stop"), tmp_path, f"{regime}-05-stop")
     expect_title(text, regime, "stop")
     assert name in text and reason in text

@@ -119,16 +119,6 @@ def test_apology_must_come_at_least_a_working_day_before_the_due_instant(world):
                          new_due_at=at("2026-03-12 17:00"))
 
 
-def test_stop_exists_only_in_regimes_that_have_the_notice(world):
-    d = walk(receive(world, "2025-06-02 09:00"), ("hand_over", "counter", "2025-06-02 10:00"))
-    assert d.regime == "2018"
-    with pytest.raises(services.NotAllowed):
-        services.perform(d, "stop", role="head", at=at("2025-06-03 10:00"), reason="Không thuộc thẩm quyền")
-    d2 = walk(receive(world), ("hand_over", "counter", "2026-03-02 10:00"),
-              ("stop", "head", "2026-03-03 10:00", {"reason": "Người nộp đề nghị dừng"}))
-    assert d2.status == Status.STOPPED and d2.outcome == "stopped"
-
-
 def test_events_are_contiguous_and_tell_the_whole_story(world):
     d = walk(receive(world), ("hand_over", "counter", "2026-03-02 10:00"),
              ("hand_over", "specialist", "2026-03-04 10:00"), ("resolve", "head", "2026-03-05 10:00"),

@@ -39,7 +39,6 @@ PATHS: dict[Status, tuple[tuple[Action, dict], ...]] = {
     Status.REFUSED: ((Action.REFUSE, {"reason": "Không đủ điều kiện"}),),
     Status.STOPPED: ((Action.STOP, {"reason": "Theo đề nghị của cơ quan thuế"}),),
     Status.RETURNED: ((Action.RESOLVE, {}), (Action.RETURN, {})),
-    Status.WITHDRAWN: ((Action.WITHDRAW, {"reason": "Người nộp rút"}),),
 }
 CASES = [(status, "2025") for status in Status] + [(Status.IN_PROCESSING, "2018")]
 
@@ -80,11 +79,13 @@ def _dossier(place: Place, status: Status, regime: str) -> Dossier:
     """A dossier in ``status``, taken by the system (the roles under test take nothing)."""
     start = at("2024-06-03 09:00") if regime == "2018" else timezone.now() - dt.timedelta(minutes=30)
     tick = iter(start + dt.timedelta(minutes=i) for i in range(1, 20))
-    online = status in (Status.SUBMITTED, Status.REJECTED_INTAKE)
+    online = status in (Status.SUBMITTED, Status.REJECTED_INTAKE, Status.WITHDRAWN)
     d = services.receive(procedure=place.procedure, unit=place.commune, agency=place.agencies["own"],
                          online=online, at=start, role=SYSTEM)
     if status == Status.REJECTED_INTAKE:
         return services.perform(d, Action.REJECT_INTAKE, role=SYSTEM, reason="Sai thủ tục", at=next(tick))
+    if status == Status.WITHDRAWN:  # withdrawn before intake (received dossiers stop, in this regime)
+        return services.perform(d, Action.WITHDRAW, role=SYSTEM, reason="Người nộp rút", at=next(tick))
     if status in (Status.SUBMITTED, Status.RECEIVED):
         return d
     for _ in range(2):  # to step 3
@@ -208,24 +209,24 @@ def test_a_stale_version_is_refused_by_the_services_api_and_screen() -> None:
     seen = d.version
     services.perform(d, Action.HAND_OVER, role=SYSTEM)  # someone else acts first
     with pytest.raises(services.Conflict):
-        services.perform(d.pk, Action.WITHDRAW, actor=counter, expected_version=seen)
-    stale = client.post(f"/api/dossiers/{d.code}/actions/withdraw", {}, content_type="application/json",
+        services.perform(d.pk, Action.STOP, actor=counter, expected_version=seen)
+    stale = client.post(f"/api/dossiers/{d.code}/actions/stop", {}, content_type="application/json",
                         HTTP_IF_MATCH=f'"{seen}"')
     assert stale.status_code == 409 and stale.json()["code"] == "conflict"
-    in_body = client.post(f"/api/dossiers/{d.code}/actions/withdraw", {"version": seen},
+    in_body = client.post(f"/api/dossiers/{d.code}/actions/stop", {"version": seen},
                           content_type="application/json")
     assert in_body.status_code == 409 and in_body.json()["code"] == "conflict"
     page = client.post(reverse("office:dossier_action", args=[d.code]),
-                       {"action": "withdraw", "withdraw-version": str(seen)})
+                       {"action": "stop", "stop-version": str(seen)})
     assert page.status_code == 409 and "vừa được người khác cập nhật" in page.content.decode()
     d.refresh_from_db()
     assert d.status == Status.IN_PROCESSING and d.version == seen + 1
     listed = client.get(f"/api/dossiers/{d.code}/actions").json()
     assert listed["version"] == d.version
-    fresh = client.post(f"/api/dossiers/{d.code}/actions/withdraw", {}, content_type="application/json",
+    fresh = client.post(f"/api/dossiers/{d.code}/actions/stop", {}, content_type="application/json",
                         HTTP_IF_MATCH=f'"{listed["version"]}"')
-    assert fresh.status_code == 200 and fresh.json()["status"] == "withdrawn"
-    bad = client.post(f"/api/dossiers/{d.code}/actions/withdraw", {}, content_type="application/json",
+    assert fresh.status_code == 200 and fresh.json()["status"] == "stopped"
+    bad = client.post(f"/api/dossiers/{d.code}/actions/stop", {}, content_type="application/json",
                       HTTP_IF_MATCH="yesterday")
     assert bad.status_code == 400 and bad.json()["code"] == "bad_input"
 

@@ -25,6 +25,7 @@ from django.core.management import call_command
 from motcua.catalog.models import Procedure, RouteStep
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
+from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -157,7 +158,9 @@ class Office:
         d = self.receive(at_day(day, 9))
         d = self.to_head(d, at_day(day, 9, 30))
         d = services.perform(d, "apologize", role="head", at=at_day(day, 10),
-                             new_due_at=d.due_at + dt.timedelta(days=7), reason="Cần xác minh thực địa.")
+                             new_due_at=calendar_for_unit(d.unit).add_working_time(
+                                 d.due_at, min(5 * 480, d.procedure.legal_minutes)),
+                             reason="Cần xác minh thực địa.")
         assert d.extended_due_at is not None
         finish = at_day(local(d.due_at) + dt.timedelta(days=2), 9)
         assert finish < d.extended_due_at

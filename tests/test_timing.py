@@ -49,8 +49,9 @@ def world():
                        ("resolve", "head", "2026-03-09 15:00"))
     # Still at step 2 at the end of March, long overdue.
     n["open_overdue"] = walk(rec("2026-03-16 09:00"), ("hand_over", "counter", "2026-03-16 10:00"))
-    # Withdrawn, and another procedure's dossier: neither counts.
-    n["withdrawn"] = walk(rec("2026-03-03 09:00"), ("withdraw", "counter", "2026-03-03 10:00"))
+    # Stopped at the applicant's request (regime 2025's withdrawal), and another procedure's dossier:
+    # neither counts.
+    n["withdrawn"] = walk(rec("2026-03-03 09:00"), ("stop", "counter", "2026-03-03 10:00"))
     w.named = n
     return w
 

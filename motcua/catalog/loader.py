@@ -62,7 +62,8 @@ def load_catalog(procedures: Iterable[dict[str, Any]], fields: Iterable[dict[str
             defaults={
                 "name": data["name"], "field": by_code.get(data["field"]), "levels": data["levels"],
                 "legal_minutes": data["legal_minutes"], "legal_time_unit": data["legal_time_unit"],
-                "clock_policy": data["clock_policy"], "cutoff": _parse_cutoff(data.get("cutoff")),
+                "clock_policy": data["clock_policy"], "clock_policy_basis": data.get("clock_policy_basis", ""),
+                "cutoff": _parse_cutoff(data.get("cutoff")),
                 "fees": data["fees"], "channels": data["channels"], "result_type": data["result_type"],
                 "legal_basis": data["legal_basis"], "is_stub": False, "active": True,
             },

@@ -46,12 +46,19 @@ class Procedure(models.Model):
     legal_time_unit = models.CharField(
         max_length=1, choices=[("d", _("ngày làm việc")), ("h", _("giờ làm việc"))], default="d"
     )
-    clock_policy = models.CharField(max_length=10, choices=ClockPolicy.choices, default=ClockPolicy.PAUSE)
+    # Restart is the law's rule (Decree 61/2018 art. 19(4)); pause only where the procedure's own text says so.
+    clock_policy = models.CharField(max_length=10, choices=ClockPolicy.choices, default=ClockPolicy.RESTART)
+    clock_policy_basis = models.CharField(
+        max_length=300, blank=True, help_text=_("Căn cứ pháp lý khi tính tiếp thời gian còn lại (tạm dừng)")
+    )
     cutoff = models.TimeField(null=True, blank=True, help_text=_("Giờ tiếp nhận muộn nhất trong ngày"))
     fees = models.JSONField(default=list, blank=True, help_text=_('[{"name": ..., "amount": VND}]'))
     channels = models.JSONField(default=list)
     result_type = models.CharField(max_length=200, blank=True)
     legal_basis = models.TextField(blank=True)
+    central_system_owner = models.CharField(
+        max_length=2, blank=True, help_text=_("Dịch vụ công tập trung toàn quốc: hai chữ số của chủ quản hệ thống"),
+    )
     is_stub = models.BooleanField(default=False, help_text=_("Tạo tự động khi nhập dữ liệu cũ"))
     active = models.BooleanField(default=True)
 

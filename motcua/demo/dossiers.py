@@ -56,7 +56,7 @@ REJECT_REASONS = ["Hồ sơ không thuộc thẩm quyền giải quyết của c
 REFUSE_REASONS = ["Không đủ điều kiện theo quy định của pháp luật.",
                   "Kết quả xác minh không phù hợp với thông tin kê khai.",
                   "Đối tượng đề nghị đang có tranh chấp, chưa được giải quyết."]
-STOP_REASONS = ["Người nộp hồ sơ đề nghị dừng xử lý.", "Cơ quan có thẩm quyền đề nghị dừng xử lý để xác minh."]
+STOP_REASONS = ["Người nộp hồ sơ đề nghị dừng giải quyết.", "Người nộp hồ sơ muốn nộp lại hồ sơ khác."]
 APOLOGY_REASONS = ["Cần xác minh thêm thông tin tại cơ quan liên quan.",
                    "Số lượng hồ sơ tăng đột biến, chưa kịp giải quyết đúng hạn.",
                    "Phải lấy ý kiến cơ quan chuyên môn cấp tỉnh."]
@@ -178,12 +178,12 @@ class _Story:
     def _run(self) -> None:
         rng, proc = self.rng, self.procedure
         online_ok = bool({"online_full", "online_partial"} & set(proc.channels))
-        online = self.target in (Status.SUBMITTED, Status.REJECTED_INTAKE) or (
+        online = self.target in (Status.SUBMITTED, Status.REJECTED_INTAKE, Status.WITHDRAWN) or (
             self.target is None and online_ok and rng.random() < 0.35)
         channel = "postal" if not online and "postal" in proc.channels and rng.random() < 0.06 else "counter"
         cal0 = calendar_for_unit(self.world.province)
         day = self._day(cal0)
-        if self.target == Status.STOPPED and not regime_at(day).allows_stop:
+        if self.target == Status.STOPPED and regime_at(day).closing_on_request != "stop":
             day = max(day, REFORM_DAY + dt.timedelta(days=7))
         unit, agency, place = self._place(day)
         cal = calendar_for_unit(unit)
@@ -250,8 +250,10 @@ class _Story:
         apologized = False
         for i, step in enumerate(steps):
             if i == withdraw_at:
-                self.act(Action.WITHDRAW, cal.add_working_time(t, plan[i] // 3), lifecycle.COUNTER, counter,
-                         note="Công dân có đơn rút hồ sơ.")
+                closing = Action.STOP if regime_at(t.astimezone(TZ).date()).closing_on_request == "stop" \
+                    else Action.WITHDRAW
+                self.act(closing, cal.add_working_time(t, plan[i] // 3), lifecycle.COUNTER, counter,
+                         note="Công dân có đơn đề nghị rút / dừng giải quyết hồ sơ.")
                 raise _Stop
             actor = self.staff(step.agency_id, step.role)
             if i in (supplement_at, payment_at):
@@ -299,11 +301,11 @@ class _Story:
 
     def _finish(self, cal: Calendar, t: dt.datetime, role: str, actor: Any, counter: Any) -> None:
         assert self.dossier is not None
-        stop_ok = self.dossier.regime == "2025"
+        stop_ok = regime_at(self.dossier.received_at.astimezone(TZ).date()).closing_on_request == "stop"
         if self.want(Status.REFUSED, 0.04):
             self.act(Action.REFUSE, t, role, actor, reason=self.rng.choice(REFUSE_REASONS))
         elif stop_ok and self.want(Status.STOPPED, 0.012):
-            self.act(Action.STOP, t, role, actor, reason=self.rng.choice(STOP_REASONS))
+            self.act(Action.STOP, t, lifecycle.COUNTER, counter, reason=self.rng.choice(STOP_REASONS))
             return
         else:
             self.act(Action.RESOLVE, t, role, actor)

@@ -40,7 +40,7 @@ class Action(StrEnum):
     APOLOGIZE = "apologize"  # apology and new date (form 04), once, before the due instant
     RESOLVE = "resolve"  # result ready
     REFUSE = "refuse"  # refusal with reasons, a result of its own
-    STOP = "stop"  # notice of stopping processing (regimes that allow it)
+    STOP = "stop"  # stopped at the applicant's request, notice of stopping (regimes that have it, form 05)
     RETURN = "return"  # the result reaches the applicant
     WITHDRAW = "withdraw"  # by the applicant
 
@@ -55,7 +55,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.RESULT_READY: "Đã có kết quả",
     Status.RETURNED: "Đã trả kết quả",
     Status.REFUSED: "Từ chối giải quyết",
-    Status.STOPPED: "Dừng xử lý",
+    Status.STOPPED: "Dừng giải quyết theo đề nghị của người nộp",
     Status.WITHDRAWN: "Công dân rút hồ sơ",
 }
 
@@ -71,7 +71,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.APOLOGIZE: "Xin lỗi và hẹn lại ngày trả (mẫu 04)",
     Action.RESOLVE: "Có kết quả giải quyết",
     Action.REFUSE: "Từ chối giải quyết",
-    Action.STOP: "Dừng xử lý hồ sơ",
+    Action.STOP: "Dừng giải quyết theo đề nghị của người nộp (mẫu 05)",
     Action.RETURN: "Trả kết quả",
     Action.WITHDRAW: "Rút hồ sơ theo đề nghị của công dân",
 }
@@ -118,6 +118,8 @@ def _t(to: Status, *roles: str, required: tuple[str, ...] = (), optional: tuple[
 
 
 _WITHDRAW = _t(Status.WITHDRAWN, COUNTER, APPLICANT, optional=("reason", "note"))
+# The applicant asks; the one-stop section checks that no decision exists yet and records it.
+_STOP = _t(Status.STOPPED, COUNTER, APPLICANT, optional=("reason", "note"))
 _APOLOGIZE_ROLES = (HEAD, LEADER)
 _APOLOGY_INPUTS = {"required": ("new_due_at", "reason"), "optional": ()}
 _REASON = {"required": ("reason",), "optional": ()}
@@ -133,6 +135,7 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, optional=("agency", "note")),
         Action.APOLOGIZE: _t(Status.RECEIVED, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
+        Action.STOP: _STOP,
     },
     Status.IN_PROCESSING: {
         Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER, optional=("agency", "note")),
@@ -141,18 +144,20 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.APOLOGIZE: _t(Status.IN_PROCESSING, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.RESOLVE: _t(Status.RESULT_READY, HEAD, LEADER),
         Action.REFUSE: _t(Status.REFUSED, HEAD, LEADER, **_REASON),
-        Action.STOP: _t(Status.STOPPED, HEAD, LEADER, **_REASON),
         Action.WITHDRAW: _WITHDRAW,
+        Action.STOP: _STOP,
     },
     Status.AWAITING_SUPPLEMENT: {
         Action.SUPPLY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
         Action.APOLOGIZE: _t(Status.AWAITING_SUPPLEMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
+        Action.STOP: _STOP,
     },
     Status.AWAITING_PAYMENT: {
         Action.PAY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
         Action.APOLOGIZE: _t(Status.AWAITING_PAYMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
+        Action.STOP: _STOP,
     },
     Status.RESULT_READY: {
         Action.RETURN: _t(Status.RETURNED, COUNTER),
@@ -173,7 +178,9 @@ OPEN_STATES = frozenset(
 # States in which the clock is stopped, waiting for the citizen.
 PAUSED_STATES = frozenset({Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT})
 # Actions that finish the agency's work (the outcome is decided by the date of these).
-FINISHING_ACTIONS = {Action.RESOLVE: "approved", Action.REFUSE: "refused", Action.STOP: "stopped"}
+FINISHING_ACTIONS = {Action.RESOLVE: "approved", Action.REFUSE: "refused"}
+# Actions by which the applicant ends a dossier before its result (counted apart, as withdrawn).
+CLOSING_ON_REQUEST = {Action.WITHDRAW: "withdrawn", Action.STOP: "stopped"}
 # Actions whose event carries the due instant before and after (payload old_due_at, new_due_at).
 RESUMING_ACTIONS = frozenset({Action.SUPPLY, Action.PAY})
 PAUSING_ACTIONS = frozenset({Action.REQUEST_SUPPLEMENT, Action.REQUEST_PAYMENT})

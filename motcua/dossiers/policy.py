@@ -26,7 +26,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.dossiers import lifecycle
-from motcua.dossiers.lifecycle import Action
+from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier, DossierStep
 from motcua.regimes import regime_by_code
 from motcua.roles import ACTING_STAFF_ROLES, Role
@@ -34,7 +34,7 @@ from motcua.statemachine import Lifecycle, LifecycleError, Offer
 from motcua.units import scoping
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit, Agency, StaffRole
-from motcua.workdays import TZ, Calendar
+from motcua.workdays import MINUTES_PER_WORKING_DAY, TZ, Calendar
 
 TOKEN_SCOPE_ROLES = ACTING_STAFF_ROLES | {Role.ADMIN}
 
@@ -106,9 +106,41 @@ def _apology(d: Dossier, at: dt.datetime) -> str | None:
 
 
 def _stop(d: Dossier, at: dt.datetime) -> str | None:
-    if not regime_by_code(d.regime).allows_stop:
-        return "Chế độ pháp lý của hồ sơ này không có thông báo dừng xử lý."
+    if regime_by_code(d.regime).closing_on_request != "stop":
+        return "Chế độ pháp lý của hồ sơ này không có thông báo dừng giải quyết; người nộp rút hồ sơ."
     return None
+
+
+def _withdraw(d: Dossier, at: dt.datetime) -> str | None:
+    """Before receipt an online dossier may always be withdrawn; a received one, where the regime says."""
+    if d.status != Status.SUBMITTED and regime_by_code(d.regime).closing_on_request != "withdraw":
+        return "Theo quy định hiện hành, người nộp đề nghị dừng giải quyết hồ sơ (mẫu 05) thay cho rút hồ sơ."
+    return None
+
+
+def _supplement_allowed(d: Dossier, at: dt.datetime) -> str | None:
+    limit = regime_by_code(d.regime).max_supplement_requests
+    if limit is not None and d.supplement_requests >= limit:
+        return f"Chỉ được yêu cầu bổ sung hồ sơ trong quá trình giải quyết {limit} lần."
+    return None
+
+
+def latest_apology_date(d: Dossier, calendar: Calendar | None = None) -> dt.datetime:
+    """The latest new date an apology may give: the due instant plus the procedure's legal time times
+    the regime's factor (``MOTCUA_APOLOGY_MAX_EXTENSION``, a setting; by default the legal time again)."""
+    factor = float(settings.MOTCUA_APOLOGY_MAX_EXTENSION.get(d.regime, 1.0))
+    cal = calendar or calendar_for_unit(d.unit)
+    assert d.due_at is not None
+    return cal.add_working_time(d.due_at, int(d.procedure.legal_minutes * factor))
+
+
+def supplement_deadline(d: Dossier, calendar: Calendar | None = None) -> dt.datetime | None:
+    """The last instant to ask for a supplement on time: N working days after the clock started
+    (N from the regime, Decree 61/2018 art. 19(4): 3). Later requests are recorded as late."""
+    if d.clock_start is None:
+        return None
+    days = regime_by_code(d.regime).supplement_request_days
+    return (calendar or calendar_for_unit(d.unit)).add_working_time(d.clock_start, days * MINUTES_PER_WORKING_DAY)
 
 
 def _next_step(d: Dossier, at: dt.datetime) -> str | None:
@@ -130,6 +162,8 @@ DOSSIERS = Lifecycle(
     conditions={
         Action.APOLOGIZE: [_apology],
         Action.STOP: [_stop],
+        Action.WITHDRAW: [_withdraw],
+        Action.REQUEST_SUPPLEMENT: [_supplement_allowed],
         Action.HAND_OVER: [_next_step],
         Action.REQUEST_COMPLETION: [_completion_once],
     },

@@ -42,10 +42,10 @@ class Applicant:
     address: str = ""
 
 
-def _next_code(agency_code: str, regime_code: str, day: dt.date) -> str:
+def _next_code(agency_code: str, regime_code: str, day: dt.date, owner: str = "") -> str:
     """The next code of the day for this agency: one atomic upsert, so codes are never reused."""
     regime = regime_by_code(regime_code)
-    prefix = regime.dossier_code(agency_code, day, 0).rsplit("-", 1)[0]
+    prefix = regime.code_prefix(agency_code, day, owner)
     table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -54,7 +54,7 @@ def _next_code(agency_code: str, regime_code: str, day: dt.date) -> str:
             [prefix],
         )
         seq = cursor.fetchone()[0]
-    return regime.dossier_code(agency_code, day, seq)
+    return regime.dossier_code(agency_code, day, seq, owner)
 
 
 def _start_clock(dossier: Dossier, at: dt.datetime, calendar: Calendar) -> None:
@@ -127,7 +127,7 @@ def receive(
     regime = regime_at(day)
     applicant = applicant or Applicant()
     dossier = Dossier(
-        code=_next_code(agency.code if agency else unit.code, regime.code, day),
+        code=_next_code(agency.code if agency else unit.code, regime.code, day, procedure.central_system_owner),
         regime=regime.code, procedure=procedure, unit=unit, agency=agency,
         level=level or (agency.level if agency else unit.level),
         channel="online" if online else channel,
@@ -189,6 +189,9 @@ def _h_hand_over(d: Dossier, c: Change) -> None:
 def _h_pause(d: Dossier, c: Change) -> None:
     if c.action == Action.REQUEST_SUPPLEMENT:
         d.supplement_requests += 1
+        deadline = policy.supplement_deadline(d, _calendar(c))
+        if deadline is not None and c.at > deadline:  # recorded, not forbidden (docs/domain.md §5)
+            c.payload.update(late_request=True, request_deadline=deadline.isoformat())
     d.paused_at = c.at
     d.remaining_minutes = _calendar(c).working_time_between(c.at, d.due_at) if d.due_at else 0
 
@@ -216,6 +219,16 @@ def _h_apologize(d: Dossier, c: Change) -> None:
     new_due = policy.as_instant(c.get("new_due_at"))
     if d.due_at is None or new_due <= d.due_at:
         raise InvalidInput("Ngày hẹn trả mới phải sau thời hạn giải quyết hiện tại.", field="new_due_at")
+    calendar = _calendar(c)
+    minute = dt.timedelta(minutes=1)
+    if not (calendar.working_time_between(new_due - minute, new_due) or calendar.working_time_between(
+            new_due, new_due + minute)):
+        raise InvalidInput("Ngày hẹn trả mới phải là một thời điểm trong giờ làm việc (không rơi vào ngày nghỉ, "
+                           "ngoài giờ hành chính).", field="new_due_at")
+    latest = policy.latest_apology_date(d, calendar)
+    if new_due > latest:
+        raise InvalidInput(f"Ngày hẹn trả mới không được quá {latest.astimezone(TZ):%H:%M %d/%m/%Y} "
+                           "(giới hạn gia hạn của chế độ pháp lý).", field="new_due_at")
     d.extended_due_at = new_due
     c.payload.update(original_due_at=d.due_at.isoformat(), new_due_at=new_due.isoformat())
 
@@ -230,9 +243,11 @@ def _h_return(d: Dossier, c: Change) -> None:
     d.returned_at = c.at
 
 
-def _h_withdraw(d: Dossier, c: Change) -> None:
+def _h_close_on_request(d: Dossier, c: Change) -> None:
+    """The applicant ends the dossier before its result: withdrawn, or stopped at its request (form
+    05); either way counted apart from the results (``withdrawn_at``)."""
     d.withdrawn_at = c.at
-    d.outcome = "withdrawn"
+    d.outcome = lifecycle.CLOSING_ON_REQUEST[Action(c.action)]
 
 
 class DossierWriter(Writer):
@@ -258,9 +273,9 @@ class DossierWriter(Writer):
         Action.APOLOGIZE: _h_apologize,
         Action.RESOLVE: _h_finish,
         Action.REFUSE: _h_finish,
-        Action.STOP: _h_finish,
+        Action.STOP: _h_close_on_request,
         Action.RETURN: _h_return,
-        Action.WITHDRAW: _h_withdraw,
+        Action.WITHDRAW: _h_close_on_request,
     }
 
     def prepare(self, d: Dossier, change: Change) -> None:

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -62,7 +63,7 @@ def _page(
         else:
             form = ActionForm(offer=offer, agencies=agencies, initial={"version": dossier.version})
         action_forms.append({"action": act, "label": ACTION_LABELS[act], "form": form, "danger": act in DANGER,
-                             "open": bound is not None and bound.action == act})
+                             "open": bound is not None and bound.action == act, **_hint(dossier, act)})
     steps = list(dossier.steps.select_related("agency").all())
     events = [
         {"event": e, "label": EVENT_LABELS.get(e.action, e.action), "to_label": _status_label(e.to_status)}
@@ -77,6 +78,22 @@ def _page(
         "forms_available": _forms_available(dossier), "error": error,
         "regime": regime_by_code(dossier.regime), "just_received": request.GET.get("received") == "1",
     }, status=status)
+
+
+def _hint(dossier: Dossier, act: Action) -> dict[str, object]:
+    """A word before acting: the supplement request's deadline (3 working days of receipt), warned
+    before and recorded as late after it — never forbidden."""
+    if act != Action.REQUEST_SUPPLEMENT:
+        return {}
+    deadline = policy.supplement_deadline(dossier)
+    if deadline is None:
+        return {}
+    when = timezone.localtime(deadline).strftime("%H:%M %d/%m/%Y")
+    if now() > deadline:
+        late = _("Đã quá hạn yêu cầu bổ sung (%(when)s, 3 ngày làm việc kể từ khi tiếp nhận): yêu cầu vẫn gửi "
+                 "được nhưng được ghi nhận là muộn.")
+        return {"hint_late": True, "hint": late % {"when": when}}
+    return {"hint": _("Hạn yêu cầu bổ sung: %(when)s (3 ngày làm việc kể từ khi tiếp nhận).") % {"when": when}}
 
 
 def _action(value: str) -> Action | None:

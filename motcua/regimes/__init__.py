@@ -21,13 +21,24 @@ class Regime:
     code: str
     valid_from: dt.date
     valid_to: dt.date | None
-    texts: tuple[str, ...]
+    texts: tuple[str, ...]  # the texts that set the regime (the last circular sets the forms)
     levels: tuple[str, ...]
     forms: tuple[FormSpec, ...]
     # str.format pattern; fields: agency (agency code), date (YYMMDD of receipt), seq (daily number)
     dossier_code_format: str = "{agency}-{date}-{seq:04d}"
-    allows_stop: bool = False  # the notice of stopping processing exists from 2025
+    # Nationally centralised services, from a date: the owner's two digits (AA) before the sequence:
+    # MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-AAXXXX, XXXX at least 4 digits.
+    centralised_code_format: str | None = None
+    centralised_code_from: dt.date | None = None
+    # How an applicant ends a received dossier before its result: "withdraw" (no form) or "stop"
+    # (the one-stop section issues the notice of stopping, form "stop").
+    closing_on_request: str = "withdraw"
+    # Requests to supplement a dossier during processing: how many (None: no limit), and within how
+    # many working days of receipt (a late one is recorded, not forbidden).
+    max_supplement_requests: int | None = None
+    supplement_request_days: int = 3
     apology_requests_extension: bool = False
+    amended_by: tuple[str, ...] = ()  # texts amending them, in force for the regime's dossiers
     extra: dict[str, str] = field(default_factory=dict)
 
     def in_force(self, day: dt.date) -> bool:
@@ -36,8 +47,22 @@ class Regime:
     def form(self, key: str) -> FormSpec | None:
         return next((f for f in self.forms if f.key == key), None)
 
-    def dossier_code(self, agency_code: str, day: dt.date, seq: int) -> str:
-        return self.dossier_code_format.format(agency=agency_code, date=day.strftime("%y%m%d"), seq=seq)
+    def _code_format(self, day: dt.date, owner: str) -> str:
+        centralised = owner and self.centralised_code_format and self.centralised_code_from is not None
+        if centralised and day >= self.centralised_code_from:  # type: ignore[operator]
+            return self.centralised_code_format  # type: ignore[return-value]
+        return self.dossier_code_format
+
+    def dossier_code(self, agency_code: str, day: dt.date, seq: int, owner: str = "") -> str:
+        """The code of the ``seq``-th dossier of the day at this agency; ``owner``: the two digits of a
+        nationally centralised system's owner, for its services."""
+        return self._code_format(day, owner).format(agency=agency_code, date=day.strftime("%y%m%d"), seq=seq,
+                                                    owner=owner)
+
+    def code_prefix(self, agency_code: str, day: dt.date, owner: str = "") -> str:
+        """What the codes of one daily sequence share (the code without its sequence number)."""
+        return self._code_format(day, owner).split("{seq", 1)[0].format(
+            agency=agency_code, date=day.strftime("%y%m%d"), owner=owner)
 
 
 REGIMES: tuple[Regime, ...] = (
@@ -61,17 +86,21 @@ REGIMES: tuple[Regime, ...] = (
         valid_from=dt.date(2025, 7, 1),
         valid_to=None,
         texts=("Nghị định 118/2025/NĐ-CP", "Thông tư 03/2025/TT-VPCP"),
+        amended_by=("Nghị định 367/2025/NĐ-CP", "Thông tư 04/2025/TT-VPCP"),
         levels=("province", "commune"),
         forms=(
             FormSpec("01", "receipt", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
             FormSpec("02", "completion_request", "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
             FormSpec("03", "refusal", "Phiếu từ chối tiếp nhận hồ sơ"),
             FormSpec("04", "apology", "Phiếu xin lỗi và đề nghị gia hạn thời gian giải quyết"),
-            FormSpec("05", "stop", "Thông báo về việc dừng xử lý hồ sơ"),
+            FormSpec("05", "stop", "Thông báo dừng giải quyết hồ sơ"),
             FormSpec("06", "control_slip", "Phiếu kiểm soát quá trình giải quyết hồ sơ"),
             FormSpec("07", "logbook", "Sổ theo dõi hồ sơ"),
         ),
-        allows_stop=True,
+        closing_on_request="stop",
+        centralised_code_format="{agency}-{date}-{owner}{seq:04d}",
+        centralised_code_from=dt.date(2026, 1, 25),
+        max_supplement_requests=1,
         apology_requests_extension=True,
     ),
 )
