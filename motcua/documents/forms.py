@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from motcua.dossiers.lifecycle import Action, EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.people import person_name
 from motcua.regimes import FormSpec, Regime, regime_by_code
 from motcua.roles import role_label
 from motcua.units.models import AdministrativeUnit, Agency
@@ -37,6 +38,9 @@ NOTE_LABELS = {
 FINISHING_ACTIONS = (Action.RESOLVE, Action.REFUSE, Action.STOP)
 # Events that hand a step to someone: a hand-over, or the receipt that opens the first step.
 HANDING = (EventKind.HAND_OVER, EventKind.RECEIVE, EventKind.ACCEPT)
+# Circular 01/2018, art. 9(2): forms 01 to 05 are printed on A5, the others (logbook) on A4.
+A5_FORM_NUMBERS = frozenset({"01", "02", "03", "04", "05"})
+BLANK = "......................"
 
 
 class FormNotAvailable(LookupError):
@@ -64,7 +68,13 @@ class StepRow:
     finished_at: dt.datetime | None
     outcome: str
     giver: str
+    receiver: str = ""
     notes: list[str] = field(default_factory=list)
+
+
+def paper_size(spec: FormSpec | None) -> str:
+    """'A5' for forms 01 to 05 of the regime, 'A4' for the others (Circular 01/2018, art. 9(2))."""
+    return "A5" if spec is not None and spec.number in A5_FORM_NUMBERS else "A4"
 
 
 def circular_of(regime: Regime) -> str:
@@ -93,7 +103,7 @@ def header_lines(agency: Agency | None, unit: AdministrativeUnit, regime: Regime
 def actor_name(event: DossierEvent | None) -> str:
     if event is None or event.actor is None:
         return ""
-    return event.actor.get_full_name() or event.actor.get_username()
+    return person_name(event.actor)
 
 
 def actor_or_role(event: DossierEvent) -> str:
@@ -165,7 +175,9 @@ def _completion_request(dossier: Dossier, regime: Regime) -> dict[str, Any]:
         "form_date": event.at,
         "items": split_items(event.note),
         "reason": event.reason,
-        "signatures": [Signature("Người tiếp nhận hồ sơ", name=actor_name(event))],
+        "contact_name": actor_name(event),
+        "contact_phone": agency_phone(dossier),
+        "signatures": [Signature("Người hướng dẫn", name=actor_name(event))],
     }
 
 
@@ -176,7 +188,10 @@ def _refusal(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     return {
         "form_date": event.at,
         "reasons": split_items(event.reason) or [event.reason],
-        "signatures": [Signature("Người tiếp nhận hồ sơ", name=actor_name(event))],
+        "signatures": [
+            Signature("Người nộp hồ sơ", name=dossier.applicant_name),
+            Signature("Người tiếp nhận hồ sơ", name=actor_name(event)),
+        ],
     }
 
 
@@ -206,6 +221,11 @@ def _stop(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     }
 
 
+def agency_phone(dossier: Dossier) -> str:
+    """The one-stop section's phone, when the agency record holds one."""
+    return str(getattr(dossier.agency, "phone", "") or "") if dossier.agency else ""
+
+
 def step_rows(dossier: Dossier) -> list[StepRow]:
     """The control slip's lines: one per route step, from the steps and the events."""
     events = list(dossier.events.select_related("actor").order_by("seq"))
@@ -220,20 +240,30 @@ def step_rows(dossier: Dossier) -> list[StepRow]:
             for e in events if e.step == step.order and e.action in NOTE_LABELS
         ]
         agency = step.agency or dossier.agency
+        # who took the step: whoever handed it on (the next step's hand-over) or finished the dossier
+        takers = [e for e in events if e.action == EventKind.HAND_OVER and e.step == step.order + 1]
+        takers = takers or [e for e in events if e.step == step.order and e.action in FINISHING_ACTIONS]
         rows.append(StepRow(
             order=step.order, name=step.name, agency=agency.name if agency else "",
             started_at=step.started_at, due_at=step.due_at, finished_at=step.finished_at,
             outcome=outcome_of(step.finished_at, step.due_at) if step.finished_at and step.due_at else "",
-            giver=actor_or_role(givers[-1]) if givers else "", notes=notes,
+            giver=actor_or_role(givers[-1]) if givers else "",
+            receiver=actor_or_role(takers[0]) if takers else "", notes=notes,
         ))
     return rows
 
 
 def _control_slip(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     receipt = regime.form("receipt")
+    lead = dossier.agency
+    co_handling = []
+    for step in dossier.steps.select_related("agency").order_by("order"):
+        if step.agency is not None and step.agency != lead and step.agency.name not in co_handling:
+            co_handling.append(step.agency.name)
     return {
         "form_date": dossier.received_at,
         "rows": step_rows(dossier),
+        "co_handling": co_handling,
         "receipt_form": receipt,
         "dossier_outcome": outcome_key(dossier),
         "signatures": [],
@@ -288,6 +318,7 @@ def form_context(dossier: Dossier, key: str, **extra: Any) -> tuple[str, dict[st
         "agency_name": dossier.agency.name if dossier.agency else section_line,
         "place": place_name(place_unit),
         "public_url": render.public_url(dossier.code),
+        "paper": paper_size(spec if spec.number else None),
         **build(dossier, regime),
     }
     context.update(extra)

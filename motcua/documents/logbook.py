@@ -14,7 +14,7 @@ import xlsxwriter
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from motcua.dossiers.models import Dossier, Outcome
+from motcua.dossiers.models import Channel, Dossier, Outcome
 from motcua.regimes import regime_at
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import TZ, to_local
@@ -28,8 +28,15 @@ Owner = Agency | AdministrativeUnit
 COLUMNS = (
     ("STT", 5), ("Mã hồ sơ", 20), ("Tên thủ tục hành chính", 34), ("Tên tổ chức, cá nhân", 22),
     ("Địa chỉ, số điện thoại", 26), ("Số bộ", 6), ("Nhận hồ sơ", 16), ("Hẹn trả kết quả", 16),
-    ("Có kết quả", 16), ("Trả kết quả", 16), ("Kết quả", 14), ("Ghi chú", 26),
+    ("Có kết quả", 16), ("Trả kết quả", 16), ("Cơ quan chủ trì giải quyết", 24), ("Cách thức nhận kết quả", 16),
+    ("Ký nhận kết quả", 14), ("Kết quả", 14), ("Ghi chú", 26),
 )
+# How the applicant collects the result: the dossier holds no such choice, so the way it came in.
+COLLECTION = {
+    Channel.COUNTER: "Trực tiếp",
+    Channel.ONLINE: "Trực tuyến",
+    Channel.POSTAL: "Qua dịch vụ bưu chính công ích",
+}
 
 
 @dataclass
@@ -46,6 +53,8 @@ class LogbookRow:
     returned_at: dt.datetime | None
     outcome: str
     note: str
+    lead_agency: str = ""
+    collection: str = ""
 
 
 def _owned(owner: Owner) -> QuerySet[Dossier]:
@@ -93,7 +102,7 @@ def logbook_rows(owner: Owner, date_from: dt.date, date_to: dt.date, at: dt.date
         _owned(owner)
         .filter(received_at__gte=_start_of(dt.date(date_from.year, 1, 1)),
                 received_at__lt=_start_of(date_to + dt.timedelta(days=1)))
-        .select_related("procedure")
+        .select_related("procedure", "agency", "unit")
         .order_by("received_at", "code")
     )
     rows: list[LogbookRow] = []
@@ -109,6 +118,8 @@ def logbook_rows(owner: Owner, date_from: dt.date, date_to: dt.date, at: dt.date
             number=number, code=d.code, procedure=d.procedure.name, applicant=d.applicant_name, contact=contact,
             sets=d.sets, received_at=d.received_at, due_at=d.due_at, finished_at=d.finished_at,
             returned_at=d.returned_at, outcome=outcome_label(outcome_key(d, at)), note=_note(d),
+            lead_agency=d.agency.name if d.agency else d.unit.name,
+            collection=str(COLLECTION.get(d.channel, d.get_channel_display())),
         ))
     return rows
 
@@ -175,8 +186,8 @@ def logbook_xlsx(owner: Owner, date_from: dt.date, date_to: dt.date, at: dt.date
                 sheet.write_blank(i, col, None, cell)
             else:
                 sheet.write_datetime(i, col, naive, when)
-        sheet.write(i, 10, row.outcome, cell)
-        sheet.write(i, 11, row.note, cell)
+        for col, value in enumerate((row.lead_agency, row.collection, "", row.outcome, row.note), start=10):
+            sheet.write(i, col, value, cell)
     sheet.freeze_panes(5, 2)
     sheet.autofilter(4, 0, 4 + len(rows), last)
     sheet.set_landscape()
