@@ -20,6 +20,7 @@ from motcua.dossiers import lifecycle, policy
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.notifications import outbox
+from motcua.people import person_name
 from motcua.regimes import regime_at, regime_by_code
 from motcua.reports import rollups
 from motcua.roles import role_label
@@ -104,7 +105,7 @@ def _agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
 
 def _actor_label(actor: Any, role: str) -> str:
     label = role_label(role)
-    return f"{actor.get_full_name() or actor.get_username()} ({label})" if actor is not None else label
+    return f"{person_name(actor)} ({label})" if actor is not None else label
 
 
 @transaction.atomic
