@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from motcua.reports.exports import OFFICIAL_COLUMNS, official_row
 from motcua.reports.form06 import BY_CHOICES, COUNT_KEYS, compute_form06
 from motcua.stats.drill import TOTAL_ROW, dossiers_behind
-from motcua.stats.exports import COLUMNS
 from tests.stats_support import Q1_FROM, Q1_TO, Quarter, build_quarter, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -163,14 +163,16 @@ def test_every_export_downloads_and_matches_the_json(client: Client, quarter: Qu
     assert "attachment" in x["Content-Disposition"]
     values, header = _xlsx_rows(x.content)
     flat = " ".join(str(v) for r in values for v in r if v)
-    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Tiếp nhận", "Đã giải quyết", "Đang giải quyết",
+    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số hồ sơ nhận giải quyết", "Số hồ sơ đã giải quyết",
+                 "Số hồ sơ đang giải quyết", "Biểu số II.06a/VPCP/KSTT",
                  "THỦ TRƯỞNG ĐƠN VỊ", "NGƯỜI LẬP BIỂU", report["unit"]["name"].upper()):
         assert text in flat, text
-    body = values[header + 3: header + 3 + len(report["rows"]) + 1]  # two header rows, one of column numbers
+    body = values[header + 4: header + 4 + len(report["rows"]) + 1]  # three header rows, one of column numbers
     for line, row in zip(body, [*report["rows"], report["totals"]], strict=True):
         assert line[1] == row.get("label", "Tổng cộng")
-        for offset, key in enumerate(COLUMNS):
-            assert line[2 + offset] == pytest.approx(row[key]), key
+        for offset, key in enumerate(OFFICIAL_COLUMNS):
+            assert line[2 + offset] == official_row(row)[key], key
+        assert len([v for v in line if v is not None]) == 13
 
     c = client.get(url("csv"), params)
     assert c["Content-Type"].startswith("text/csv")

@@ -39,7 +39,7 @@ Semantics (all times Asia/Ho_Chi_Minh, +07:00):
   the child they descend from; dossiers of the unit itself under its own code, first);
   ``field`` — procedure field; ``procedure`` — procedure code; ``None`` — no rows, totals only.
 - ``on_time_rate = 1 − (resolved_late + in_progress_overdue) / (received_total − withdrawn)``,
-  1.0 when nothing was handled.
+  ``None`` when nothing was handled (no rate is not 100 %: screens and exports show "—").
 """
 from __future__ import annotations
 
@@ -213,11 +213,11 @@ def _sum_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
     return total
 
 
-def _finish_counts(raw: dict[str, int]) -> dict[str, int | float]:
+def _finish_counts(raw: dict[str, int]) -> dict[str, int | float | None]:
     """Derive the remaining columns so that the identities of docs/architecture.md ("report") hold by construction
     of the partitions above: direct = received in period − online − postal, on time = resolved −
     early − late, within = in progress − overdue."""
-    counts: dict[str, int | float] = {key: 0 for key in COUNT_KEYS}
+    counts: dict[str, int | float | None] = {key: 0 for key in COUNT_KEYS}
     counts.update(raw)
     counts["received_direct"] = (
         raw["received_total"] - raw["carried_over"] - raw["received_online"] - raw["received_postal"]
@@ -226,7 +226,7 @@ def _finish_counts(raw: dict[str, int]) -> dict[str, int | float]:
     counts["in_progress_within"] = raw["in_progress_total"] - raw["in_progress_overdue"]
     to_handle = raw["received_total"] - raw["withdrawn"]
     late = raw["resolved_late"] + raw["in_progress_overdue"]
-    counts["on_time_rate"] = 1.0 if to_handle <= 0 else 1.0 - late / to_handle
+    counts["on_time_rate"] = None if to_handle <= 0 else 1.0 - late / to_handle
     return {key: counts[key] for key in (*COUNT_KEYS, "on_time_rate")}
 
 

@@ -1,4 +1,5 @@
-"""Form 06 downloads: xlsx in the official layout, csv, json and PDF (A4 landscape).
+"""Form 06 downloads: xlsx and PDF (A4 landscape) in the official layout "Biểu số II.06a/VPCP/KSTT" (13 columns;
+the xlsx has the extra columns on a second sheet), csv and json with every count.
 
 The csv is ``motcua.reports.exports.to_csv`` (the ``report`` command's), with a byte-order mark so
 Excel reads the Vietnamese. The xlsx is the ``report`` command's too (``reports.exports.to_xlsx``).
@@ -11,7 +12,17 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from motcua.documents.render import render_template_pdf
-from motcua.reports.exports import _GROUPS, COLUMNS, FORM_NAME, _vn_date, to_csv, to_xlsx
+from motcua.reports.exports import (
+    _GROUPS,
+    COLUMNS,  # noqa: F401 (the screens read it here)
+    FORM_NAME,
+    OFFICIAL_COLUMNS,
+    OFFICIAL_GROUPS,
+    _vn_date,
+    official_row,
+    to_csv,
+    to_xlsx,
+)
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -19,6 +30,13 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def header_groups() -> list[dict]:
     """For templates: the group headers and their columns."""
     return [{"title": _(group), "columns": [{"key": k, "title": _(t)} for k, t in cols]} for group, cols in _GROUPS]
+
+
+def official_header() -> list[dict]:
+    """For the PDF: the official form's three header rows (group, sub-group, column)."""
+    return [{"title": _(group), "width": sum(len(cols) for _m, cols in mids),
+             "mids": [{"title": _(m) if m else "", "columns": [{"key": k, "title": _(t)} for k, t in cols]}
+                      for m, cols in mids]} for group, mids in OFFICIAL_GROUPS]
 
 
 def filename(report: dict, ext: str) -> str:
@@ -49,7 +67,9 @@ def xlsx_response(report: dict, period_label: str = "") -> HttpResponse:
 
 def pdf_response(report: dict, period_label: str = "") -> HttpResponse:
     pdf = render_template_pdf("stats/form06_pdf.html", {
-        "report": report, "groups": header_groups(), "columns": COLUMNS, "period_label": period_label,
+        "report": report, "official": official_header(), "columns": OFFICIAL_COLUMNS, "period_label": period_label,
+        "rows": [official_row(r) for r in report["rows"]], "totals": official_row(report["totals"]),
+        "numbers": range(1, len(OFFICIAL_COLUMNS) + 3),
         "form_name": FORM_NAME, "from_vn": _vn_date(report["from"]), "to_vn": _vn_date(report["to"]),
     })
     return _attachment(HttpResponse(pdf, content_type="application/pdf"), filename(report, "pdf"))

@@ -48,7 +48,7 @@ def public_row(code: str, name: str, counts: dict) -> dict:
         "resolved_late": counts["resolved_late"],
         "in_progress": counts["in_progress_total"],
         "in_progress_overdue": counts["in_progress_overdue"],
-        "on_time_rate": round(counts["on_time_rate"], 4),
+        "on_time_rate": None if counts["on_time_rate"] is None else round(counts["on_time_rate"], 4),
     }
 
 
