@@ -22,7 +22,7 @@ from django.utils import timezone
 from motcua.catalog.models import Procedure
 from motcua.demo.names import fake_person
 from motcua.demo.world import REFORM_DAY, CommuneSite, DemoWorld
-from motcua.dossiers import lifecycle
+from motcua.dossiers import lifecycle, policy
 from motcua.dossiers.lifecycle import Action, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.policy import apology_open
@@ -253,7 +253,8 @@ class _Story:
                 closing = Action.STOP if regime_at(t.astimezone(TZ).date()).closing_on_request == "stop" \
                     else Action.WITHDRAW
                 self.act(closing, cal.add_working_time(t, plan[i] // 3), lifecycle.COUNTER, counter,
-                         note="Công dân có đơn đề nghị rút / dừng giải quyết hồ sơ.")
+                         note="Công dân có đơn đề nghị dừng giải quyết hồ sơ." if closing == Action.STOP
+                         else "Công dân có đơn rút hồ sơ.")
                 raise _Stop
             actor = self.staff(step.agency_id, step.role)
             if i in (supplement_at, payment_at):
@@ -296,7 +297,8 @@ class _Story:
         role = lifecycle.HEAD if head is not None else lifecycle.LEADER
         leader = head or self.staff(step.agency_id, lifecycle.LEADER)
         self.act(Action.APOLOGIZE, t, role, leader, reason=self.rng.choice(APOLOGY_REASONS),
-                 new_due_at=cal.add_working_time(finish, self.rng.choice([60, 240, 480])))
+                 new_due_at=min(cal.add_working_time(finish, self.rng.choice([60, 240, 480])),
+                                policy.latest_apology_date(self.dossier, cal)))
         return True
 
     def _finish(self, cal: Calendar, t: dt.datetime, role: str, actor: Any, counter: Any) -> None:

@@ -212,7 +212,7 @@ def _apology(dossier: Dossier, regime: Regime) -> dict[str, Any]:
 def _stop(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     event = last_event(dossier, Action.STOP)
     if event is None:
-        raise FormDataMissing("Hồ sơ không bị dừng xử lý.")
+        raise FormDataMissing("Hồ sơ không bị dừng giải quyết theo đề nghị của người nộp.")
     return {
         "form_date": event.at,
         "reason": event.reason,

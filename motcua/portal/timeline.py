@@ -25,7 +25,7 @@ _TEXTS: dict[EventKind, str] = {
     EventKind.APOLOGIZE: "Cơ quan giải quyết xin lỗi vì chậm trễ và hẹn trả kết quả vào {new_due}. Lý do: {reason}",
     EventKind.RESOLVE: "Đã có kết quả giải quyết. Mời ông/bà nhận kết quả.",
     EventKind.REFUSE: "Hồ sơ bị từ chối giải quyết. Lý do: {reason}",
-    EventKind.STOP: "Cơ quan giải quyết dừng xử lý hồ sơ. Lý do: {reason}",
+    EventKind.STOP: "Hồ sơ đã dừng giải quyết theo đề nghị của ông/bà (thông báo mẫu 05).",
     EventKind.RETURN: "Đã trả kết quả cho ông/bà.",
     EventKind.WITHDRAW: "Hồ sơ đã được rút theo đề nghị của người nộp.",
 }
