@@ -59,7 +59,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not sel.errors and sel.unit is not None:
         try:
             report = compute_form06(sel.unit.code, sel.period.date_from, sel.period.date_to, as_of=sel.as_of)
-            ranking = rank_units(sel.unit.code, sel.period.date_from, sel.period.date_to, metric="on_time_rate")
+            ranking = rank_units(sel.unit.code, sel.period.date_from, sel.period.date_to, metric="on_time_rate",
+                                 as_of=sel.as_of)
         except (ReportError, QualityError) as exc:
             sel.errors.append(str(exc))
             sel.status = 400

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.dossiers.models import Dossier
 from motcua.quality.compute import QualityError, compute_index, dossiers_costing_points
-from motcua.quality.rankings import METRICS, rank_units
+from motcua.quality.rankings import METRICS, as_of_text, rank_units
 from motcua.quality.timing import step_timing
 from motcua.quality.warnings import apology_reminders, at_risk
 from motcua.stats.params import Selection, now, period_form_context, read_selection
@@ -63,11 +63,13 @@ def rankings(request: HttpRequest) -> HttpResponse:
     if _ready(sel):
         try:
             rows = rank_units(sel.unit.code, sel.period.date_from, sel.period.date_to, metric=metric,
-                              min_dossiers=minimum)
+                              min_dossiers=minimum, as_of=sel.as_of)
         except QualityError as exc:
             sel.errors.append(str(exc))
             sel.status = 400
+    as_of = as_of_text(sel.period.date_to, sel.as_of) if metric == "on_time_rate" else None
     context = {**_base_context(request, sel, "rankings"), "rows": rows, "metric": metric, "minimum": minimum,
+               "as_of": as_of,
                "metric_labels": METRIC_LABELS, "extra_template": "stats/_rank_fields.html"}
     return render(request, "stats/rankings.html", context, status=sel.status)
 
