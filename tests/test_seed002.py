@@ -245,31 +245,44 @@ def report(unit_code: str) -> dict:
 
 
 # The official layout's headers (group, column) → the figure; read from the sheet, not from the code.
+# The official sheet "Biểu số II.06a/VPCP/KSTT": (group, sub-group, column) read down the three header rows.
 XLSX_HEADERS = {
-    ("Tiếp nhận", "Tổng số"): "received_total", ("Đã giải quyết", "Trước hạn"): "resolved_early",
-    ("Đã giải quyết", "Đúng hạn"): "resolved_on_time", ("Đã giải quyết", "Quá hạn"): "resolved_late",
-    ("Đang giải quyết", "Trong hạn"): "in_progress_within", ("Đang giải quyết", "Quá hạn"): "in_progress_overdue",
-    ("Rút hồ sơ", None): "withdrawn",
+    ("Số hồ sơ nhận giải quyết", None, "Tổng số"): "received_total",
+    ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Trả trước hạn"): "resolved_early",
+    ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Trả đúng thời hạn"): "resolved_on_time",
+    ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Trả quá hạn"): "resolved_late",
+    ("Kết quả giải quyết", "Số hồ sơ đang giải quyết", "Chưa đến hạn"): "in_progress_within",
+    ("Kết quả giải quyết", "Số hồ sơ đang giải quyết", "Quá hạn"): "in_progress_overdue",
 }
 
 
 def xlsx_row(unit_code: str, label: str, tmp_path) -> dict[str, int]:  # noqa: ANN001
-    """The figures of one row of the xlsx export, read back with openpyxl by the sheet's own headers."""
+    """The figures of one row of the xlsx export, read back with openpyxl by the sheets' own headers: the
+    official sheet's 13 columns, and the withdrawn from the second sheet."""
     import openpyxl
 
     path = tmp_path / "form06.xlsx"
     _call("--unit", unit_code, "--from", "2021-01-01", "--to", "2021-09-15", "--by", "level", "--format", "xlsx",
           "--output", str(path))
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    top = next(i for i, r in enumerate(rows) if "Tiếp nhận" in r)
-    group, columns = None, {}
-    for col, (head, sub) in enumerate(zip(rows[top], rows[top + 1], strict=True)):
-        group = head or group
-        key = XLSX_HEADERS.get((group, sub)) or XLSX_HEADERS.get((head, None))
+    book = openpyxl.load_workbook(path)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    top = next(i for i, r in enumerate(rows) if "Số hồ sơ nhận giải quyết" in r)
+    assert rows[top + 3][:13] == tuple(f"({n})" for n in range(1, 14))
+    group = mid = None
+    columns = {}
+    for col, (head, middle, sub) in enumerate(zip(rows[top], rows[top + 1], rows[top + 2], strict=True)):
+        if head:
+            group, mid = head, None
+        mid = middle or (mid if sub else None)
+        key = XLSX_HEADERS.get((group, mid, sub or middle)) or XLSX_HEADERS.get((group, None, middle))
         if key:
             columns[key] = col
     line = next(r for r in rows if label in r)
-    return {key: line[col] for key, col in columns.items()}
+    cells = {key: line[col] for key, col in columns.items()}
+    extra = list(book.worksheets[1].iter_rows(values_only=True))
+    head = next(r for r in extra if "Rút hồ sơ" in r)
+    cells["withdrawn"] = next(r for r in extra if label in r)[head.index("Rút hồ sơ")]
+    return cells
 
 
 DISTRICT_ROUTE = [("Tiếp nhận", "counter", DAY // 2), ("Thẩm định", "specialist", 3 * DAY),
