@@ -56,11 +56,13 @@ def test_leader_filters_a_quarter_and_downloads_the_xlsx(site: Site, shots: Shot
     assert download.suggested_filename == f"mau06_{code}_2026-01-01_2026-03-31.xlsx"
     target = tmp_path / download.suggested_filename
     download.save_as(str(target))
-    sheet = load_workbook(io.BytesIO(target.read_bytes())).active
-    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    book = load_workbook(io.BytesIO(target.read_bytes()))
+    values = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     total = next(r for r in values if r[1] == "Tổng cộng")
     assert total[2] == report["totals"]["received_total"]
-    assert total[-1] == pytest.approx(report["totals"]["on_time_rate"])
+    assert total[12] == report["totals"]["in_progress_overdue"]  # the official sheet's 13th column
+    extra_total = next(r for r in book.worksheets[1].iter_rows(values_only=True) if r[1] == "Tổng cộng")
+    assert extra_total[-1] == pytest.approx(report["totals"]["on_time_rate"])
     labels = [r[1] for r in values if isinstance(r[0], int)]
     assert labels == [r["label"] for r in report["rows"]]
 
