@@ -161,7 +161,7 @@ class RowParser:
             supplements = int(supplements_text) if supplements_text else 0
         except ValueError:
             return None
-        if not 0 <= supplements <= 32767:
+        if not 0 <= supplements <= 32767 or due < received or (extended is not None and extended < received):
             return None
         if finished is None:
             if outcome or returned is not None:
@@ -211,8 +211,10 @@ class RowParser:
                     "value": v["supplement_requests"]}))
         received, finished, returned = instants["received_at"], instants["finished_at"], instants["returned_at"]
         outcome = v.get("outcome", "")
-        if finished is not None and received is not None and finished < received:
-            problems.append(("finished_at", _("trước received_at")))
+        for column in ("due_at", "extended_due_at", "finished_at"):
+            value = instants[column]
+            if value is not None and received is not None and value < received:
+                problems.append((column, _("trước received_at")))
         if v.get("finished_at") and not outcome:
             problems.append(("outcome", _("bắt buộc khi có finished_at")))
         if outcome and not v.get("finished_at"):
