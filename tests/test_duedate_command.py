@@ -141,3 +141,34 @@ def test_subprocess_bad_input_exits_non_zero_with_one_line(migrated_db: dict[str
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- issue 12, item 9: 24/11, Vietnamese Culture Day ---------------------------------------------------
+
+def test_item9_culture_day_is_an_announcement_awaiting_the_labour_code(db) -> None:  # noqa: ANN001
+    from motcua.workdays.announcements import announcement_basis
+
+    basis = announcement_basis(dt.date(2026, 11, 24))
+    assert basis is not None and "Nghị quyết 80-NQ/TW" in basis and "Bộ luật Lao động" in basis
+
+
+def test_item9_duedate_explain_shows_the_culture_day_basis(db) -> None:  # noqa: ANN001
+    lines = duedate("--received", "2026-11-23T09:00", "--duration", "2d", "--explain")
+    assert lines[0] == "2026-11-26T09:00:00+07:00"
+    assert "Bỏ qua 2026-11-24: Ngày Văn hóa Việt Nam (căn cứ: Nghị quyết 80-NQ/TW; chờ sửa đổi Điều 112 " \
+           "Bộ luật Lao động (chưa có hiệu lực))" in lines
+
+
+def test_item9_an_administrator_makes_the_culture_day_a_working_day_in_the_admin(client, db) -> None:  # noqa: ANN001
+    from django.contrib.auth.models import User
+
+    from motcua.units.calendars import calendar_for_unit
+
+    admin = User.objects.create_superuser("quantri", password="mat-khau-quan-tri-1")
+    client.force_login(admin)
+    response = client.post("/admin/units/calendaroverride/add/", {
+        "date": "2026-11-24", "is_working": "on", "reason": "Chưa có ngày nghỉ theo Bộ luật Lao động",
+        "legal_basis": "Điều 112 Bộ luật Lao động 2019", "unit": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert calendar_for_unit(None).is_working_day(dt.date(2026, 11, 24))
+    assert duedate("--received", "2026-11-23T09:00", "--duration", "2d") == ["2026-11-25T09:00:00+07:00"]

@@ -31,15 +31,21 @@ ANNOUNCEMENTS: tuple[Announcement, ...] = (
         "Làm bù cho ngày 02/01/2026 (Tết Dương lịch 2026)",
         "Công văn 12729/VPCP-KGVX ngày 25/12/2025",
     ),
-    # Ngày Văn hóa Việt Nam, 24/11, a paid holiday from 2026. holidays 0.109 already knows it;
-    # kept here so the project treats it as a holiday whatever the package version.
+    # Ngày Văn hóa Việt Nam, 24/11, from 2026: asked for by Resolution 80-NQ/TW; a day off needs an
+    # amendment of the Labour Code's art. 112, not made yet. holidays 0.109 already lists it. An
+    # administrator who must count it as a working day adds a CalendarOverride (working) for it.
     (
         date(2026, 11, 24),
         False,
         "Ngày Văn hóa Việt Nam",
-        "Nghị quyết 80-NQ/TW",
+        "Nghị quyết 80-NQ/TW; chờ sửa đổi Điều 112 Bộ luật Lao động (chưa có hiệu lực)",
     ),
 )
+
+
+def announcement_basis(day: date) -> str | None:
+    """The legal basis of the announcement for ``day``, if the project knows one."""
+    return next((basis for d, _working, _reason, basis in ANNOUNCEMENTS if d == day), None)
 
 
 def announcement_marks() -> tuple[Mark, ...]:

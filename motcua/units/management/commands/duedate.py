@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit
 from motcua.workdays import Calendar, parse_duration, parse_time_of_day, to_local
+from motcua.workdays.announcements import announcement_basis
 from motcua.workdays.parsing import format_sessions
 
 
@@ -126,7 +127,8 @@ class Command(BaseCommand):
         while day <= due.date():
             working, reason = calendar.day_status(day)
             if not working:
-                write(f"Bỏ qua {day.isoformat()}: {reason}")
+                basis = announcement_basis(day)
+                write(f"Bỏ qua {day.isoformat()}: {reason}" + (f" (căn cứ: {basis})" if basis else ""))
             elif day.weekday() >= 5:
                 write(f"Làm việc {day.isoformat()}: {reason}")
             day += dt.timedelta(days=1)
