@@ -89,8 +89,8 @@ def test_report06_official_layout_screen_shows_a_dash_not_100_percent(district, 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     client = Client()
     client.force_login(make_staff("lanhdao_huyen", "leader", unit=district))
-    response = client.get(reverse("stats:form06"), {"unit": "ZY1", "period": "custom", "from": "2021-01-01",
-                                                     "to": "2021-09-15", "by": "child"})
+    query = {"unit": "ZY1", "period": "custom", "from": "2021-01-01", "to": "2021-09-15", "by": "child"}
+    response = client.get(reverse("stats:form06"), {**query, "empty": "1"})  # empty rows shown on request
     assert response.status_code == 200
     html = response.content.decode()
     body = html[html.index("<tbody"):]
@@ -98,3 +98,17 @@ def test_report06_official_layout_screen_shows_a_dash_not_100_percent(district, 
     row = row[:row.index("</tr>")]
     assert 'data-col="on_time_rate">—<' in row
     assert "100" not in row
+
+
+def test_report06_official_layout_empty_units_are_hidden_by_default_with_a_switch(
+        district, empty_commune, settings):  # noqa: ANN001, F811
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client = Client()
+    client.force_login(make_staff("lanhdao_huyen2", "leader", unit=district))
+    query = {"unit": "ZY1", "period": "custom", "from": "2021-01-01", "to": "2021-09-15", "by": "child"}
+    html = client.get(reverse("stats:form06"), query).content.decode()
+    body = html[html.index("<tbody"):html.index("</tbody>")]
+    assert "Xã Trống" not in body and "Tổng cộng" in body
+    assert "dòng không có hồ sơ nào được ẩn" in html and 'data-testid="show-empty"' in html
+    shown = client.get(reverse("stats:form06"), {**query, "empty": "1"}).content.decode()
+    assert "Xã Trống" in shown[shown.index("<tbody"):shown.index("</tbody>")]

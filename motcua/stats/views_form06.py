@@ -38,13 +38,16 @@ def compute(sel: Selection) -> dict | None:
         return None
 
 
-def _table(report: dict, sel: Selection) -> list[dict]:
-    """Rows for the template: every count cell with the link to its dossiers."""
+def _table(report: dict, sel: Selection, show_empty: bool = True) -> list[dict]:
+    """Rows for the template: every count cell with the link to its dossiers; without ``show_empty``,
+    the rows with no dossier at all are left out (the total keeps them)."""
     drill = reverse("stats:form06_dossiers")
     base = {"unit": report["unit"]["code"], "period": "custom", "from": report["from"], "to": report["to"],
             "as_of": report["as_of"], "by": sel.by or "none", **({"units": sel.units} if sel.units != "as_was" else {})}
     out = []
     for row, is_total in [(r, False) for r in report["rows"]] + [(report["totals"], True)]:
+        if not is_total and not show_empty and not any(row[c] for c in exports.COLUMNS[:-1]):
+            continue
         key = TOTAL_ROW if is_total else row["key"]
         cells = [{"key": c, "value": row[c],
                   "url": f"{drill}?{urlencode({**base, 'row': key, 'column': c})}"} for c in exports.COLUMNS[:-1]]
@@ -61,10 +64,14 @@ def form06_page(request: HttpRequest) -> HttpResponse:
     require_reporter(request.user)
     sel = read_selection(request)
     report = compute(sel)
+    show_empty = request.GET.get("empty") == "1"
+    rows = _table(report, sel, show_empty) if report else []
+    hidden = len(report["rows"]) + 1 - len(rows) if report else 0
     context = {
         **period_form_context(sel), "sel": sel, "report": report, "errors": sel.errors,
         "units": unit_choices(request.user, sel.unit, sel.period.date_from, sel.period.date_to),
-        "groups": exports.header_groups(), "rows": _table(report, sel) if report else [],
+        "groups": exports.header_groups(), "rows": rows, "hidden_empty": hidden, "show_empty": show_empty,
+        "empty_query": sel.query() + ("" if show_empty else "&empty=1"),
         "formats": FORMATS, "export_query": sel.query(), "by_current": sel.by or "none",
     }
     return render(request, "stats/form06.html", context, status=sel.status)
