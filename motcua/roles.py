@@ -16,14 +16,20 @@ class Role(models.TextChoices):
     SPECIALIST = "specialist", _("Chuyên viên")
     HEAD = "head", _("Lãnh đạo phòng")
     LEADER = "leader", _("Lãnh đạo cơ quan")
-    INSPECTOR = "inspector", _("Thanh tra")
+    INSPECTOR = "inspector", _("Thanh tra, kiểm tra công vụ")
+    COUNCIL = "council", _("Đại biểu, chuyên viên Hội đồng nhân dân")
+    PAR_OFFICER = "par_officer", _("Đầu mối cải cách hành chính")
+    APPRAISER = "appraiser", _("Thẩm định chỉ số cải cách hành chính")
     ADMIN = "admin", _("Quản trị hệ thống")
     APPLICANT = "applicant", _("Người nộp hồ sơ")
     SYSTEM = "system", _("Hệ thống")
 
 
+# Oversight (inspections, council supervision, PAR appraisal): who plans and judges, not who handles dossiers.
+OVERSIGHT_ROLES = frozenset({Role.INSPECTOR, Role.COUNCIL, Role.APPRAISER})
 # Roles a staff member may hold (StaffRole.role), and those among them that act on dossiers.
-STAFF_ROLES = (Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.INSPECTOR, Role.ADMIN)
+STAFF_ROLES = (Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.INSPECTOR, Role.COUNCIL,
+               Role.PAR_OFFICER, Role.APPRAISER, Role.ADMIN)
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in STAFF_ROLES]
 ACTING_STAFF_ROLES = frozenset({Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER})
 # Roles an API token may be issued with.

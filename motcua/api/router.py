@@ -6,6 +6,11 @@ from ninja import NinjaAPI
 
 from motcua.api import catalog, dossiers, errors
 from motcua.api.auth import AUTH
+from motcua.followup import api as followup_api
+from motcua.inspections import api as inspections_api
+from motcua.parindex import api as parindex_api
+from motcua.parplans import api as parplans_api
+from motcua.supervision import api as supervision_api
 
 api = NinjaAPI(
     title="motcua API",
@@ -20,3 +25,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", catalog.router)
 api.add_router("", dossiers.router)
+api.add_router("/oversight", followup_api.router)
+api.add_router("/oversight", inspections_api.router)
+api.add_router("/oversight", supervision_api.router)
+api.add_router("/oversight", parindex_api.router)
+api.add_router("/oversight", parplans_api.router)

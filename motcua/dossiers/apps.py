@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DossiersConfig(AppConfig):
     name = "motcua.dossiers"
     label = "dossiers"
+
+    def ready(self) -> None:
+        from motcua.dossiers import recalendar  # noqa: F401 - connects the calendar-change signals

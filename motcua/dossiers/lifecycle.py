@@ -43,6 +43,7 @@ class Action(StrEnum):
     STOP = "stop"  # stopped at the applicant's request, notice of stopping (regimes that have it, form 05)
     RETURN = "return"  # the result reaches the applicant
     WITHDRAW = "withdraw"  # by the applicant
+    RECOMPUTE_DUE = "recompute_due"  # the calendar changed: the due instants replayed on the new one (system only)
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -74,6 +75,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.STOP: "Dừng giải quyết theo đề nghị của người nộp (mẫu 05)",
     Action.RETURN: "Trả kết quả",
     Action.WITHDRAW: "Rút hồ sơ theo đề nghị của công dân",
+    Action.RECOMPUTE_DUE: "Tính lại thời hạn do lịch làm việc thay đổi",
 }
 
 class EventKind(StrEnum):
@@ -95,6 +97,7 @@ class EventKind(StrEnum):
     STOP = Action.STOP.value
     RETURN = Action.RETURN.value
     WITHDRAW = Action.WITHDRAW.value
+    RECOMPUTE_DUE = Action.RECOMPUTE_DUE.value
 
 
 EVENT_LABELS: dict[EventKind, str] = {
@@ -123,6 +126,9 @@ _STOP = _t(Status.STOPPED, COUNTER, APPLICANT, optional=("reason", "note"))
 _APOLOGIZE_ROLES = (HEAD, LEADER)
 _APOLOGY_INPUTS = {"required": ("new_due_at", "reason"), "optional": ()}
 _REASON = {"required": ("reason",), "optional": ()}
+# Only the system recomputes, with the calendar change's reason and basis; the status stays.
+_RECOMPUTE = {status: Transition(status, frozenset({SYSTEM}), ("reason",), ()) for status in (
+    Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT)}
 
 TABLE: dict[Status, dict[Action, Transition]] = {
     Status.SUBMITTED: {
@@ -136,6 +142,7 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.APOLOGIZE: _t(Status.RECEIVED, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
+        Action.RECOMPUTE_DUE: _RECOMPUTE[Status.RECEIVED],
     },
     Status.IN_PROCESSING: {
         Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER, optional=("agency", "note")),
@@ -146,18 +153,21 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.REFUSE: _t(Status.REFUSED, HEAD, LEADER, **_REASON),
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
+        Action.RECOMPUTE_DUE: _RECOMPUTE[Status.IN_PROCESSING],
     },
     Status.AWAITING_SUPPLEMENT: {
         Action.SUPPLY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
         Action.APOLOGIZE: _t(Status.AWAITING_SUPPLEMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
+        Action.RECOMPUTE_DUE: _RECOMPUTE[Status.AWAITING_SUPPLEMENT],
     },
     Status.AWAITING_PAYMENT: {
         Action.PAY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
         Action.APOLOGIZE: _t(Status.AWAITING_PAYMENT, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
+        Action.RECOMPUTE_DUE: _RECOMPUTE[Status.AWAITING_PAYMENT],
     },
     Status.RESULT_READY: {
         Action.RETURN: _t(Status.RETURNED, COUNTER),

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
-from motcua.dossiers import lifecycle, policy
+from motcua.dossiers import due, lifecycle, policy
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.notifications import outbox
@@ -251,6 +252,20 @@ def _h_close_on_request(d: Dossier, c: Change) -> None:
     d.outcome = lifecycle.CLOSING_ON_REQUEST[Action(c.action)]
 
 
+def _h_recompute(d: Dossier, c: Change) -> None:
+    """The due instants replayed from the dossier's history on the calendar as it now is."""
+    steps = list(d.steps.all())
+    replayed = due.replay(d, d.events.order_by("seq"), steps, _calendar(c))
+    if replayed is None:
+        raise NotAllowed("Thời hạn của hồ sơ này không tính được từ lịch sử của nó (hồ sơ nhập từ hệ thống cũ).")
+    c.payload.update(old_due_at=d.due_at.isoformat() if d.due_at else None, new_due_at=replayed.due_at.isoformat())
+    d.clock_start, d.due_at, d.remaining_minutes = replayed.clock_start, replayed.due_at, replayed.remaining_minutes
+    changed = [s for s in steps if s.order in replayed.steps and s.due_at != replayed.steps[s.order]]
+    for step in changed:
+        step.due_at = replayed.steps[step.order]
+    DossierStep.objects.bulk_update(changed, ["due_at"])
+
+
 class DossierWriter(Writer):
     model = Dossier
     event_model = DossierEvent
@@ -277,6 +292,7 @@ class DossierWriter(Writer):
         Action.STOP: _h_close_on_request,
         Action.RETURN: _h_return,
         Action.WITHDRAW: _h_close_on_request,
+        Action.RECOMPUTE_DUE: _h_recompute,
     }
 
     def prepare(self, d: Dossier, change: Change) -> None:
@@ -313,3 +329,16 @@ def perform(
         dossier, action, roles=roles, actor=actor, at=policy.as_instant(at) if at is not None else None,
         expected_version=expected_version, inputs={k: v for k, v in inputs.items() if v not in (None, "")},
     )
+
+
+def recompute_due(dossier: Dossier, reason: str, at: dt.datetime | None = None) -> Dossier | None:
+    """Replay the dossier's due instants on its unit's calendar as it is now; write them, with a
+    ``recompute_due`` event carrying ``reason`` (the calendar change and its basis), only if they
+    changed. Returns the dossier changed, or None."""
+    steps = list(dossier.steps.all())
+    replayed = due.replay(dossier, dossier.events.order_by("seq"), steps, calendar_for_unit(dossier.unit))
+    if replayed is None or not replayed.differs_from(dossier, steps):
+        return None
+    when = max(at or timezone.now(), dossier.last_event_at or dt.datetime.min.replace(tzinfo=dt.UTC))
+    return _WRITER.perform(dossier, Action.RECOMPUTE_DUE, roles=[lifecycle.SYSTEM], at=when,
+                           inputs={"reason": reason})

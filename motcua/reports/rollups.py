@@ -169,13 +169,14 @@ def add_final_state(d: Dossier, deltas: Deltas) -> None:
 _OPENING = {EventKind.RECEIVE, EventKind.ACCEPT}
 _PAUSING = {EventKind.REQUEST_SUPPLEMENT, EventKind.REQUEST_PAYMENT}
 _DUE_CHANGING = {EventKind.SUPPLY, EventKind.PAY}
+_MOVING_DUE = _DUE_CHANGING | {EventKind.RECOMPUTE_DUE}  # events whose payload has old_due_at, new_due_at
 _CLOSING = {EventKind.RESOLVE, EventKind.REFUSE, EventKind.STOP, EventKind.WITHDRAW}
 
 
 def replay(d: Dossier, events: Iterable[DossierEvent], deltas: Deltas) -> None:
     """Add to ``deltas`` every move the dossier made, as its events tell them."""
     events = list(events)
-    changes = [e for e in events if e.action in _DUE_CHANGING and e.payload.get("new_due_at")]
+    changes = [e for e in events if e.action in _MOVING_DUE and e.payload.get("new_due_at")]
     due = dt.datetime.fromisoformat(changes[0].payload["old_due_at"]) if changes else d.due_at
     paused: dt.datetime | None = None
     current = Position()
@@ -195,6 +196,9 @@ def replay(d: Dossier, events: Iterable[DossierEvent], deltas: Deltas) -> None:
                 due = dt.datetime.fromisoformat(event.payload["new_due_at"])
             paused = None
             after = Position(current.received, None, bucket_of(due, None))
+        elif event.action == EventKind.RECOMPUTE_DUE and current.bucket is not None:
+            due = dt.datetime.fromisoformat(event.payload["new_due_at"])  # the calendar changed; a pause goes on
+            after = Position(current.received, None, bucket_of(due, paused))
         elif event.action in _CLOSING:
             after = final if final.closed else current
         deltas.move(key, d.channel, current, after, local_date(event.at))

@@ -1,7 +1,7 @@
 """Django admin for administrative units, calendar overrides, agencies and staff roles."""
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from motcua.units.models import AdministrativeUnit, Agency, CalendarOverride, StaffRole
@@ -44,6 +44,20 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     raw_id_fields = ("unit",)
     list_select_related = ("unit",)
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        super().save_model(request, obj, form, change)
+        self.message_user(request, _RECOMPUTE_NOTICE, messages.INFO)
+
+    def delete_model(self, request, obj) -> None:  # noqa: ANN001
+        super().delete_model(request, obj)
+        self.message_user(request, _RECOMPUTE_NOTICE, messages.INFO)
+
+
+_RECOMPUTE_NOTICE = _(
+    "Thời hạn của các hồ sơ đang giải quyết có ngày này trong thời hạn được tính lại theo lịch mới; "
+    "mỗi thay đổi được ghi vào lịch sử hồ sơ. Hồ sơ đã giải quyết giữ nguyên thời hạn."
+)
 
 
 @admin.register(Agency)

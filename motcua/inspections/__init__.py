@@ -1,0 +1,1 @@
+"""Inspections of public-service discipline: yearly plans with targets, inspections, teams, findings."""

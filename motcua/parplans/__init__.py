@@ -1,0 +1,1 @@
+"""Yearly PAR plans with their tasks, and internal administrative procedures with their simplification plans."""

@@ -1,0 +1,4 @@
+"""The supervision part of the REST API (django-ninja), mounted by motcua.api.router."""
+from ninja import Router
+
+router = Router(tags=["supervision"])
