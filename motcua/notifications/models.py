@@ -16,7 +16,11 @@ class Notification(models.Model):
         SENT = "sent", "Đã gửi"
         FAILED = "failed", "Gửi không thành công"
 
-    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="notifications")
+    # What the message is about: a dossier (to its applicant) or a recommendation (a reminder to its addressee).
+    dossier = models.ForeignKey("dossiers.Dossier", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="notifications")
+    recommendation = models.ForeignKey("followup.Recommendation", null=True, blank=True, on_delete=models.CASCADE,
+                                       related_name="notifications")
     event_seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=30)
     channel = models.CharField(max_length=5, choices=Channel.choices)
@@ -32,7 +36,12 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notification_once_per_event")
+            models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notification_once_per_event"),
+            # A reminder goes once per recommendation version, kind and recipient.
+            models.UniqueConstraint(fields=["recommendation", "event_seq", "kind", "channel", "recipient"],
+                                    name="reminder_once_per_version"),
+            models.CheckConstraint(condition=models.Q(dossier__isnull=False) | models.Q(recommendation__isnull=False),
+                                   name="notification_has_a_subject"),
         ]
 
     def __str__(self) -> str:
