@@ -33,7 +33,7 @@ STAFF_ROLES = (Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.INSPE
 STAFF_ROLE_CHOICES = [(r.value, r.label) for r in STAFF_ROLES]
 ACTING_STAFF_ROLES = frozenset({Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER})
 # Roles an API token may be issued with.
-TOKEN_ROLES = ACTING_STAFF_ROLES | {Role.APPLICANT, Role.SYSTEM}
+TOKEN_ROLES = ACTING_STAFF_ROLES | OVERSIGHT_ROLES | {Role.PAR_OFFICER, Role.APPLICANT, Role.SYSTEM}
 
 
 def role_label(value: str) -> str:

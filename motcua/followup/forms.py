@@ -34,7 +34,8 @@ class Styled(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control form-control-sm"
+            checkbox = isinstance(field.widget, forms.CheckboxInput)
+            css = "form-check-input" if checkbox else "form-control form-control-sm"
             if isinstance(field.widget, forms.Select):
                 css = "form-select form-select-sm"
             field.widget.attrs.setdefault("class", css)

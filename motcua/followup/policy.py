@@ -90,9 +90,13 @@ def _scope_unit_id(staff_role: Any) -> int:
     return staff_role.unit_id if staff_role.unit_id is not None else staff_role.agency.unit_id
 
 
-def acting_roles(user: Any, rec: Recommendation, on: dt.date | None = None) -> list[str]:
+def acting_roles(user: Any, rec: Recommendation, on: dt.date | None = None, token_role: str | None = None) -> list[str]:
+    """The roles ``user`` acts with on ``rec`` (module doc); with ``token_role`` (an API token), that
+    role alone, where the user holds it on the recommendation."""
     if not getattr(user, "is_authenticated", False):
         return []
+    if token_role is not None:
+        return [token_role] if token_role in acting_roles(user, rec, on) else []
     roles: list[str] = []
     addressees: set[int] | None = None
     issuers = ISSUER_BY_KIND.get(SourceKind(rec.source_kind), set())
@@ -111,6 +115,14 @@ def acting_roles(user: Any, rec: Recommendation, on: dt.date | None = None) -> l
     if rec.created_by_id == user.pk:
         roles.extend(sorted(issuers - set(roles)))
     return list(dict.fromkeys(roles))
+
+
+def issuer_unit(user: Any) -> AdministrativeUnit | None:
+    """The unit of the user's first issuer role (inspector, council, appraiser): the issuing body's unit."""
+    role = next((sr for sr in scoping.staff_roles(user) if sr.role in ISSUER_ROLES), None)
+    if role is None:
+        return None
+    return role.unit if role.unit_id is not None else role.agency.unit
 
 
 def available_actions(rec: Recommendation, user: Any, at: dt.datetime | None = None) -> list[Offer]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
@@ -52,6 +52,18 @@ def deadline_after(start: dt.datetime, days: int, unit: AdministrativeUnit | Non
         return calendar.add_working_time(calendar.start_of_clock(start), days * MINUTES_PER_WORKING_DAY)
     day = start.astimezone(TZ).date() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=TZ)
+
+
+def resolve_source(text: str) -> models.Model | None:
+    """``app_label.model:pk`` (e.g. ``inspections.finding:12``) → that object; None for an empty text."""
+    if not text:
+        return None
+    try:
+        label, pk = text.split(":", 1)
+        app_label, model = label.split(".", 1)
+        return ContentType.objects.get_by_natural_key(app_label, model).get_object_for_this_type(pk=int(pk))
+    except (ValueError, ObjectDoesNotExist):
+        raise InvalidInput(f"Nguồn kiến nghị không tồn tại: {text}.", field="source") from None
 
 
 def _next_code(year: int) -> str:
@@ -177,12 +189,13 @@ _WRITER = RecommendationWriter()
 
 def perform(
     rec: Recommendation | int, action: str, *, actor: Any = None, role: str | None = None,
-    at: dt.datetime | None = None, expected_version: int | None = None, note: str = "", reason: str = "",
-    new_deadline: dt.datetime | None = None, documents: Sequence[UploadedFile] = (),
+    token_role: str | None = None, at: dt.datetime | None = None, expected_version: int | None = None,
+    note: str = "", reason: str = "", new_deadline: dt.datetime | None = None, documents: Sequence[UploadedFile] = (),
 ) -> Recommendation:
     """Apply ``action``; raise a LifecycleError and change nothing if it is refused. ``role`` is for
-    trusted code only (the system's reminders, the demo); users act with their acting roles."""
-    roles: Any = [role] if role is not None else (lambda r: policy.acting_roles(actor, r))
+    trusted code only (the demo, integrations' jobs); users act with their acting roles, an API token
+    with its own role where its user holds it on the recommendation."""
+    roles: Any = [role] if role is not None else (lambda r: policy.acting_roles(actor, r, token_role=token_role))
     inputs = {"note": note, "reason": reason, "new_deadline": new_deadline, "documents": list(documents) or None}
     return _WRITER.perform(rec, action, roles=roles, actor=actor, at=at, expected_version=expected_version,
                            inputs={k: v for k, v in inputs.items() if v not in (None, "")})

@@ -7,8 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -153,23 +152,14 @@ def document(request: HttpRequest, code: str, pk: int) -> FileResponse:
                         content_type=doc.content_type or "application/octet-stream")
 
 
-def _source(text: str) -> Any:
-    """``app_label.model:pk`` → the object, or None; Http404 when it names nothing."""
-    if not text:
-        return None
-    try:
-        label, pk = text.split(":", 1)
-        app_label, model = label.split(".", 1)
-        return ContentType.objects.get_by_natural_key(app_label, model).get_object_for_this_type(pk=int(pk))
-    except (ValueError, ObjectDoesNotExist):
-        raise Http404("Nguồn kiến nghị không tồn tại.") from None
-
-
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     if not scoping.user_roles(request.user) & ISSUER_ROLES:
         raise Http404("Chỉ thanh tra, HĐND và cơ quan thẩm định ban hành kiến nghị.")
-    source = _source(request.GET.get("nguon", ""))
+    try:
+        source = services.resolve_source(request.GET.get("nguon", ""))
+    except LifecycleError:
+        raise Http404("Nguồn kiến nghị không tồn tại.") from None
     form = NewRecommendationForm(request.POST or None, initial={"addressee_unit": request.GET.get("don_vi", "")})
     error = ""
     if request.method == "POST" and form.is_valid():
@@ -183,20 +173,13 @@ def new(request: HttpRequest) -> HttpResponse:
                     source=source, addressee_unit=data["addressee_unit"], addressee_agency=data["addressee_agency"],
                     title=data["title"], text=data["text"], deadline=data["deadline_at"],
                     deadline_basis=data["deadline_basis"], issuer_name=data["issuer_name"],
-                    issuer_unit=_issuer_unit(request.user), actor=request.user, published=data["published"])
+                    issuer_unit=policy.issuer_unit(request.user), actor=request.user, published=data["published"])
             except (LifecycleError, Forbidden) as exc:
                 error = str(exc)
             else:
                 return redirect("followup:recommendation", code=rec.code)
     return render(request, "followup/new.html", {"form": form, "source": source, "error": error},
                   status=400 if request.method == "POST" else 200)
-
-
-def _issuer_unit(user: Any) -> Any:
-    role = next((sr for sr in scoping.staff_roles(user) if sr.role in ISSUER_ROLES), None)
-    if role is None:
-        return None
-    return role.unit if role.unit_id is not None else role.agency.unit
 
 
 @login_required
