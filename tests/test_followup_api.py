@@ -47,7 +47,8 @@ def test_api_scoping_actions_and_creation(client) -> None:  # noqa: ANN001
         == ["respond"]
     missing = client.post(f"/api/oversight/recommendations/{code}/actions/respond", {},
                           content_type="application/json", **auth["a"])
-    assert missing.status_code == 400 and missing.json()["code"] == "bad_input" and "Nội dung" in missing.json()["message"]
+    assert (missing.status_code, missing.json()["code"]) == (400, "bad_input")
+    assert "Nội dung" in missing.json()["message"]
     done = client.post(f"/api/oversight/recommendations/{code}/actions/respond", {"note": "Đã niêm yết"},
                        content_type="application/json", HTTP_IF_MATCH='"1"', **auth["a"])
     assert done.status_code == 200 and done.json()["status"] == "in_progress" and done.json()["version"] == 2
