@@ -162,6 +162,7 @@ def build_world(province_code: str = DEMO_PROVINCE_CODE) -> DemoWorld:
             (f"{s}.truongphong", Role.HEAD, office),
             (f"{s}.congan", Role.SPECIALIST, police),
             (f"{s}.truongcongan", Role.HEAD, police),
+            (f"{s}.cchc", Role.PAR_OFFICER, site.ubnd),
         ]
         if site.legacy_agency is not None:
             users += [(f"{s}.cu.motcua", Role.COUNTER, site.legacy_agency),
@@ -176,6 +177,10 @@ def build_world(province_code: str = DEMO_PROVINCE_CODE) -> DemoWorld:
     inspector = _user("thanhtra", rng, passwords)
     StaffRole.objects.get_or_create(user=inspector, role=Role.INSPECTOR, unit=province)
     world.logins.append(Login("thanhtra", Role.INSPECTOR, province.name))
+    for username, role in (("hdnd", Role.COUNCIL), ("thamdinh", Role.APPRAISER)):
+        overseer = _user(username, rng, passwords)
+        StaffRole.objects.get_or_create(user=overseer, role=role, unit=province)
+        world.logins.append(Login(username, role, province.name))
     admin = _user("admin", rng, passwords, superuser=True)
     StaffRole.objects.get_or_create(user=admin, role=Role.ADMIN, unit=province)
     world.logins.append(Login("admin", Role.ADMIN, f"{province.name} (quản trị, superuser)"))
