@@ -160,7 +160,8 @@ def new(request: HttpRequest) -> HttpResponse:
         source = services.resolve_source(request.GET.get("nguon", ""))
     except LifecycleError:
         raise Http404("Nguồn kiến nghị không tồn tại.") from None
-    form = NewRecommendationForm(request.POST or None, initial={"addressee_unit": request.GET.get("don_vi", "")})
+    form = NewRecommendationForm(request.POST or None, initial={"addressee_unit": request.GET.get("don_vi", ""),
+                                                                  "issuer_name": request.GET.get("ben_kien_nghi", "")})
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
