@@ -51,7 +51,8 @@ def test_seed001_me_linh_210_inspections_cover_20_of_20_offices_and_18_of_18_com
                 for n in range(18)]
     done = 0
     for year in (2021, 2022, 2023):
-        plan = services.create_plan(year=year, title=f"Kế hoạch kiểm tra công vụ năm {year}", issuer="UBND huyện Mê Linh",
+        plan = services.create_plan(year=year, title=f"Kế hoạch kiểm tra công vụ năm {year}",
+                                    issuer="UBND huyện Mê Linh",
                                     unit=district, actor=inspector)
         targets = [services.add_target(plan, population="Phòng chuyên môn", agency=a) for a in offices]
         targets += [services.add_target(plan, population="UBND cấp xã", unit=c) for c in communes]
