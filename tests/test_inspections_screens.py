@@ -1,0 +1,114 @@
+"""Inspection screens: scoping (another commune's leader gets 404), evidence attached in one click from
+the dossier data, findings and recommendations, bad input named, the PDF report skeleton."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+
+from motcua.dossiers import services as dossiers
+from motcua.inspections import evidence, services
+from motcua.inspections.models import Evidence
+from motcua.units.models import StaffRole
+from tests.factories import at, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(name, role, unit):  # noqa: ANN001, ANN201
+    user = User.objects.create_user(name, password="mat-khau-dai-1234")
+    StaffRole.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+def _dossier(w, received: str, finished: str | None = None, apologize: str | None = None):  # noqa: ANN001, ANN201
+    d = dossiers.receive(procedure=w.procedure, unit=w.commune, agency=w.agency, at=at(received), role="system")
+    dossiers.perform(d, "hand_over", role="system", at=at(received) + dt.timedelta(hours=1))
+    if apologize:
+        d.refresh_from_db()
+        dossiers.perform(d, "apologize", role="system", at=at(apologize), reason="Chờ xác minh",
+                         new_due_at=d.due_at + dt.timedelta(days=7))
+    if finished:
+        dossiers.perform(d, "resolve", role="system", at=at(finished))
+    return d
+
+
+@pytest.fixture
+def world():  # noqa: ANN201
+    w = make_world()
+    w.inspector = _user("thanhtra", "inspector", w.province)
+    w.leader_a = _user("lanhdao_a", "leader", w.commune)
+    w.leader_b = _user("lanhdao_b", "leader", w.other_commune)
+    w.inspection = services.plan_inspection(
+        unit=w.commune, agency=w.agency, topic="Bộ phận một cửa", period_from=dt.date(2026, 3, 1),
+        period_to=dt.date(2026, 3, 31), starts_on=dt.date(2026, 4, 6), ends_on=dt.date(2026, 4, 7),
+        team=[("Nguyễn Văn An", "Chánh Thanh tra", "head")], actor=w.inspector)
+    return w
+
+
+def test_another_communes_leader_gets_404_and_the_inspected_leader_reads(client, world) -> None:  # noqa: ANN001
+    code = world.inspection.code
+    client.force_login(world.leader_b)
+    assert client.get(f"/kiem-tra/{code}/").status_code == 404
+    assert code not in client.get("/kiem-tra/").content.decode()
+    assert client.post(f"/kiem-tra/{code}/phat-hien/", {"theme": "x", "description": "y",
+                                                         "severity": "violation"}).status_code == 404
+    client.force_login(world.leader_a)
+    page = client.get(f"/kiem-tra/{code}/")
+    assert page.status_code == 200 and not page.context["can_act"]  # reads, does not act
+    assert client.post(f"/kiem-tra/{code}/bang-chung/").status_code == 403
+    assert not Evidence.objects.exists()
+
+
+def test_evidence_attached_in_one_click_matches_the_dossier_data(client, world) -> None:  # noqa: ANN001
+    # 5 working days each: received 2/3 → due 9/3.
+    _dossier(world, "2026-03-02 09:00", finished="2026-03-06 10:00")  # early
+    _dossier(world, "2026-03-02 09:00", finished="2026-03-12 10:00")  # late, no apology
+    _dossier(world, "2026-03-02 09:00", finished="2026-03-12 10:00", apologize="2026-03-05 09:00")  # late, apologized
+    late_open = _dossier(world, "2026-03-03 09:00")  # open and overdue at the end of March, no apology
+    _dossier(world, "2026-03-30 09:00")  # open, within time at the end of March
+    client.force_login(world.inspector)
+    response = client.post(f"/kiem-tra/{world.inspection.code}/bang-chung/")
+    assert response.status_code == 302
+    found = {e.kind: e for e in Evidence.objects.filter(inspection=world.inspection)}
+    assert set(found) == {"report06", "late_no_apology", "logbook", "index766"}
+    totals = found["report06"].summary["totals"]
+    assert (totals["received_total"], totals["resolved_total"], totals["resolved_late"]) == (5, 3, 2)
+    late = found["late_no_apology"].summary
+    assert late["count"] == 2 and late_open.code in late["codes"]
+    assert found["logbook"].summary["entries"] == 5 and found["logbook"].file
+    assert found["report06"].file and found["index766"].summary.get("score") is not None
+    page = client.get(f"/kiem-tra/{world.inspection.code}/").content.decode()
+    assert "Hồ sơ trễ hạn chưa có phiếu xin lỗi" in page and "evidence" in [e.action for e in
+                                                                         world.inspection.events.all()]
+    pdf = client.get(f"/kiem-tra/{world.inspection.code}/bao-cao.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_finding_recommendation_and_bad_input(client, world) -> None:  # noqa: ANN001
+    client.force_login(world.inspector)
+    code = world.inspection.code
+    bad = client.post(f"/kiem-tra/{code}/phat-hien/", {"theme": "", "description": "y", "severity": "violation"})
+    assert bad.status_code == 400 and "Nội dung" in bad.content.decode()
+    assert client.post(f"/kiem-tra/{code}/phat-hien/", {"theme": "Niêm yết", "description": "Thiếu 5 thủ tục",
+                                                         "severity": "shortcoming"}).status_code == 302
+    finding = world.inspection.findings.get()
+    rec = services.recommend(finding, text="Niêm yết đủ thủ tục", deadline=at("2027-01-29 17:00"), actor=world.inspector)
+    assert (rec.source_kind, rec.addressee_unit_id, rec.addressee_agency_id) == (
+        "inspection", world.commune.pk, world.agency.pk)
+    page = client.get(f"/kiem-tra/{code}/").content.decode()
+    assert rec.code in page
+    # The leader of the inspected commune answers it; the other commune cannot.
+    from motcua.followup import policy
+
+    assert policy.acting_roles(world.leader_a, rec) == ["leader"] and policy.acting_roles(world.leader_b, rec) == []
+    refused = client.post("/kiem-tra/moi/", {"topic": "X", "unit": "KHONGCO", "kind": "planned",
+                                              "period_from": "2026-01-01", "period_to": "2026-03-31",
+                                              "starts_on": "2026-04-01", "ends_on": "2026-03-01"})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "Không có đơn vị hành chính mã KHONGCO" in body
+    stale = client.post(f"/kiem-tra/{code}/thao-tac/", {"action": "start", "version": 1})
+    assert stale.status_code == 409
+    evidence.attach_all(world.inspection, actor=world.inspector)  # the service itself, for the inspector: allowed
