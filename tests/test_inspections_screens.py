@@ -94,7 +94,8 @@ def test_finding_recommendation_and_bad_input(client, world) -> None:  # noqa: A
     assert client.post(f"/kiem-tra/{code}/phat-hien/", {"theme": "Niêm yết", "description": "Thiếu 5 thủ tục",
                                                          "severity": "shortcoming"}).status_code == 302
     finding = world.inspection.findings.get()
-    rec = services.recommend(finding, text="Niêm yết đủ thủ tục", deadline=at("2027-01-29 17:00"), actor=world.inspector)
+    rec = services.recommend(finding, text="Niêm yết đủ thủ tục", deadline=at("2027-01-29 17:00"),
+                             actor=world.inspector)
     assert (rec.source_kind, rec.addressee_unit_id, rec.addressee_agency_id) == (
         "inspection", world.commune.pk, world.agency.pk)
     page = client.get(f"/kiem-tra/{code}/").content.decode()
