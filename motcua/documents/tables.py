@@ -21,10 +21,12 @@ def table_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[objec
         sheet.write(2, col, header, bold)
     for r, row in enumerate(rows, start=3):
         for col, value in enumerate(row):
+            if value is None:
+                continue  # an empty cell
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 sheet.write_number(r, col, value)
             else:
-                sheet.write_string(r, col, "" if value is None else str(value))
+                sheet.write_string(r, col, str(value))
     sheet.set_column(0, len(headers) - 1, 22)
     book.close()
     return buf.getvalue()
