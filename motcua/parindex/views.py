@@ -110,7 +110,8 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     if index_set is None:
         raise Http404("Không có bộ chỉ số.")
     earlier = request.GET.get("so_voi", "")
-    rows = scoring.ranking(index_set)
+    seen = set(services.visible(request.user, index_set.assessments.all()).values_list("pk", flat=True))
+    rows = [r for r in scoring.ranking(index_set) if r["assessment"].pk in seen]  # ranks among all peers
     for row in rows:
         row["change"] = scoring.rank_change(row["assessment"], int(earlier)) if earlier.isdigit() else None
     if request.GET.get("format") == "xlsx":
