@@ -163,6 +163,43 @@ def appraise_all(a: Assessment, scores: dict[str, tuple[Any, str]], actor: Any =
 
 
 @transaction.atomic
+def record_table(a: Assessment, column: str, values: dict[str, Any], notes: dict[str, str] | None = None,
+                 actor: Any = None, at: dt.datetime | None = None) -> None:
+    """A whole column at once — the unit's self-assessment table (``self``) or the council's appraisal
+    (``appraised``), as a province's spreadsheet has them: checked like one score each, written together
+    with one line of history."""
+    notes = notes or {}
+    a.refresh_from_db(fields=["status", "version"])
+    expected = {"self": Status.DRAFT, "appraised": Status.SELF_ASSESSED}.get(column)
+    if expected is None:
+        raise InvalidInput(f"Cột điểm không hợp lệ: {column}.", field="column")
+    if a.status != expected:
+        raise NotAllowed(f"Không ghi được cột điểm này khi bản đánh giá ở trạng thái {a.get_status_display()}.")
+    if actor is not None:
+        needed = {Role.APPRAISER} if column == "appraised" else {Role.PAR_OFFICER, Role.LEADER}
+        if not needed & set(acting_roles(actor, a)):
+            raise Forbidden("Bạn không có vai trò được ghi cột điểm này.")
+    scores = {s.sub.code: s for s in a.scores.select_related("sub")}
+    for code, value in values.items():
+        if code not in scores:
+            raise InvalidInput(f"Không có tiêu chí thành phần {code} trong bộ chỉ số.", field="code")
+        score = scores[code]
+        points = _points(value, score.sub, f"{column}_score")
+        if column == "self":
+            score.self_score = points
+        else:
+            reference = score.self_score if score.sub.method == Method.SELF else (
+                score.computed_points if score.sub.method == Method.COMPUTED else score.survey_score)
+            if points != reference and not notes.get(code, "").strip():
+                raise InvalidInput(f"Điểm thẩm định của {code} khác điểm tự đánh giá: cần ghi lý do.",
+                                   field="appraiser_note")
+            score.appraised_score, score.appraiser_note = points, notes.get(code, "").strip()
+    Score.objects.bulk_update([scores[c] for c in values], ["self_score", "appraised_score", "appraiser_note"])
+    _event(a, "score", actor, Role.APPRAISER if column == "appraised" else Role.PAR_OFFICER, at or timezone.now(),
+           note=f"{len(values)} tiêu chí ({column})")
+
+
+@transaction.atomic
 def survey(a: Assessment, code: str, points: Any, actor: Any = None, at: dt.datetime | None = None) -> Score:
     if actor is not None and Role.APPRAISER not in acting_roles(actor, a):
         raise Forbidden("Chỉ hội đồng thẩm định ghi điểm điều tra xã hội học.")

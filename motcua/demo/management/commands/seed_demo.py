@@ -43,6 +43,12 @@ class Command(BaseCommand):
             summary = generate_dossiers(world, count=count, seed=seed, progress=progress)
         out.write(f"Hồ sơ: {summary.created} tạo mới, {summary.skipped} đã có, {summary.seconds:.1f} s "
                   f"(CPU {summary.cpu_seconds:.1f} s).")
+        from motcua.demo import oversight
+
+        with outbox.suppressed():
+            made = oversight.build(world)
+        parts = ", ".join(f"{k} {'tạo mới' if v else 'đã có'}" for k, v in made.items())
+        out.write(f"Giám sát, kiểm tra, CCHC: {parts}")
         totals = Counter(Dossier.objects.filter(idempotency_key__startswith=KEY_PREFIX)
                          .values_list("status", flat=True))
         for status, label in STATUS_LABELS.items():
