@@ -116,3 +116,27 @@ def test_seed001_me_linh_26_of_46_internal_procedures_and_18_of_18_communes(clie
                                               .content)).active
     cut = [row[8] for row in sheet.iter_rows(min_row=4, values_only=True) if row[0]]
     assert (len(cut), cut.count("x")) == (46, 26)
+
+
+def test_a_simplification_proposal_cites_the_measured_step_times(client) -> None:  # noqa: ANN001
+    from motcua.dossiers import services as dossiers
+    from tests.factories import make_world
+
+    w = make_world()
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        d = dossiers.receive(procedure=w.procedure, unit=w.commune, agency=w.agency, at=at(f"{day} 09:00"),
+                             role="system")
+        dossiers.perform(d, "hand_over", role="system", at=at(f"{day} 11:00"))  # step 1: 2 working hours
+    proposal = services.propose_for_procedure(w.procedure, w.commune, "Rút ngắn bước tiếp nhận",
+                                              dt.date(2026, 3, 1), dt.date(2026, 3, 31), at=at("2026-04-01 09:00"))
+    first = proposal.cited_timing["steps"][0]
+    assert (proposal.cited_timing["dossiers"], first["order"], first["median_minutes"], first["count"]) == (
+        3, 1, 120.0, 3)
+    viewer = _user("lanhdao_xa", "leader", w.commune)
+    client.force_login(viewer)
+    page = client.get("/ke-hoach-cchc/")
+    body = page.content.decode()
+    [shown] = page.context["proposals"]
+    assert shown.pk == proposal.pk and "Rút ngắn bước tiếp nhận" in body and "120,0" in body
+    with pytest.raises(InvalidInput):
+        services.propose_for_procedure(w.procedure, w.commune, "x", dt.date(2026, 4, 1), dt.date(2026, 3, 1))

@@ -5,6 +5,7 @@ from django.contrib import admin
 from motcua.parplans.models import (
     InternalProcedure,
     ParPlan,
+    ProcedureProposal,
     RouteApproval,
     SimplificationItem,
     SimplificationPlan,
@@ -51,3 +52,10 @@ class SimplificationPlanAdmin(admin.ModelAdmin):
 class RouteApprovalAdmin(admin.ModelAdmin):
     list_display = ("procedure", "decision_number", "decision_date", "issuer")
     raw_id_fields = ("procedure",)
+
+
+@admin.register(ProcedureProposal)
+class ProcedureProposalAdmin(admin.ModelAdmin):
+    list_display = ("procedure", "unit", "timing_from", "timing_to", "computed_at")
+    raw_id_fields = ("procedure", "unit")
+    readonly_fields = ("cited_timing", "computed_at")

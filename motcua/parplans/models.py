@@ -183,3 +183,23 @@ class RouteApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.code}: {self.decision_number} ngày {self.decision_date:%d/%m/%Y}"
+
+
+class ProcedureProposal(models.Model):
+    """A proposal to simplify an administrative procedure, citing where its time goes (the measured
+    step timing of the dossiers, frozen when the proposal is made)."""
+
+    procedure = models.ForeignKey("catalog.Procedure", on_delete=models.PROTECT,
+                                  related_name="simplification_proposals")
+    unit = models.ForeignKey("units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+")
+    proposal = models.TextField()
+    timing_from = models.DateField()
+    timing_to = models.DateField()
+    cited_timing = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.code}: {self.proposal[:60]}"

@@ -15,6 +15,7 @@ from motcua.parplans.models import (
     Area,
     InternalProcedure,
     ParPlan,
+    ProcedureProposal,
     SimplificationItem,
     SimplificationPlan,
     Task,
@@ -173,3 +174,24 @@ def propose(plan: SimplificationPlan, procedure: InternalProcedure, proposal: st
 
 def units_filter(unit_ids: set[int] | None, field: str = "unit_id") -> Q:
     return Q() if unit_ids is None else Q(**{f"{field}__in": unit_ids})
+
+
+def propose_for_procedure(procedure: Any, unit: AdministrativeUnit, proposal: str, timing_from: dt.date,
+                          timing_to: dt.date, at: dt.datetime | None = None) -> ProcedureProposal:
+    """A simplification proposal for an administrative procedure, citing the measured step times of
+    its dossiers in the unit over the period (median and 90th percentile per step), frozen now."""
+    from motcua.quality.compute import QualityError
+    from motcua.quality.timing import step_timing
+
+    if not proposal.strip():
+        raise InvalidInput("Cần nhập nội dung đề xuất.", field="proposal")
+    try:
+        timing = step_timing(procedure.code, timing_from, timing_to, unit.code)
+    except QualityError as exc:
+        raise InvalidInput(str(exc), field="timing_from") from None
+    keys = ("order", "name", "share_minutes", "count", "median_minutes", "p90_minutes", "late_caused")
+    cited = {"dossiers": timing["dossiers"], "late": timing["late"],
+             "steps": [{k: step.get(k) for k in keys} for step in timing["steps"]]}
+    return ProcedureProposal.objects.create(procedure=procedure, unit=unit, proposal=proposal.strip(),
+                                            timing_from=timing_from, timing_to=timing_to, cited_timing=cited,
+                                            computed_at=at or timezone.now())

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from motcua.documents.tables import response, table_xlsx
 from motcua.parplans import figures, services
 from motcua.parplans.lifecycle import ACTION_LABELS, INPUT_LABELS, STATUS_LABELS, Action
-from motcua.parplans.models import Area, InternalProcedure, RouteApproval, SimplificationPlan, Task
+from motcua.parplans.models import Area, InternalProcedure, ProcedureProposal, RouteApproval, SimplificationPlan, Task
 from motcua.statemachine import LifecycleError
 from motcua.workdays import TZ
 
@@ -31,6 +31,8 @@ def plans(request: HttpRequest) -> HttpResponse:
         "plans": services.visible_plans(request.user).select_related("unit"),
         "simplifications": SimplificationPlan.objects.filter(**_units_q(request, "unit_id")).select_related("unit"),
         "approvals": RouteApproval.objects.select_related("procedure")[:50],
+        "proposals": ProcedureProposal.objects.filter(**_units_q(request, "unit_id")).select_related(
+            "procedure", "unit")[:50],
     })
 
 
