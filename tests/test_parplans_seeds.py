@@ -140,3 +140,34 @@ def test_a_simplification_proposal_cites_the_measured_step_times(client) -> None
     assert shown.pk == proposal.pk and "Rút ngắn bước tiếp nhận" in body and "120,0" in body
     with pytest.raises(InvalidInput):
         services.propose_for_procedure(w.procedure, w.commune, "x", dt.date(2026, 4, 1), dt.date(2026, 3, 1))
+
+
+def test_plans_and_tasks_are_made_on_the_screens_with_their_history(client) -> None:  # noqa: ANN001
+    from tests.factories import make_world
+
+    w = make_world()
+    officer = _user("cchc_xa", "par_officer", w.commune)
+    outsider = _user("cchc_xa_hai", "par_officer", w.other_commune)
+    client.force_login(outsider)
+    assert client.post("/ke-hoach-cchc/", {"unit": w.commune.code, "year": 2026, "title": "KH",
+                                           "issuer": "UBND"}).status_code == 404
+    client.force_login(officer)
+    bad = client.post("/ke-hoach-cchc/", {"unit": "KHONGCO", "year": 2026, "title": "KH", "issuer": "UBND"})
+    assert "Không có đơn vị hành chính mã KHONGCO" in bad.content.decode()
+    made = client.post("/ke-hoach-cchc/", {"unit": w.commune.code, "year": 2026, "title": "Kế hoạch CCHC 2026",
+                                           "issuer": "UBND xã Một", "number": "12/KH-UBND"})
+    assert made.status_code == 302
+    plan = services.visible_plans(officer).get()
+    holiday = client.post(f"/ke-hoach-cchc/{plan.pk}/nhiem-vu/", {"title": "Rà soát", "area": "procedures",
+                                                                  "deadline": "2026-13-01"})
+    assert holiday.status_code == 400 and "Thời hạn" in holiday.content.decode()
+    added = client.post(f"/ke-hoach-cchc/{plan.pk}/nhiem-vu/", {"title": "Rà soát thủ tục", "area": "procedures",
+                                                                "owner": w.agency.code, "deadline": "2026-06-30"})
+    assert added.status_code == 302
+    task = plan.tasks.get()
+    assert task.deadline == at("2026-06-30 17:00") and task.owner_id == w.agency.pk
+    done = client.post(f"/ke-hoach-cchc/nhiem-vu/{task.pk}/thao-tac/", {"action": "complete", "version": 1,
+                                                                         "evidence": "Báo cáo số 3"})
+    assert done.status_code == 302
+    page = client.get(f"/ke-hoach-cchc/nhiem-vu/{task.pk}/").content.decode()
+    assert "Giao nhiệm vụ" in page and "Báo cáo hoàn thành" in page and "Báo cáo số 3" in page

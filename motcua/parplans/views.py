@@ -25,9 +25,54 @@ def _units_q(request: HttpRequest, field: str) -> dict[str, Any]:
     return {} if ids is None else {f"{field}__in": ids}
 
 
+class PlanForm(forms.Form):
+    unit = forms.CharField(label="Mã đơn vị", max_length=10)
+    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
+    title = forms.CharField(label="Tên kế hoạch", max_length=300)
+    issuer = forms.CharField(label="Cơ quan ban hành", max_length=300)
+    number = forms.CharField(label="Số kế hoạch", max_length=60, required=False)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="Nhiệm vụ", max_length=500)
+    area = forms.ChoiceField(label="Lĩnh vực", choices=Area.choices)
+    owner = forms.CharField(label="Mã cơ quan chủ trì", max_length=30, required=False)
+    owner_name = forms.CharField(label="Hoặc tên cơ quan chủ trì", max_length=300, required=False)
+    expected_output = forms.CharField(label="Sản phẩm", max_length=500, required=False)
+    deadline = forms.DateField(label="Thời hạn (hết giờ làm việc ngày)", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def _errors(form: forms.Form) -> str:
+    labels = {name: field.label for name, field in form.fields.items()}
+    return "; ".join(f"{labels.get(f, f)}: {' '.join(e)}" for f, e in form.errors.items())
+
+
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
+    form = PlanForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            from motcua.units import scoping
+
+            unit = scoping.resolve_code(form.cleaned_data["unit"].strip())
+            if unit is None:
+                error = f"Không có đơn vị hành chính mã {form.cleaned_data['unit']}."
+            elif not services.can_manage(request.user, unit):
+                raise Http404("Bạn không lập kế hoạch cho đơn vị này.")
+            else:
+                try:
+                    plan = services.create_plan(unit=unit, year=form.cleaned_data["year"],
+                                                title=form.cleaned_data["title"], issuer=form.cleaned_data["issuer"],
+                                                number=form.cleaned_data["number"])
+                except LifecycleError as exc:
+                    error = str(exc)
+                else:
+                    return redirect("parplans:plan", pk=plan.pk)
+        else:
+            error = _errors(form)
     return render(request, "parplans/plans.html", {
+        "form": form, "error": error,
         "plans": services.visible_plans(request.user).select_related("unit"),
         "simplifications": SimplificationPlan.objects.filter(**_units_q(request, "unit_id")).select_related("unit"),
         "approvals": RouteApproval.objects.select_related("procedure")[:50],
@@ -78,8 +123,45 @@ def plan(request: HttpRequest, pk: int, error: str = "", status: int = 200) -> H
                                    rows), f"ke-hoach-cchc-{plan.pk}")
     return render(request, "parplans/plan.html", {
         "plan": plan, "form": form, "rows": _task_rows(tasks, now, request.user), "error": error,
+        "task_form": TaskForm(), "can_manage": services.can_manage(request.user, plan.unit),
         "figures": figures.task_figures(list(plan.tasks.select_related("owner")), now),
         "query": request.GET.urlencode()}, status=status)
+
+
+@login_required
+@require_POST
+def add_task(request: HttpRequest, pk: int) -> HttpResponse:
+    plan_obj = services.visible_plans(request.user).filter(pk=pk).select_related("unit").first()
+    if plan_obj is None or not services.can_manage(request.user, plan_obj.unit):
+        raise Http404("Không tìm thấy kế hoạch.")
+    form = TaskForm(request.POST)
+    if not form.is_valid():
+        return plan(request, pk, error=_errors(form), status=400)
+    data = form.cleaned_data
+    owner = None
+    if data["owner"].strip():
+        from motcua.units.models import Agency
+
+        owner = Agency.objects.filter(code=data["owner"].strip()).first()
+        if owner is None:
+            return plan(request, pk, error=f"Mã cơ quan chủ trì: không có cơ quan mã {data['owner']}.", status=400)
+    try:
+        services.add_task(plan_obj, title=data["title"], area=data["area"], owner=owner, owner_name=data["owner_name"],
+                          expected_output=data["expected_output"],
+                          deadline=services.end_of_working_day(data["deadline"], plan_obj.unit))
+    except LifecycleError as exc:
+        return plan(request, pk, error=str(exc), status=exc.status)
+    return redirect("parplans:plan", pk=pk)
+
+
+@login_required
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Task.objects.filter(pk=pk, plan__in=services.visible_plans(request.user))
+    t = visible.select_related("plan", "owner").first()
+    if t is None:
+        raise Http404("Không tìm thấy nhiệm vụ.")
+    return render(request, "parplans/task.html", {"task": t, "row": _task_rows([t], timezone.now(), request.user)[0],
+                                                  "events": t.events.all()})
 
 
 @login_required
