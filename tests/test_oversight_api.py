@@ -65,6 +65,19 @@ def test_inspections_supervision_and_plans_through_the_api(client) -> None:  # n
                           content_type="application/json", **as_council)
     assert session.status_code == 201 and len(session.json()["deadlines"]) == 3
 
+    via_api = client.post("/api/oversight/delegations", {
+        "council_unit_code": w.province.code, "committee": "Ban Văn hóa - Xã hội", "decision_number": "20/QĐ",
+        "decision_date": "2026-05-04", "topic": "Chuyển đổi số", "period_from": "2025-01-01",
+        "period_to": "2025-12-31", "starts_on": "2026-05-20", "ends_on": "2026-05-21",
+        "unit_codes": [w.commune.code], "members": [["Lê Văn Tám", "Trưởng ban"]]},
+        content_type="application/json", **as_council)
+    assert via_api.status_code == 201 and via_api.json()["deadlines"][0]["due"] == "2026-05-19"
+    wrong = client.post("/api/oversight/delegations", {
+        "council_unit_code": "KHONGCO", "committee": "Ban", "decision_number": "1", "decision_date": "2026-05-04",
+        "topic": "T", "period_from": "2025-01-01", "period_to": "2025-12-31", "starts_on": "2026-05-20",
+        "ends_on": "2026-05-21"}, content_type="application/json", **as_council)
+    assert wrong.status_code == 400 and "KHONGCO" in wrong.json()["message"]
+
     officer, as_officer = _token("cchc", "par_officer", w.commune)
     plan = parplans.create_plan(unit=w.commune, year=2026, title="Kế hoạch CCHC 2026", issuer="UBND xã")
     task = parplans.add_task(plan, title="Rà soát thủ tục", area="procedures", deadline=at("2026-06-30 17:00"))

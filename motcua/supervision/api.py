@@ -59,6 +59,22 @@ class ActionIn(Schema):
     version: int | None = None
 
 
+class DelegationIn(Schema):
+    council_unit_code: str
+    committee: str
+    number: str = ""
+    decision_number: str
+    decision_date: dt.date
+    topic: str
+    scope: str = ""
+    period_from: dt.date
+    period_to: dt.date
+    starts_on: dt.date
+    ends_on: dt.date
+    unit_codes: list[str] = []
+    members: list[tuple[str, str]] = []
+
+
 class SessionIn(Schema):
     date: dt.date
     unit_code: str
@@ -77,6 +93,26 @@ def _get(caller: Caller, code: str) -> Delegation:
 def list_delegations(request: HttpRequest, year: int | None = None) -> list:
     qs = services.visible(request.auth.user)
     return list(qs.filter(decision_date__year=year) if year else qs[:500])
+
+
+@router.post("/delegations", response={201: DelegationOut, **ERRORS}, summary="Thành lập đoàn giám sát")
+def create(request: HttpRequest, payload: DelegationIn) -> Status:
+    caller: Caller = request.auth
+    if caller.token is not None and caller.token.role != "council":
+        raise ApiError(403, "forbidden", "Chỉ mã truy cập vai trò HĐND thành lập đoàn giám sát.")
+    units = []
+    for code in [payload.council_unit_code, *payload.unit_codes]:
+        unit = scoping.resolve_code(code)
+        if unit is None:
+            raise ApiError(400, "bad_input", f"Không có đơn vị hành chính mã {code}.")
+        units.append(unit)
+    d = services.create_delegation(
+        council_unit=units[0], committee=payload.committee, number=payload.number,
+        decision_number=payload.decision_number, decision_date=payload.decision_date, topic=payload.topic,
+        scope=payload.scope, period_from=payload.period_from, period_to=payload.period_to,
+        starts_on=payload.starts_on, ends_on=payload.ends_on, units=units[1:], members=payload.members,
+        actor=caller.user)
+    return Status(201, d)
 
 
 @router.get("/delegations/{code}", response={200: DelegationOut, **ERRORS}, summary="Một đoàn giám sát")
