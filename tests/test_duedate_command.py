@@ -3,17 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import pathlib
-import sqlite3
 import subprocess
 import sys
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from motcua.units.models import AdministrativeUnit, CalendarOverride, Level
+from tests.subprocess_support import child_env
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -94,24 +92,9 @@ def test_bad_input_raises_command_error_naming_the_option(args: list[str], names
 
 @pytest.fixture(scope="module")
 def migrated_db(django_db_setup: None, django_db_blocker, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:  # noqa: ANN001
-    """A child process's environment on a migrated database: the session's test database, already
-    migrated (not a second one migrated here). On SQLite a copy of it (it may live in memory); on
-    PostgreSQL the test database itself, whose committed data these tests only read."""
-    env = {**os.environ}
+    """A child process's environment on the session's test database, already migrated."""
     with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            path = tmp_path_factory.mktemp("duedate") / "clock.sqlite3"
-            connection.ensure_connection()
-            target = sqlite3.connect(path)
-            try:
-                connection.connection.backup(target)
-            finally:
-                target.close()
-            env["DATABASE_URL"] = f"sqlite:///{path}"
-        else:
-            s = connection.settings_dict
-            env["DATABASE_URL"] = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
-    return env
+        return child_env(tmp_path_factory)
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

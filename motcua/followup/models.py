@@ -19,6 +19,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from motcua.followup.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
+from motcua.statemachine.events import LifecycleEvent
 
 
 class State(models.TextChoices):
@@ -103,34 +104,16 @@ class Recommendation(models.Model):
         return State(self.status)
 
 
-class RecommendationEvent(models.Model):
+class RecommendationEvent(LifecycleEvent):
     """One immutable line of a recommendation's history."""
 
     recommendation = models.ForeignKey(Recommendation, on_delete=models.CASCADE, related_name="events",
                                        db_index=False)
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=20, choices=[(k.value, label) for k, label in EVENT_LABELS.items()])
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_label = models.CharField(max_length=300, blank=True)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["recommendation", "seq"]
         constraints = [models.UniqueConstraint(fields=["recommendation", "seq"], name="recommendation_event_seq")]
-
-    def __str__(self) -> str:
-        return f"{self.recommendation_id}#{self.seq} {self.action}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise RuntimeError("recommendation events are append-only")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class ResponseDocument(models.Model):
@@ -152,11 +135,12 @@ class ResponseDocument(models.Model):
         return self.original_name
 
 
-class RecommendationSequence(models.Model):
-    """The last number given per year, so that codes (KN-2026-00001) are never reused."""
+class CodeSequence(models.Model):
+    """The last number given per code prefix (``KN-2026``, ``KT-2026``, ``GS-2022``…), so that the
+    oversight registers' codes are never reused (``motcua.followup.codes``)."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
+    prefix = models.CharField(max_length=30, unique=True)
     last = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
+        return f"{self.prefix}: {self.last}"

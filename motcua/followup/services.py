@@ -16,16 +16,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from motcua.followup import policy
+from motcua.followup.codes import next_code
 from motcua.followup.lifecycle import INPUT_LABELS, Action, EventKind
 from motcua.followup.models import (
     SOURCE_KINDS,
     Recommendation,
     RecommendationEvent,
-    RecommendationSequence,
     ResponseDocument,
     SourceKind,
 )
@@ -66,15 +66,6 @@ def resolve_source(text: str) -> models.Model | None:
         raise InvalidInput(f"Nguồn kiến nghị không tồn tại: {text}.", field="source") from None
 
 
-def _next_code(year: int) -> str:
-    table = connection.ops.quote_name(RecommendationSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-                       f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last", [year])
-        seq = cursor.fetchone()[0]
-    return f"KN-{year}-{seq:05d}"
-
-
 def _actor_label(actor: Any, role: str) -> str:
     return f"{person_name(actor)} ({role_label(role)})" if actor is not None else role_label(role)
 
@@ -104,7 +95,8 @@ def recommend(
         source_type = ContentType.objects.get_for_model(source)
         kind = SOURCE_KINDS.get(source_type.app_label, SourceKind.OTHER)
     rec = Recommendation.objects.create(
-        code=_next_code(at.astimezone(TZ).year), source_type=source_type, source_id=source.pk if source else None,
+        code=next_code(f"KN-{at.astimezone(TZ).year}", 5), source_type=source_type,
+        source_id=source.pk if source else None,
         source_kind=kind, source_label=(source_label or (str(source) if source is not None else ""))[:500],
         title=(title or text.splitlines()[0])[:300], text=text, issuer_unit=issuer_unit, issuer_name=issuer_name,
         addressee_unit=addressee_unit, addressee_agency=addressee_agency, deadline=deadline,

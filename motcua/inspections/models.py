@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.inspections.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
+from motcua.statemachine.events import LifecycleEvent
 
 
 class InspectionPlan(models.Model):
@@ -120,26 +121,13 @@ class Inspection(models.Model):
         return self.target_name or self.unit.name
 
 
-class InspectionEvent(models.Model):
+class InspectionEvent(LifecycleEvent):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="events", db_index=False)
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=20, choices=[(k.value, label) for k, label in EVENT_LABELS.items()])
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_label = models.CharField(max_length=300, blank=True)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["inspection", "seq"]
         constraints = [models.UniqueConstraint(fields=["inspection", "seq"], name="inspection_event_seq")]
-
-    def __str__(self) -> str:
-        return f"{self.inspection_id}#{self.seq} {self.action}"
 
 
 class TeamMember(models.Model):
@@ -205,11 +193,3 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection.code}: {self.get_kind_display()}"
-
-
-class InspectionSequence(models.Model):
-    year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"

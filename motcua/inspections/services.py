@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.followup import services as followup
+from motcua.followup.codes import next_code
 from motcua.followup.models import Recommendation
 from motcua.inspections.lifecycle import (
     ACTION_LABELS,
@@ -26,7 +27,6 @@ from motcua.inspections.models import (
     Inspection,
     InspectionEvent,
     InspectionPlan,
-    InspectionSequence,
     PlanTarget,
     TeamMember,
 )
@@ -110,14 +110,6 @@ def add_target(plan: InspectionPlan, *, population: str, unit: AdministrativeUni
 
 # --- inspections --------------------------------------------------------------------------------------
 
-def _next_code(year: int) -> str:
-    table = connection.ops.quote_name(InspectionSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-                       f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last", [year])
-        return f"KT-{year}-{cursor.fetchone()[0]:04d}"
-
-
 @transaction.atomic
 def plan_inspection(
     *, topic: str, unit: AdministrativeUnit | None = None, target: PlanTarget | None = None,
@@ -151,7 +143,8 @@ def plan_inspection(
         raise InvalidInput("Kiểm tra lại phải chỉ ra cuộc kiểm tra trước.", field="follows")
     _require_inspector(actor, unit)
     inspection = Inspection.objects.create(
-        code=_next_code(starts_on.year), plan=plan, target=target, unit=unit, agency=agency, target_name=target_name,
+        code=next_code(f"KT-{starts_on.year}", 4), plan=plan, target=target, unit=unit, agency=agency,
+        target_name=target_name,
         kind=kind, follows=follows, decision_number=decision_number, decision_date=decision_date,
         decision_issuer=decision_issuer, topic=topic.strip(), period_from=period_from, period_to=period_to,
         starts_on=starts_on, ends_on=ends_on, created_by=actor if getattr(actor, "pk", None) else None,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.parindex.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
+from motcua.statemachine.events import LifecycleEvent
 
 
 class Method(models.TextChoices):
@@ -145,23 +145,10 @@ class Score(models.Model):
         return self.self_score
 
 
-class AssessmentEvent(models.Model):
+class AssessmentEvent(LifecycleEvent):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events", db_index=False)
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=20, choices=list(EVENT_LABELS.items()))
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_label = models.CharField(max_length=300, blank=True)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["assessment", "seq"]
         constraints = [models.UniqueConstraint(fields=["assessment", "seq"], name="assessment_event_seq")]
-
-    def __str__(self) -> str:
-        return f"{self.assessment_id}#{self.seq} {self.action}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from motcua.parplans.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
+from motcua.statemachine.events import LifecycleEvent
 
 
 class Area(models.TextChoices):
@@ -74,26 +74,13 @@ class Task(models.Model):
         return self.status == Status.DONE and self.completed_at is not None and self.completed_at <= self.deadline
 
 
-class TaskEvent(models.Model):
+class TaskEvent(LifecycleEvent):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events", db_index=False)
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=15, choices=list(EVENT_LABELS.items()))
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_label = models.CharField(max_length=300, blank=True)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["task", "seq"]
         constraints = [models.UniqueConstraint(fields=["task", "seq"], name="par_task_event_seq")]
-
-    def __str__(self) -> str:
-        return f"{self.task_id}#{self.seq} {self.action}"
 
 
 class InternalProcedure(models.Model):

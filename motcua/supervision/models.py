@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from motcua.statemachine.events import LifecycleEvent
 from motcua.supervision.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
 
 
@@ -120,31 +121,10 @@ class Report(models.Model):
         return self.delegation.get_absolute_url()
 
 
-class DelegationEvent(models.Model):
+class DelegationEvent(LifecycleEvent):
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="events", db_index=False)
-    seq = models.PositiveIntegerField()
     action = models.CharField(max_length=15, choices=list(EVENT_LABELS.items()))
-    at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    actor_label = models.CharField(max_length=300, blank=True)
-    from_status = models.CharField(max_length=15, blank=True)
-    to_status = models.CharField(max_length=15)
-    note = models.TextField(blank=True)
-    reason = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["delegation", "seq"]
         constraints = [models.UniqueConstraint(fields=["delegation", "seq"], name="delegation_event_seq")]
-
-    def __str__(self) -> str:
-        return f"{self.delegation_id}#{self.seq} {self.action}"
-
-
-class DelegationSequence(models.Model):
-    year = models.PositiveSmallIntegerField(unique=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.followup import services as followup
+from motcua.followup.codes import next_code
 from motcua.followup.models import Recommendation
 from motcua.people import person_name
 from motcua.roles import Role, role_label
@@ -22,7 +23,6 @@ from motcua.supervision.lifecycle import ACTION_LABELS, INPUT_LABELS, STATUS_LAB
 from motcua.supervision.models import (
     Delegation,
     DelegationEvent,
-    DelegationSequence,
     Member,
     Programme,
     Report,
@@ -73,14 +73,6 @@ def create_programme(*, council_unit: AdministrativeUnit, year: int, title: str,
                                     resolution_number=resolution_number, adopted_on=adopted_on)
 
 
-def _next_code(year: int) -> str:
-    table = connection.ops.quote_name(DelegationSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} (year, last) VALUES (%s, 1) "
-                       f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last", [year])
-        return f"GS-{year}-{cursor.fetchone()[0]:03d}"
-
-
 @transaction.atomic
 def create_delegation(
     *, council_unit: AdministrativeUnit, committee: str, decision_number: str, decision_date: dt.date, topic: str,
@@ -100,7 +92,8 @@ def create_delegation(
         raise InvalidInput("Đoàn làm việc trước ngày có quyết định thành lập.", field="starts_on")
     at = at or timezone.now()
     d = Delegation.objects.create(
-        code=_next_code(decision_date.year), programme=programme, council_unit=council_unit, committee=committee,
+        code=next_code(f"GS-{decision_date.year}", 3), programme=programme, council_unit=council_unit,
+        committee=committee,
         number=number, decision_number=decision_number, decision_date=decision_date, topic=topic, scope=scope,
         period_from=period_from, period_to=period_to, starts_on=starts_on, ends_on=ends_on,
         created_by=actor if getattr(actor, "pk", None) else None, last_event_at=at)
