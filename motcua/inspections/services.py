@@ -64,13 +64,7 @@ def visible_plans(user: Any) -> QuerySet[InspectionPlan]:
 
 def inspector_covers(user: Any, unit: AdministrativeUnit) -> bool:
     """The user is an inspector whose scope covers ``unit``."""
-    for sr in scoping.staff_roles(user):
-        if sr.role == Role.INSPECTOR:
-            scope_unit = sr.unit_id if sr.unit_id is not None else sr.agency.unit_id
-            if unit.pk in scoping.descendant_unit_ids(scope_unit):
-                return True
-    return False
-
+    return scoping.holds_over(user, unit, {Role.INSPECTOR})
 
 def acting_roles(user: Any, inspection: Inspection) -> list[str]:
     if getattr(user, "is_authenticated", False) and (inspector_covers(user, inspection.unit)

@@ -36,13 +36,7 @@ def visible(user: Any, qs: QuerySet[Assessment] | None = None) -> QuerySet[Asses
 
 
 def _covers(user: Any, unit: AdministrativeUnit, roles: set[str]) -> bool:
-    for sr in scoping.staff_roles(user):
-        if sr.role in roles:
-            scope = sr.unit_id if sr.unit_id is not None else sr.agency.unit_id
-            if unit.pk in scoping.descendant_unit_ids(scope):
-                return True
-    return False
-
+    return scoping.holds_over(user, unit, roles)
 
 def acting_roles(user: Any, a: Assessment) -> list[str]:
     if not getattr(user, "is_authenticated", False):

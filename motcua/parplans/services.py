@@ -62,13 +62,7 @@ def acting_roles(user: Any, task: Task) -> list[str]:
 
 def can_manage(user: Any, unit: AdministrativeUnit) -> bool:
     """The user plans for ``unit``: a PAR officer, head or leader whose scope covers it."""
-    for sr in scoping.staff_roles(user):
-        if sr.role in OWNERS and sr.role != "system":
-            scope = sr.unit_id if sr.unit_id is not None else sr.agency.unit_id
-            if unit.pk in scoping.descendant_unit_ids(scope):
-                return True
-    return False
-
+    return scoping.holds_over(user, unit, OWNERS - {"system"})
 
 def end_of_working_day(day: dt.date, unit: AdministrativeUnit) -> dt.datetime:
     """The close of ``day`` on the unit's calendar (the next working day's if ``day`` is not one)."""

@@ -45,13 +45,7 @@ def visible(user: Any, qs: QuerySet[Delegation] | None = None) -> QuerySet[Deleg
 
 
 def council_covers(user: Any, unit: AdministrativeUnit) -> bool:
-    for sr in scoping.staff_roles(user):
-        if sr.role == Role.COUNCIL:
-            scope = sr.unit_id if sr.unit_id is not None else sr.agency.unit_id
-            if unit.pk in scoping.descendant_unit_ids(scope):
-                return True
-    return False
-
+    return scoping.holds_over(user, unit, {Role.COUNCIL})
 
 def acting_roles(user: Any, d: Delegation) -> list[str]:
     if not getattr(user, "is_authenticated", False):

@@ -21,6 +21,7 @@ Staff roles (``StaffRole``, each scoped to an agency or to a unit)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -122,6 +123,18 @@ def staff_roles(user: Any) -> list[StaffRole]:
 
 def _scope_unit(role: StaffRole) -> AdministrativeUnit:
     return role.unit if role.unit_id is not None else role.agency.unit
+
+
+def holds_over(user: Any, unit: AdministrativeUnit | int, roles: Iterable[str]) -> bool:
+    """The user holds one of ``roles`` with a scope (its unit, or its agency's unit) whose tree covers ``unit``."""
+    wanted = set(roles)
+    target = unit if isinstance(unit, int) else unit.pk
+    for sr in staff_roles(user):
+        if sr.role in wanted:
+            scope = sr.unit_id if sr.unit_id is not None else sr.agency.unit_id
+            if target in descendant_unit_ids(scope):
+                return True
+    return False
 
 
 def user_roles(user: Any) -> set[str]:
