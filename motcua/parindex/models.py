@@ -116,7 +116,6 @@ class Score(models.Model):
     not_applicable = models.BooleanField(default=False)
     self_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     self_evidence = models.TextField(blank=True)
-    evidence_file = models.FileField(upload_to="parindex/%Y/", blank=True)
     appraised_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     appraiser_note = models.TextField(blank=True)
     survey_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
