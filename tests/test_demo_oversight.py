@@ -44,3 +44,40 @@ def test_seed_demo_builds_the_oversight_side() -> None:
     call_command("seed_demo", dossiers=40, seed=3, stdout=again, stderr=io.StringIO())
     assert "supervision đã có, inspections đã có, plans đã có, par_index đã có" in again.getvalue()
     assert Recommendation.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_every_oversight_screen_opens_on_the_demo(client) -> None:  # noqa: ANN001
+    from django.contrib.auth import get_user_model
+
+    from motcua.parindex.models import IndexSet
+    from motcua.parplans.models import ParPlan, SimplificationPlan
+
+    call_command("seed_demo", dossiers=20, seed=5, stdout=io.StringIO(), stderr=io.StringIO())
+    users = get_user_model().objects
+    d = Delegation.objects.get(number="18")
+    inspection = Inspection.objects.get(plan__year=2026)
+    vu_quang = Assessment.objects.get(unit__name="Huyện Vũ Quang", year=2022)
+    rec = Recommendation.objects.filter(source_kind="supervision").first()
+    pages = {
+        "hdnd": ["/giam-sat/", f"/giam-sat/{d.code}/", f"/giam-sat/{d.code}/bao-cao.pdf", "/kien-nghi/",
+                 f"/kien-nghi/{rec.code}/"],
+        "thanhtra": ["/kiem-tra/", "/kiem-tra/ke-hoach/", f"/kiem-tra/ke-hoach/{inspection.plan_id}/",
+                     f"/kiem-tra/{inspection.code}/", f"/kiem-tra/{inspection.code}/bao-cao.pdf", "/kiem-tra/moi/"],
+        "thamdinh": ["/chi-so-cchc/", f"/chi-so-cchc/{vu_quang.pk}/",
+                     f"/chi-so-cchc/bo/{IndexSet.objects.get(year=2023).code}/xep-hang/?so_voi=2021"],
+        "lambinh.cchc": ["/ke-hoach-cchc/", f"/ke-hoach-cchc/{ParPlan.objects.get().pk}/",
+                         "/ke-hoach-cchc/thu-tuc-noi-bo/", "/kien-nghi/cua-don-vi/"],
+        "admin": [f"/ke-hoach-cchc/don-gian-hoa/{SimplificationPlan.objects.get().pk}/", "/kien-nghi/"],
+    }
+    for username, urls in pages.items():
+        client.force_login(users.get(username=username))
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (username, url, response.status_code)
+    client.force_login(users.get(username="minhquang.cchc"))  # another commune's PAR officer
+    assert client.get(f"/ke-hoach-cchc/{ParPlan.objects.get().pk}/").status_code == 404
+    client.logout()
+    for url in ("/giam-sat/cong-khai/", "/kien-nghi/cong-khai/", "/chi-so-cchc/cong-bo/"):
+        assert client.get(url).status_code == 200, url
+    assert "Huyện Vũ Quang" in client.get("/chi-so-cchc/cong-bo/").content.decode()

@@ -157,7 +157,7 @@ def create(request: HttpRequest, payload: RecommendationIn) -> Status:
     unit = AdministrativeUnit.objects.filter(code=payload.addressee_unit_code).order_by("-valid_from").first()
     if unit is None:
         raise ApiError(400, "bad_input", f"Không có đơn vị hành chính mã {payload.addressee_unit_code}.")
-    seen = scoping.visible_unit_ids(caller.user)
+    seen = scoping.oversight_unit_ids(caller.user)
     if seen is not None and unit.pk not in seen:
         raise ApiError(403, "forbidden", "Đơn vị này ngoài phạm vi của bạn.")
     agency = None

@@ -74,7 +74,7 @@ def visible(user: Any, queryset: QuerySet[Recommendation] | None = None) -> Quer
     qs = queryset if queryset is not None else Recommendation.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     if ids is None:
         return qs
     ids = set(ids)

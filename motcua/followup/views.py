@@ -165,7 +165,7 @@ def new(request: HttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        seen = scoping.visible_unit_ids(request.user)
+        seen = scoping.oversight_unit_ids(request.user)
         if seen is not None and data["addressee_unit"].pk not in seen:
             form.add_error("addressee_unit", "Đơn vị này ngoài phạm vi của bạn.")
         else:

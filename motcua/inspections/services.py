@@ -48,14 +48,14 @@ def visible(user: Any, qs: QuerySet[Inspection] | None = None) -> QuerySet[Inspe
     qs = qs if qs is not None else Inspection.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     if ids is None:
         return qs
     return qs.filter(Q(unit_id__in=ids) | Q(plan__unit_id__in=ids) | Q(created_by=user))
 
 
 def visible_plans(user: Any) -> QuerySet[InspectionPlan]:
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     qs = InspectionPlan.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()

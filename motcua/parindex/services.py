@@ -29,7 +29,7 @@ def visible(user: Any, qs: QuerySet[Assessment] | None = None) -> QuerySet[Asses
     qs = qs if qs is not None else Assessment.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.filter(status=Status.PUBLISHED)
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     if ids is None or Role.APPRAISER in scoping.user_roles(user):
         return qs
     return qs.filter(unit_id__in=ids) | qs.filter(status=Status.PUBLISHED)

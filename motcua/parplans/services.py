@@ -36,12 +36,12 @@ TASKS = Lifecycle("par_task", TABLE, action_labels=ACTION_LABELS, status_labels=
 def visible_plans(user: Any) -> QuerySet[ParPlan]:
     if not getattr(user, "is_authenticated", False):
         return ParPlan.objects.none()
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     return ParPlan.objects.all() if ids is None else ParPlan.objects.filter(unit_id__in=ids)
 
 
 def visible_units(user: Any) -> set[int] | None:
-    return scoping.visible_unit_ids(user) if getattr(user, "is_authenticated", False) else set()
+    return scoping.oversight_unit_ids(user) if getattr(user, "is_authenticated", False) else set()
 
 
 def acting_roles(user: Any, task: Task) -> list[str]:

@@ -38,7 +38,7 @@ def visible(user: Any, qs: QuerySet[Delegation] | None = None) -> QuerySet[Deleg
     qs = qs if qs is not None else Delegation.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    ids = scoping.visible_unit_ids(user)
+    ids = scoping.oversight_unit_ids(user)
     if ids is None:
         return qs
     return qs.filter(Q(council_unit_id__in=ids) | Q(units__in=ids) | Q(agencies__unit_id__in=ids)).distinct()

@@ -171,6 +171,16 @@ def visible_unit_ids(user: Any) -> set[int] | None:
     return set(_tree(roots))
 
 
+def oversight_unit_ids(user: Any) -> set[int] | None:
+    """Units whose oversight records (inspections, supervision, recommendations, PAR) the user sees:
+    those of ``visible_unit_ids``, and for a role held at an agency, the agency's own unit (a unit
+    sees its own); None = all."""
+    seen = visible_unit_ids(user)
+    if seen is None:
+        return None
+    return seen | {r.agency.unit_id for r in staff_roles(user) if r.agency_id is not None}
+
+
 def dossier_filter(user: Any) -> Q | None:
     """A condition on ``Dossier`` for what the user may see; None = no restriction.
     (It may join route steps: apply it as ``pk__in=Dossier.objects.filter(q).values("pk")``
