@@ -36,12 +36,13 @@ def _assess(index_set: IndexSet, unit: AdministrativeUnit, cuts: dict[str, tuple
     """Every sub-criterion at its maximum except ``cuts`` (code → (appraised points, reason))."""
     a = services.start(index_set, unit, at=at(f"{index_set.year + 1}-01-05 08:00"))
     subs = list(SubCriterion.objects.filter(index_set=index_set))
-    services.self_assess_all(a, {s.code: s.max_points for s in subs if s.method == "self_assessed"},
-                             {s.code: "Báo cáo kèm theo" for s in subs})
+    services.record_table(a, "self", {s.code: s.max_points for s in subs if s.method == "self_assessed"})
     services.perform(a, "submit", role="par_officer")
-    marks = {s.code: (s.max_points, "Theo số liệu tổng hợp của tỉnh") for s in subs if s.method != "self_assessed"}
-    marks.update({code: (Decimal(points), reason) for code, (points, reason) in cuts.items()})
-    services.appraise_all(a, marks)
+    marks = {s.code: s.max_points for s in subs if s.method != "self_assessed"}
+    notes = {s.code: "Theo số liệu tổng hợp của tỉnh" for s in subs if s.method != "self_assessed"}
+    for code, (points, reason) in cuts.items():
+        marks[code], notes[code] = Decimal(points), reason
+    services.record_table(a, "appraised", marks, notes)
     services.perform(a, "appraise", role="appraiser")
     return a
 

@@ -173,19 +173,23 @@ class Finding(models.Model):
         return self.inspection.get_absolute_url()
 
 
-class Evidence(models.Model):
-    """Evidence taken from motcua's own data for the inspected unit and period, frozen when attached."""
+class EvidenceLink(models.Model):
+    """Evidence taken from motcua's own data for the inspected unit and period: the parameters it was
+    computed with, a summary frozen at ``computed_at`` (and, for the tables, the xlsx as it was then),
+    and the address of the live document, which shows today's figures for the same parameters."""
 
     class Kind(models.TextChoices):
         REPORT06 = "report06", _("Báo cáo tình hình giải quyết TTHC (mẫu 06)")
-        LATE_WITHOUT_APOLOGY = "late_no_apology", _("Hồ sơ trễ hạn chưa có phiếu xin lỗi")
+        LATE_WITHOUT_APOLOGY = "late_without_apology", _("Hồ sơ trễ hạn chưa có phiếu xin lỗi")
         LOGBOOK = "logbook", _("Sổ theo dõi hồ sơ")
-        INDEX766 = "index766", _("Bộ chỉ số phục vụ người dân, doanh nghiệp (766)")
+        QUALITY_INDEX = "quality_index", _("Bộ chỉ số phục vụ người dân, doanh nghiệp (766)")
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    parameters = models.JSONField(default=dict, help_text=_("Tham số tính: mã đơn vị, từ ngày, đến ngày"))
     summary = models.JSONField(default=dict)
     file = models.FileField(upload_to="inspections/%Y/%m/", blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text=_("Địa chỉ của tài liệu trực tiếp (số liệu hiện tại)"))
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -193,3 +197,6 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection.code}: {self.get_kind_display()}"
+
+
+Evidence = EvidenceLink  # the name the first version used

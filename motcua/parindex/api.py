@@ -122,7 +122,8 @@ def ranking(request: HttpRequest, code: str, compare_with: int | None = None) ->
     if index_set is None:
         raise not_found()
     seen = set(services.visible(request.auth.user, index_set.assessments.all()).values_list("pk", flat=True))
+    changes = scoring.rank_changes(index_set, compare_with) if compare_with else {}
     return [{"rank": r["rank"], "peers": r["peers"], "unit": r["unit"].code, "unit_name": r["unit"].name,
              "index": str(r["result"].index), "band": r["result"].band,
-             "change": scoring.rank_change(r["assessment"], compare_with) if compare_with else None}
+             "change": changes.get(r["unit"].code)}
             for r in scoring.ranking(index_set) if r["assessment"].pk in seen]

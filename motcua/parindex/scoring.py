@@ -44,8 +44,10 @@ def band_of(index_set: IndexSet, index: Decimal | None) -> str | None:
 
 def ranking(index_set: IndexSet) -> list[dict[str, object]]:
     rows = []
-    for a in index_set.assessments.filter(status__in=RANKED).select_related("unit", "index_set"):
-        rows.append({"assessment": a, "unit": a.unit, "result": result(a)})
+    assessments = (index_set.assessments.filter(status__in=RANKED).select_related("unit", "index_set")
+                   .prefetch_related("scores__sub"))
+    for a in assessments:
+        rows.append({"assessment": a, "unit": a.unit, "result": result(a, list(a.scores.all()))})
     rows.sort(key=lambda r: (-(r["result"].index or 0), r["unit"].name))
     rank = 0
     previous = None
@@ -62,15 +64,21 @@ def rank_of(a: Assessment) -> tuple[int | None, int]:
     return next((r["rank"] for r in rows if r["assessment"].pk == a.pk), None), len(rows)
 
 
+def rank_changes(index_set: IndexSet, earlier_year: int) -> dict[str, int]:
+    """Unit code → places moved up since ``earlier_year`` (negative: down), for the units ranked in both
+    this set and an earlier set of the same level."""
+    earlier_sets = IndexSet.objects.filter(year=earlier_year, level=index_set.level)
+    before: dict[str, int] = {}
+    for earlier in earlier_sets:
+        for row in ranking(earlier):
+            before.setdefault(row["unit"].code, row["rank"])
+    return {row["unit"].code: before[row["unit"].code] - row["rank"] for row in ranking(index_set)
+            if row["unit"].code in before}
+
+
 def rank_change(a: Assessment, earlier_year: int) -> int | None:
     """Places moved up since ``earlier_year`` (negative: down); None without a ranked assessment then."""
-    rank, _peers = rank_of(a)
-    before = (Assessment.objects.filter(unit__code=a.unit.code, year=earlier_year, status__in=RANKED,
-                                        index_set__level=a.index_set.level).select_related("index_set").first())
-    if rank is None or before is None:
-        return None
-    earlier, _ = rank_of(before)
-    return None if earlier is None else earlier - rank
+    return rank_changes(a.index_set, earlier_year).get(a.unit.code)
 
 
 def lost(a: Assessment) -> list[dict[str, object]]:

@@ -141,22 +141,6 @@ def appraise(a: Assessment, code: str, points: Any, note: str = "", actor: Any =
 
 
 @transaction.atomic
-def self_assess_all(a: Assessment, scores: dict[str, Any], evidence: dict[str, str] | None = None,
-                    actor: Any = None, at: dt.datetime | None = None) -> None:
-    """Several self scores at once (an import of the unit's self-assessment table)."""
-    for code, points in scores.items():
-        self_score(a, code, points, (evidence or {}).get(code, ""), actor=actor, at=at)
-
-
-@transaction.atomic
-def appraise_all(a: Assessment, scores: dict[str, tuple[Any, str]], actor: Any = None,
-                 at: dt.datetime | None = None) -> None:
-    """Several appraised scores at once: code → (points, note)."""
-    for code, (points, note) in scores.items():
-        appraise(a, code, points, note, actor=actor, at=at)
-
-
-@transaction.atomic
 def record_table(a: Assessment, column: str, values: dict[str, Any], notes: dict[str, str] | None = None,
                  actor: Any = None, at: dt.datetime | None = None) -> None:
     """A whole column at once — the unit's self-assessment table (``self``) or the council's appraisal

@@ -112,8 +112,9 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     earlier = request.GET.get("so_voi", "")
     seen = set(services.visible(request.user, index_set.assessments.all()).values_list("pk", flat=True))
     rows = [r for r in scoring.ranking(index_set) if r["assessment"].pk in seen]  # ranks among all peers
+    changes = scoring.rank_changes(index_set, int(earlier)) if earlier.isdigit() else {}
     for row in rows:
-        row["change"] = scoring.rank_change(row["assessment"], int(earlier)) if earlier.isdigit() else None
+        row["change"] = changes.get(row["unit"].code)
     if request.GET.get("format") == "xlsx":
         data = [[r["rank"], r["unit"].name, _num(r["result"].index), r["result"].band, r["change"]] for r in rows]
         return response(table_xlsx(f"Xếp hạng {index_set}", ("Hạng", "Đơn vị", "Chỉ số", "Xếp loại",

@@ -25,7 +25,9 @@ STATUS_LABELS = {Status.PLANNED: "Đã thành lập đoàn", Status.WORKING: "Đ
                  Status.REPORTED: "Đã báo cáo kết quả", Status.CONCLUDED: "Đã có kết luận"}
 ACTION_LABELS = {Action.START: "Bắt đầu làm việc", Action.REPORT: "Báo cáo kết quả giám sát với Ban",
                  Action.CONCLUDE: "Kết luận giám sát"}
-EVENT_LABELS = {"create": "Thành lập đoàn giám sát", **ACTION_LABELS, "publish": "Công khai"}
+EVENT_LABELS = {"create": "Thành lập đoàn giám sát", **ACTION_LABELS, "plan_sent": "Gửi nội dung, kế hoạch, đề cương",
+                "session": "Thêm buổi làm việc", "programme_sent": "Gửi chương trình, thành phần đoàn",
+                "publish": "Công khai"}
 INPUT_LABELS = {"note": "Ghi chú", "findings": "Kết quả giám sát", "conclusion": "Kết luận"}
 
 COUNCIL = frozenset({Role.COUNCIL, Role.SYSTEM})

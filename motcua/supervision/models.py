@@ -19,7 +19,8 @@ class Programme(models.Model):
                                      help_text=_("Hội đồng nhân dân của đơn vị"))
     year = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
-    resolution_number = models.CharField(max_length=60, blank=True)
+    resolution_number = models.CharField(max_length=60, blank=True, help_text=_("Số nghị quyết thông qua chương trình"))
+    resolution_date = models.DateField(null=True, blank=True, help_text=_("Ngày nghị quyết"))
     adopted_on = models.DateField(null=True, blank=True, help_text=_("Ngày HĐND thông qua chương trình"))
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -46,6 +47,7 @@ class Delegation(models.Model):
     decision_date = models.DateField()
     topic = models.CharField(max_length=500)
     scope = models.TextField(blank=True)
+    subject = models.TextField(blank=True, help_text=_("Đối tượng giám sát"))
     period_from = models.DateField(help_text=_("Thời kỳ giám sát: từ ngày"))
     period_to = models.DateField(help_text=_("Thời kỳ giám sát: đến ngày"))
     starts_on = models.DateField()
@@ -59,7 +61,9 @@ class Delegation(models.Model):
     status = models.CharField(max_length=15, choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
                               default=Status.PLANNED)
     conclusion = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True,
+                                        help_text=_("Công khai quyết định, kế hoạch giám sát (Điều 89)"))
+    conclusion_published_at = models.DateTimeField(null=True, blank=True, help_text=_("Công khai kết luận"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -79,6 +83,8 @@ class Member(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="members")
     name = models.CharField(max_length=200)
     position = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", help_text=_("Tài khoản của thành viên (nếu có)"))
 
     class Meta:
         ordering = ["delegation", "pk"]
@@ -109,6 +115,7 @@ class Report(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.CASCADE, related_name="reports")
     date = models.DateField()
     findings = models.TextField()
+    sent_at = models.DateTimeField(null=True, blank=True, help_text=_("Thời điểm gửi báo cáo đến Ban"))
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
