@@ -3,11 +3,14 @@ the dossier data, findings and recommendations, bad input named, the PDF report 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 
 from motcua.dossiers import services as dossiers
+from motcua.dossiers.models import Dossier
 from motcua.inspections import evidence, services
 from motcua.inspections.models import Evidence
 from motcua.units.models import StaffRole
@@ -72,14 +75,30 @@ def test_evidence_attached_in_one_click_matches_the_dossier_data(client, world) 
     response = client.post(f"/kiem-tra/{world.inspection.code}/bang-chung/")
     assert response.status_code == 302
     found = {e.kind: e for e in Evidence.objects.filter(inspection=world.inspection)}
-    assert set(found) == {"report06", "late_no_apology", "logbook", "index766"}
+    assert set(found) == {"report06", "late_without_apology", "logbook", "quality_index"}
     totals = found["report06"].summary["totals"]
     assert (totals["received_total"], totals["resolved_total"], totals["resolved_late"]) == (5, 3, 2)
-    late = found["late_no_apology"].summary
+    late = found["late_without_apology"].summary
     assert late["count"] == 2 and late_open.code in late["codes"]
     assert found["logbook"].summary["entries"] == 5 and found["logbook"].file
-    assert found["report06"].file and found["index766"].summary.get("score") is not None
+    assert found["report06"].file and found["quality_index"].summary.get("score") is not None
+    # Each link says what it was computed with, and where today's figures are.
+    params = {"unit": world.commune.code, "agency": world.agency.code, "from": "2026-03-01", "to": "2026-03-31"}
+    assert all(e.parameters == params and e.computed_at and e.url for e in found.values())
+    assert found["logbook"].summary["one_stop_code"] == world.agency.code
+    live06 = client.get(found["report06"].url)
+    assert live06.status_code == 200 and live06.context["report"]["totals"]["received_total"] == 5
+    live766 = client.get(found["quality_index"].url)
+    assert live766.status_code == 200 and live766.context["result"]["score"] == found["quality_index"].summary["score"]
+    live_late = client.get(found["late_without_apology"].url)
+    assert [d.code for d in live_late.context["page"]] == late["codes"]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(found["late_without_apology"].url + "?format=xlsx").content))
+    assert sorted(r[0] for r in sheet.active.iter_rows(min_row=4, values_only=True) if r[0]) == sorted(late["codes"])
+    logbook = openpyxl.load_workbook(io.BytesIO(found["logbook"].file.open("rb").read())).active
+    codes = set(Dossier.objects.values_list("code", flat=True))
+    assert sum(1 for r in logbook.iter_rows(values_only=True) if codes & set(r)) == 5
     page = client.get(f"/kiem-tra/{world.inspection.code}/").content.decode()
+    assert f'href="{found["report06"].url.replace("&", "&amp;")}"' in page
     assert "Hồ sơ trễ hạn chưa có phiếu xin lỗi" in page and "evidence" in [e.action for e in
                                                                          world.inspection.events.all()]
     pdf = client.get(f"/kiem-tra/{world.inspection.code}/bao-cao.pdf")

@@ -16,3 +16,4 @@ def register_rows(inspections: Iterable[Inspection]) -> list[list[object]]:
 REGISTER_HEADERS = ("Mã", "Nội dung", "Đối tượng", "Đơn vị", "Loại", "Trạng thái", "Thời kỳ kiểm tra",
                     "Bắt đầu", "Kết thúc", "Kế hoạch")
 COVERAGE_HEADERS = ("Nhóm đối tượng", "Theo kế hoạch", "Đã kiểm tra", "Tỷ lệ (%)")
+LATE_HEADERS = ("Mã hồ sơ", "Thủ tục", "Nơi tiếp nhận", "Tiếp nhận", "Hẹn trả", "Hoàn thành")

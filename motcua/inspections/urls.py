@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:code>/thao-tac/", views.act, name="act"),
     path("<str:code>/phat-hien/", views.finding, name="finding"),
     path("<str:code>/bang-chung/", views.attach, name="attach"),
+    path("<str:code>/tre-han-chua-xin-loi/", views.late, name="late"),
     path("<str:code>/bang-chung/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("<str:code>/bao-cao.pdf", views.report_pdf, name="report_pdf"),
 ]

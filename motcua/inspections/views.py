@@ -95,7 +95,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         return exports.response(data, f"bao-phu-ke-hoach-{plan.pk}")
     return render(request, "inspections/plan.html", {
         "plan": plan, "targets": plan.targets.select_related("unit", "agency"), "coverage": rows, "form": form,
-        "error": error, "inspections": plan.inspections.select_related("unit", "agency"),
+        "error": error, "inspections": services.visible(request.user, plan.inspections.all()).select_related(
+            "unit", "agency"),
         "can_edit": services.inspector_covers(request.user, plan.unit)},
         status=400 if request.method == "POST" else 200)
 
@@ -193,6 +194,26 @@ def attach(request: HttpRequest, code: str) -> HttpResponse:
     except LifecycleError as exc:
         return _error(request, inspection, str(exc), exc.status)
     return redirect("inspections:inspection", code=inspection.code)
+
+
+@login_required
+def late(request: HttpRequest, code: str) -> HttpResponse:
+    """The live list behind the "late without apology" evidence: today's data, same unit and period."""
+    inspection = _visible(request, code)
+    qs = evidence.late_without_apology_qs(inspection).select_related("procedure", "agency", "unit")
+    if request.GET.get("format") == "xlsx":
+        rows = [[d.code, d.procedure.name, d.agency.name if d.agency_id else d.unit.name, _local(d.received_at),
+                 _local(d.due_at), _local(d.finished_at)] for d in qs]
+        return exports.response(exports.table_xlsx(
+            f"Hồ sơ trễ hạn chưa có phiếu xin lỗi — {inspection.target_label} "
+            f"({inspection.period_from:%d/%m/%Y} – {inspection.period_to:%d/%m/%Y})", exports.LATE_HEADERS, rows),
+            f"tre-han-chua-xin-loi-{inspection.code}")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/late.html", {"inspection": inspection, "page": page})
+
+
+def _local(value: Any) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
 @login_required
