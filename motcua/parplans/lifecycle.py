@@ -28,8 +28,10 @@ ACTION_LABELS = {Action.START: "Bắt đầu thực hiện", Action.COMPLETE: "B
 EVENT_LABELS = {"create": "Giao nhiệm vụ", **ACTION_LABELS}
 INPUT_LABELS = {"note": "Ghi chú", "evidence": "Sản phẩm, minh chứng", "reason": "Lý do"}
 
-OWNERS = frozenset({Role.PAR_OFFICER, Role.HEAD, Role.LEADER, Role.SYSTEM})
-LEADERS = frozenset({Role.LEADER, Role.SYSTEM})
+# Who acts on a task: the PAR focal officer, a head or the leader (of the owner agency, or of the plan's unit or a
+# unit above it), and the administrator; only a leader (or the administrator) cancels or reopens.
+OWNERS = frozenset({Role.PAR_OFFICER, Role.HEAD, Role.LEADER, Role.ADMIN, Role.SYSTEM})
+LEADERS = frozenset({Role.LEADER, Role.ADMIN, Role.SYSTEM})
 
 TABLE: dict[Status, dict[Action, Transition]] = {
     Status.NOT_STARTED: {

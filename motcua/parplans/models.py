@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,28 @@ class TaskEvent(LifecycleEvent):
     class Meta:
         ordering = ["task", "seq"]
         constraints = [models.UniqueConstraint(fields=["task", "seq"], name="par_task_event_seq")]
+
+
+class TaskDocument(models.Model):
+    """A document evidencing a task's output (a report, a decision), uploaded by those who act on the task."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="parplans/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=300, blank=True, verbose_name=_("Mô tả"))
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_by_label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["task", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
 
 
 class InternalProcedure(models.Model):

@@ -64,11 +64,23 @@ def can_manage(user: Any, unit: AdministrativeUnit) -> bool:
     """The user plans for ``unit``: a PAR officer, head or leader whose scope covers it."""
     return scoping.holds_over(user, unit, OWNERS - {"system"})
 
+
 def end_of_working_day(day: dt.date, unit: AdministrativeUnit) -> dt.datetime:
     """The close of ``day`` on the unit's calendar (the next working day's if ``day`` is not one)."""
     calendar = calendar_for_unit(unit)
     start = calendar.start_of_clock(dt.datetime.combine(day, dt.time.min, tzinfo=TZ))
     return calendar.add_working_time(start, MINUTES_PER_WORKING_DAY)
+
+
+def after_working_days(start: dt.datetime, days: int, unit: AdministrativeUnit) -> dt.datetime:
+    """``days`` working days from the instant ``start`` on the unit's calendar (a start outside working
+    hours counts from the next working session)."""
+    if days < 0:
+        raise InvalidInput("Số ngày làm việc không được âm.", field="working_days")
+    if timezone.is_naive(start):
+        raise InvalidInput("Thời điểm bắt đầu phải có múi giờ.", field="start")
+    calendar = calendar_for_unit(unit)
+    return calendar.add_working_time(calendar.start_of_clock(start), days * MINUTES_PER_WORKING_DAY)
 
 
 def create_plan(*, unit: AdministrativeUnit, year: int, title: str, issuer: str, number: str = "",

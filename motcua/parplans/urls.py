@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.parplans import views
+from motcua.parplans import views, views_evidence
 
 app_name = "parplans"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/nhiem-vu/", views.add_task, name="add_task"),
     path("nhiem-vu/<int:pk>/", views.task, name="task"),
     path("nhiem-vu/<int:pk>/thao-tac/", views.task_action, name="task_action"),
+    path("nhiem-vu/<int:pk>/minh-chung/", views_evidence.upload, name="task_upload"),
+    path("nhiem-vu/<int:pk>/minh-chung/<int:doc>/", views_evidence.download, name="task_document"),
     path("thu-tuc-noi-bo/", views.internal_procedures, name="internal_procedures"),
     path("don-gian-hoa/<int:pk>/", views.simplification, name="simplification"),
 ]

@@ -155,13 +155,16 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def task(request: HttpRequest, pk: int) -> HttpResponse:
+def task(request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
     visible = Task.objects.filter(pk=pk, plan__in=services.visible_plans(request.user))
     t = visible.select_related("plan", "owner").first()
     if t is None:
         raise Http404("Không tìm thấy nhiệm vụ.")
     return render(request, "parplans/task.html", {"task": t, "row": _task_rows([t], timezone.now(), request.user)[0],
-                                                  "events": t.events.all()})
+                                                  "events": t.events.all(), "documents": t.documents.all(),
+                                                  "co_agencies": t.co_agencies.all(), "error": error,
+                                                  "can_attach": bool(services.acting_roles(request.user, t))},
+                  status=status)
 
 
 @login_required
