@@ -103,3 +103,6 @@ def simplification(request: HttpRequest, plan_id: int) -> dict:
     items = list(plan.items.select_related("procedure"))
     return {"title": plan.title, "unit": plan.unit.code, "year": plan.year, **figures.simplification_figures(items),
             "items": [{"code": i.procedure.code, "proposal": i.proposal, "state": i.state} for i in items]}
+
+
+from motcua.parplans import api_registers  # noqa: E402, F401  (its endpoints join this router)

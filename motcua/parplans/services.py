@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -93,18 +94,24 @@ def create_plan(*, unit: AdministrativeUnit, year: int, title: str, issuer: str,
 
 
 def add_task(plan: ParPlan, *, title: str, area: str, deadline: dt.datetime, owner: Agency | None = None,
-             owner_name: str = "", expected_output: str = "", at: dt.datetime | None = None) -> Task:
+             owner_name: str = "", expected_output: str = "", at: dt.datetime | None = None,
+             co_agencies: list[Agency] | tuple[Agency, ...] = ()) -> Task:
     if area not in Area.values:
         raise InvalidInput(f"Lĩnh vực không hợp lệ: {area}.", field="area")
     if not title.strip():
         raise InvalidInput("Cần nhập tên nhiệm vụ.", field="title")
     if deadline is None or timezone.is_naive(deadline):
         raise InvalidInput("Thời hạn phải là một thời điểm có múi giờ.", field="deadline")
+    if owner is not None and any(a.pk == owner.pk for a in co_agencies):
+        raise InvalidInput("Cơ quan phối hợp không được trùng cơ quan chủ trì.", field="co_agencies")
     at = at or timezone.now()
-    task = Task.objects.create(plan=plan, title=title.strip(), area=area, deadline=deadline, owner=owner,
-                               owner_name=owner_name, expected_output=expected_output, last_event_at=at)
-    TaskEvent.objects.create(task=task, seq=1, action="create", at=at, to_status=task.status,
-                             payload={"deadline": deadline.isoformat()})
+    with transaction.atomic():
+        task = Task.objects.create(plan=plan, title=title.strip(), area=area, deadline=deadline, owner=owner,
+                                   owner_name=owner_name, expected_output=expected_output, last_event_at=at)
+        if co_agencies:
+            task.co_agencies.set(co_agencies)
+        TaskEvent.objects.create(task=task, seq=1, action="create", at=at, to_status=task.status,
+                                 payload={"deadline": deadline.isoformat()})
     return task
 
 
