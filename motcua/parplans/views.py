@@ -3,6 +3,7 @@ figures, xlsx), the internal procedures (xlsx), simplification plans and their i
 the approving decisions of the catalogue's routes."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -47,6 +48,12 @@ def _errors(form: forms.Form) -> str:
     return "; ".join(f"{labels.get(f, f)}: {' '.join(e)}" for f, e in form.errors.items())
 
 
+def _year(request: HttpRequest) -> int:
+    """The year of the figures panel: ``?year=`` when it is one, else the current year."""
+    text = request.GET.get("year", "")
+    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else timezone.localdate().year
+
+
 @login_required
 def plans(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
@@ -71,8 +78,10 @@ def plans(request: HttpRequest) -> HttpResponse:
                     return redirect("parplans:plan", pk=plan.pk)
         else:
             error = _errors(form)
+    year = _year(request)
     return render(request, "parplans/plans.html", {
-        "form": form, "error": error,
+        "form": form, "error": error, "year": year,
+        "figures": figures.figures(services.visible_units(request.user), dt.date(year, 1, 1), dt.date(year, 12, 31)),
         "plans": services.visible_plans(request.user).select_related("unit"),
         "simplifications": SimplificationPlan.objects.filter(**_units_q(request, "unit_id")).select_related("unit"),
         "approvals": RouteApproval.objects.select_related("procedure")[:50],
@@ -194,7 +203,10 @@ def internal_procedures(request: HttpRequest) -> HttpResponse:
         return response(table_xlsx("Danh mục thủ tục hành chính nội bộ", ("Mã", "Tên", "Lĩnh vực", "Cơ quan thực hiện",
                                    "Cơ quan quyết định", "Số bước", "Thời hạn (ngày làm việc)", "Căn cứ", "Đơn vị"),
                                    rows), "thu-tuc-noi-bo")
-    return render(request, "parplans/internal_procedures.html", {"procedures": qs})
+    year = _year(request)
+    return render(request, "parplans/internal_procedures.html", {
+        "procedures": qs, "year": year,
+        "figures": figures.figures(services.visible_units(request.user), dt.date(year, 1, 1), dt.date(year, 12, 31))})
 
 
 @login_required
