@@ -115,3 +115,15 @@ def test_bad_input_names_the_key_and_writes_nothing(client) -> None:  # noqa: AN
                            content_type=JSON, **inspector)
     assert bad_plan.status_code == 400 and bad_plan.json()["message"].startswith("year: ")
     assert not Inspection.objects.exists() and not InspectionPlan.objects.exists()
+    small = client.post("/api/oversight/inspection-plans", {"year": 2026, "title": "Kế hoạch của xã", "issuer": "UBND",
+                                                            "unit_code": w.commune.code},
+                        content_type=JSON, **inspector).json()["id"]
+    for body, message in (({"population": "UBND cấp xã", "unit_code": w.other_commune.code},
+                           f"unit_code: {w.other_commune.name} không thuộc phạm vi của kế hoạch"),
+                          ({"population": " ", "unit_code": w.commune.code}, "population: Cần nhập nhóm đối tượng"),
+                          ({"population": "Trường học", "kind": "school"}, "name: Cần chọn đơn vị, cơ quan hoặc nhập"),
+                          ({"population": "Cơ quan", "kind": "agency", "name": "Sở"},
+                           "agency_code: Đối tượng là cơ quan")):
+        refused = client.post(f"/api/oversight/inspection-plans/{small}/targets", body, content_type=JSON, **inspector)
+        assert refused.status_code == 400 and message in refused.json()["message"], refused.json()
+    assert not InspectionPlan.objects.get(pk=small).targets.exists()

@@ -132,3 +132,33 @@ def test_finding_recommendation_and_bad_input(client, world) -> None:  # noqa: A
     stale = client.post(f"/kiem-tra/{code}/thao-tac/", {"action": "start", "version": 1})
     assert stale.status_code == 409
     evidence.attach_all(world.inspection, actor=world.inspector)  # the service itself, for the inspector: allowed
+
+
+def test_a_plan_shows_each_reader_only_the_inspections_of_their_scope(client, world) -> None:  # noqa: ANN001
+    plan = services.create_plan(year=2026, title="Kế hoạch 2026", issuer="Sở Nội vụ", unit=world.province,
+                                actor=world.inspector)
+    target_a = services.add_target(plan, population="UBND cấp xã", unit=world.commune, actor=world.inspector)
+    services.add_target(plan, population="UBND cấp xã", unit=world.other_commune, actor=world.inspector)
+    i = services.plan_inspection(target=target_a, topic="Một cửa", period_from=dt.date(2026, 1, 1),
+                                 period_to=dt.date(2026, 3, 31), starts_on=dt.date(2026, 4, 6),
+                                 ends_on=dt.date(2026, 4, 6), actor=world.inspector)
+    client.force_login(world.leader_b)
+    page = client.get(f"/kiem-tra/ke-hoach/{plan.pk}/")
+    assert page.status_code == 200 and i.code not in page.content.decode()
+    for url in (f"/kiem-tra/{i.code}/", f"/kiem-tra/{i.code}/bao-cao.pdf", f"/kiem-tra/{i.code}/tre-han-chua-xin-loi/"):
+        assert client.get(url).status_code == 404, url
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/kiem-tra/?format=xlsx").content)).active
+    assert not [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+    # A leader may not add targets; an inspector adding one twice, or outside the plan's unit, is told why.
+    assert client.post(f"/kiem-tra/ke-hoach/{plan.pk}/", {"population": "X", "unit": world.commune.code}
+                       ).status_code == 404
+    client.force_login(world.leader_a)
+    assert i.code in client.get(f"/kiem-tra/ke-hoach/{plan.pk}/").content.decode()
+    assert client.get(f"/kiem-tra/{i.code}/").status_code == 200
+    client.force_login(world.inspector)
+    twice = client.post(f"/kiem-tra/ke-hoach/{plan.pk}/", {"population": "UBND cấp xã", "unit": world.commune.code})
+    assert twice.status_code == 400 and "đã có trong kế hoạch" in twice.context["error"]
+    bad = client.post(f"/kiem-tra/ke-hoach/{plan.pk}/", {"population": "", "unit": "KHONGCO"})
+    assert bad.status_code == 400
+    assert bad.context["form"].errors["population"] and "KHONGCO" in str(bad.context["form"].errors["unit"])
+    assert plan.targets.count() == 2

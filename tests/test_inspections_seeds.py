@@ -89,32 +89,61 @@ def test_seed001_me_linh_210_inspections_cover_20_of_20_offices_and_18_of_18_com
         ("Phòng chuyên môn", 20, 20, 100), ("UBND cấp xã", 18, 18, 100)]
 
 
-def test_seed003_loc_binh_28_of_81_schools_and_21_agencies(client) -> None:  # noqa: ANN001
+def test_seed003_loc_binh_28_of_81_schools_35_percent_and_21_agencies(client) -> None:  # noqa: ANN001
+    """Seed 003: the education office's team inspected 28 of the 81 schools (35 %); the district's team
+    inspected 21 agencies and units — 6 specialised offices and 15 communes' People's Committees —, said
+    to be 70 % of them (so 30 planned: how they split between offices and communes is ours, 9 and 21);
+    1 to 3 re-inspections expected (here 3)."""
     district = _district("Z185", "Huyện Lộc Bình")
     inspector = _inspector(district)
-    plan = services.create_plan(year=2018, title="Kế hoạch kiểm tra công vụ năm 2018", issuer="UBND huyện Lộc Bình",
-                                unit=district, actor=inspector, decision_number="02/CT-UBND")
-    schools = [services.add_target(plan, population="Trường học", name=f"Trường {n}") for n in range(81)]
-    agencies = [services.add_target(plan, population="Cơ quan, đơn vị", agency=Agency.objects.create(
-        code=f"LB-{n:02d}", name=f"Cơ quan {n}", unit=district, level="district")) for n in range(21)]
-    for target in schools[:28] + agencies:
-        _inspect(target, 1, 2018, inspector)
-    first = services.visible(inspector).filter(target=schools[0]).get()
-    for target in schools[:3]:
+    schools_plan = services.create_plan(
+        year=2019, title="Kế hoạch kiểm tra KLKCHC các trường học năm học 2019 – 2020",
+        issuer="Phòng Giáo dục và Đào tạo huyện Lộc Bình", unit=district, actor=inspector,
+        themes="Thực hiện Chỉ thị 02/CT-UBND ngày 4/1/2018 của Chủ tịch UBND tỉnh")
+    plan = services.create_plan(year=2019, title="Kế hoạch kiểm tra KLKCHC năm 2019", issuer="UBND huyện Lộc Bình",
+                                unit=district, actor=inspector, decision_number="15/KH-UBND",
+                                themes="Thực hiện Chỉ thị 02/CT-UBND ngày 4/1/2018 của Chủ tịch UBND tỉnh")
+    schools = [services.add_target(schools_plan, population="Trường học", name=f"Trường {n}", kind="school")
+               for n in range(81)]
+    offices = [services.add_target(plan, population="Phòng chuyên môn", agency=Agency.objects.create(
+        code=f"LB-P{n:02d}", name=f"Phòng chuyên môn {n}", unit=district, level="district")) for n in range(9)]
+    communes = [services.add_target(plan, population="UBND cấp xã", unit=AdministrativeUnit.objects.create(
+        code=f"Z18{n:03d}", name=f"Xã {n}", level="commune", parent=district, valid_from=dt.date(2000, 1, 1),
+        valid_to=dt.date(2025, 6, 30))) for n in range(21)]
+    for n, target in enumerate(schools[:28] + offices[:6] + communes[:15]):
+        _inspect(target, n, 2019, inspector)
+    _inspect(schools[0], 41, 2019, inspector)  # inspected twice: still one school
+    first = services.visible(inspector).filter(target=communes[0]).get()
+    for target in communes[:3]:
         services.plan_inspection(target=target, topic="Kiểm tra lại", kind="reinspection", follows=first,
-                                 period_from=dt.date(2018, 1, 1), period_to=dt.date(2018, 10, 31),
-                                 starts_on=dt.date(2018, 11, 20), ends_on=dt.date(2018, 11, 20), actor=inspector)
+                                 period_from=dt.date(2019, 1, 1), period_to=dt.date(2020, 3, 31),
+                                 starts_on=dt.date(2020, 4, 20), ends_on=dt.date(2020, 4, 20), actor=inspector)
     out = io.StringIO()
-    call_command("oversight_figures", "--unit", "Z185", "--from", "2018-01-01", "--to", "2018-12-31", stdout=out)
+    call_command("oversight_figures", "--unit", "Z185", "--from", "2019-01-01", "--to", "2020-06-30", stdout=out)
     figures = json.loads(out.getvalue())
     by_population = {r["population"]: (r["planned"], r["inspected"], r["percent"])
                      for r in figures["coverage_by_population"]}
-    assert by_population == {"Trường học": (81, 28, 35), "Cơ quan, đơn vị": (21, 21, 100)}
-    assert figures["inspections_done"] == 49 and figures["reinspections_planned"] == 3
+    assert by_population == {"Trường học": (81, 28, 35), "Phòng chuyên môn": (9, 6, 67), "UBND cấp xã": (21, 15, 71)}
+    agencies = [by_population[p] for p in ("Phòng chuyên môn", "UBND cấp xã")]
+    assert sum(i for _p, i, _r in agencies) == 21 and round(100 * 21 / sum(p for p, _i, _r in agencies)) == 70
+    assert (figures["inspections_done"], figures["targets_planned"], figures["targets_inspected"],
+            figures["coverage"], figures["reinspections_planned"]) == (50, 111, 49, 0.44, 3)
+
     client.force_login(inspector)
-    assert [(r["population"], r["inspected"], r["percent"]) for r in
+    assert [(r["population"], r["planned"], r["inspected"], r["percent"]) for r in
+            client.get(f"/kiem-tra/ke-hoach/{schools_plan.pk}/").context["coverage"]] == [("Trường học", 81, 28, 35)]
+    assert [(r["population"], r["planned"], r["inspected"]) for r in
             client.get(f"/kiem-tra/ke-hoach/{plan.pk}/").context["coverage"]] == [
-        ("Cơ quan, đơn vị", 21, 100), ("Trường học", 28, 35)]
+        ("Phòng chuyên môn", 9, 6), ("UBND cấp xã", 21, 15)]
+    rows = list(openpyxl.load_workbook(io.BytesIO(
+        client.get(f"/kiem-tra/ke-hoach/{schools_plan.pk}/?format=xlsx").content)).active.iter_rows(
+        min_row=4, values_only=True))
+    assert rows == [("Trường học", 81, 28, 35)]
     rows = list(openpyxl.load_workbook(io.BytesIO(client.get(f"/kiem-tra/ke-hoach/{plan.pk}/?format=xlsx").content))
                 .active.iter_rows(min_row=4, values_only=True))
-    assert ("Trường học", 81, 28, 35) in rows
+    assert rows == [("Phòng chuyên môn", 9, 6, 67), ("UBND cấp xã", 21, 15, 71)]
+    assert sum(r[2] for r in rows) == 21
+    register = client.get("/kiem-tra/?kind=reinspection&status=planned")
+    assert register.context["page"].paginator.count == 3
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/kiem-tra/?kind=reinspection&format=xlsx").content)).active
+    assert [r[4] for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]] == ["Kiểm tra lại"] * 3

@@ -279,7 +279,7 @@ def add_target(request: HttpRequest, pk: int, payload: TargetIn) -> Status:
         raise ApiError(403, "forbidden", f"Chỉ thanh tra có phạm vi gồm {plan.unit.name} được sửa kế hoạch.")
     target = _named(lambda: services.add_target(
         plan, population=payload.population, unit=_unit(payload.unit_code, "unit_code"),
-        agency=_agency(payload.agency_code), name=payload.name, kind=payload.kind))
+        agency=_agency(payload.agency_code), name=payload.name, kind=payload.kind, actor=caller.user))
     return Status(201, target)
 
 

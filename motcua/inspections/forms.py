@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from motcua.followup.forms import Styled
-from motcua.inspections.models import Finding, Inspection
+from motcua.inspections.models import Finding, Inspection, PlanTarget
 from motcua.units import scoping
 from motcua.units.models import AdministrativeUnit, Agency
 
@@ -57,6 +57,8 @@ class TargetForm(Styled):
     unit = forms.CharField(label=_("Mã đơn vị"), max_length=10, required=False)
     agency = forms.CharField(label=_("Mã cơ quan"), max_length=30, required=False)
     name = forms.CharField(label=_("Hoặc tên đối tượng (trường học…)"), max_length=300, required=False)
+    kind = forms.ChoiceField(label=_("Loại đối tượng"), required=False,
+                             choices=[("", _("Theo mã đã nhập"))] + PlanTarget.Kind.choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -92,12 +92,29 @@ def create_plan(*, year: int, title: str, issuer: str, unit: AdministrativeUnit,
 
 
 def add_target(plan: InspectionPlan, *, population: str, unit: AdministrativeUnit | None = None,
-               agency: Agency | None = None, name: str = "", kind: str | None = None) -> PlanTarget:
+               agency: Agency | None = None, name: str = "", kind: str | None = None,
+               actor: Any = None) -> PlanTarget:
+    """A target of the plan, in a population; an agency or unit must lie within the plan's unit."""
     if not population.strip():
         raise InvalidInput("Cần nhập nhóm đối tượng (ví dụ: UBND cấp xã).", field="population")
     if unit is None and agency is None and not name.strip():
         raise InvalidInput("Cần chọn đơn vị, cơ quan hoặc nhập tên đối tượng.", field="name")
     kind = kind or (PlanTarget.Kind.AGENCY if agency else PlanTarget.Kind.UNIT if unit else PlanTarget.Kind.OTHER)
+    if kind not in PlanTarget.Kind.values:
+        raise InvalidInput(f"Loại đối tượng không hợp lệ: {kind}.", field="kind")
+    if kind == PlanTarget.Kind.UNIT and unit is None:
+        raise InvalidInput("Đối tượng là đơn vị hành chính: cần mã đơn vị.", field="unit")
+    if kind == PlanTarget.Kind.AGENCY and agency is None:
+        raise InvalidInput("Đối tượng là cơ quan: cần mã cơ quan.", field="agency")
+    within = scoping.descendant_unit_ids(plan.unit)
+    for field, where in (("unit", unit), ("agency", agency.unit if agency is not None else None)):
+        if where is not None and where.pk not in within:
+            raise InvalidInput(f"{where.name} không thuộc phạm vi của kế hoạch ({plan.unit.name}).", field=field)
+    _require_inspector(actor, plan.unit)
+    same = plan.targets.filter(population=population.strip(), unit=unit, agency=agency)
+    if same.filter(name__iexact=name.strip()).exists():
+        raise InvalidInput("Đối tượng này đã có trong kế hoạch, cùng nhóm.", field="name" if name.strip() else
+                           "agency" if agency else "unit")
     return PlanTarget.objects.create(plan=plan, population=population.strip(), kind=kind, unit=unit, agency=agency,
                                      name=name.strip())
 

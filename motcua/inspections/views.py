@@ -39,7 +39,8 @@ def register(request: HttpRequest) -> HttpResponse:
         if data["status"]:
             qs = qs.filter(status=data["status"])
         if data["unit"]:
-            qs = qs.filter(unit__code=data["unit"].strip())
+            unit = scoping.resolve_code(data["unit"].strip())
+            qs = qs.filter(unit_id__in=scoping.descendant_unit_ids(unit)) if unit is not None else qs.none()
     if request.GET.get("format") == "xlsx":
         rows = exports.register_rows(qs)
         return exports.response(exports.table_xlsx("Sổ theo dõi các cuộc kiểm tra công vụ", exports.REGISTER_HEADERS,
@@ -82,7 +83,8 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.add_target(plan, population=form.cleaned_data["population"], unit=form.cleaned_data["unit"],
-                                    agency=form.cleaned_data["agency"], name=form.cleaned_data["name"])
+                                    agency=form.cleaned_data["agency"], name=form.cleaned_data["name"],
+                                    kind=form.cleaned_data["kind"] or None, actor=request.user)
             except LifecycleError as exc:
                 error = str(exc)
             else:
@@ -105,7 +107,11 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
 def new(request: HttpRequest) -> HttpResponse:
     if not _is_inspector(request.user):
         raise Http404("Chỉ thanh tra lập cuộc kiểm tra.")
-    target = PlanTarget.objects.filter(pk=request.GET.get("muc_tieu") or 0).select_related("plan", "unit").first()
+    raw = request.GET.get("muc_tieu") or ""
+    target = PlanTarget.objects.filter(pk=int(raw) if raw.isdigit() else 0, plan__in=services.visible_plans(
+        request.user)).select_related("plan", "unit").first()
+    if raw and target is None:
+        raise Http404("Không tìm thấy đối tượng của kế hoạch.")
     form = InspectionForm(request.POST or None, initial={"unit": target.unit.code if target and target.unit else ""})
     error = ""
     if request.method == "POST" and form.is_valid():
