@@ -101,8 +101,9 @@ def load_demo() -> dict[str, int]:
     created["delegations"] = 1
     services.record_plan_sent(d, dt.date(2022, 2, 10), actor=council, at=_at("2022-02-10 10:00"))
     for day, unit in zip((dt.date(2022, 2, 20), dt.date(2022, 2, 21)), bodies, strict=False):
-        services.add_session(d, date=day, unit=unit, programme_sent_on=day - dt.timedelta(days=12),
-                             notes="Làm việc tại " + unit.name, actor=council, at=_at(f"{day - dt.timedelta(12)} 10:00"))
+        sent = day - dt.timedelta(days=12)
+        services.add_session(d, date=day, unit=unit, programme_sent_on=sent, notes="Làm việc tại " + unit.name,
+                             actor=council, at=_at(f"{sent} 10:00"))
         created["sessions"] += 1
     services.perform(d, "start", actor=council, at=_at("2022-02-20 08:00"))
     services.perform(d, "report", actor=council, at=_at("2022-02-28 15:00"), findings=FINDINGS)
