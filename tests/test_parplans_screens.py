@@ -90,3 +90,43 @@ def test_seed002_on_the_plans_panel_overdue_at_the_end_of_the_year(client) -> No
         30, 39, 28, 9)
     assert f["plan_tasks_overdue_by_owner"] == [{"owner": "Phòng Nội vụ", "overdue": 9}]
     assert client.get("/ke-hoach-cchc/?year=2022").context["figures"]["plan_tasks_total"] == 0
+
+
+def test_route_approvals_and_proposals_on_the_plans_page(client) -> None:  # noqa: ANN001
+    from motcua.dossiers import services as dossiers
+    from motcua.parplans.models import ProcedureProposal, RouteApproval
+    from tests.factories import make_world
+
+    w = make_world()
+    d = dossiers.receive(procedure=w.procedure, unit=w.commune, agency=w.agency, at=at("2026-03-02 09:00"),
+                         role="system")
+    dossiers.perform(d, "hand_over", role="system", at=at("2026-03-02 13:30"))  # step 1: 3.5 working hours
+    officer = _user("cchc_tinh", "par_officer", w.province)
+    commune_officer = _user("cchc_xa", "par_officer", w.commune)
+    route = {"procedure": w.procedure.code, "decision_number": "1520/QĐ-UBND", "decision_date": "2025-08-20",
+             "issuer": "Chủ tịch UBND tỉnh"}
+    client.force_login(commune_officer)
+    assert client.post("/ke-hoach-cchc/quy-trinh-dien-tu/", route).status_code == 404  # a commune does not
+    client.force_login(officer)
+    bad = client.post("/ke-hoach-cchc/quy-trinh-dien-tu/", {**route, "decision_date": "20/13/2025"})
+    assert bad.status_code == 400 and "Ngày quyết định" in bad.context["extra_error"]
+    unknown = client.post("/ke-hoach-cchc/quy-trinh-dien-tu/", {**route, "procedure": "9.999"})
+    assert unknown.status_code == 400 and "Mã thủ tục" in unknown.context["extra_error"]
+    assert RouteApproval.objects.count() == 0
+    assert client.post("/ke-hoach-cchc/quy-trinh-dien-tu/", route).status_code == 302
+    assert "1520/QĐ-UBND" in client.get("/ke-hoach-cchc/").content.decode()
+
+    proposal = {"procedure": w.procedure.code, "unit": w.commune.code, "timing_from": "2026-03-01",
+                "timing_to": "2026-03-31", "proposal": "Rút ngắn bước tiếp nhận còn 2 giờ"}
+    reversed_period = client.post("/ke-hoach-cchc/de-xuat/", {**proposal, "timing_from": "2026-04-01"})
+    assert reversed_period.status_code == 400 and "Số liệu từ ngày" in reversed_period.context["extra_error"]
+    empty = client.post("/ke-hoach-cchc/de-xuat/", {**proposal, "proposal": ""})
+    assert empty.status_code == 400 and "Nội dung đề xuất" in empty.context["extra_error"]
+    assert ProcedureProposal.objects.count() == 0
+    assert client.post("/ke-hoach-cchc/de-xuat/", proposal).status_code == 302
+    made = ProcedureProposal.objects.get()
+    assert made.cited_timing["steps"][0]["median_minutes"] == 210.0 and made.computed_at is not None
+    page = client.get("/ke-hoach-cchc/").content.decode()
+    assert "Rút ngắn bước tiếp nhận còn 2 giờ" in page and "210,0" in page
+    client.force_login(_user("cchc_khac", "par_officer", w.other_commune))
+    assert client.post("/ke-hoach-cchc/de-xuat/", proposal).status_code == 404

@@ -31,6 +31,7 @@ def task_figures(tasks: list[Task], at: dt.datetime) -> dict[str, object]:
     return {
         "plan_tasks_total": len(live),
         "plan_tasks_done": sum(t.status == Status.DONE for t in live),
+        "plan_tasks_in_progress": sum(t.status == Status.IN_PROGRESS for t in live),
         "plan_tasks_done_on_time": sum(t.on_time() for t in live),
         "plan_tasks_overdue": len(overdue),
         "plan_tasks_overdue_by_owner": [{"owner": o, "overdue": n} for o, n in sorted(by_owner.items())],

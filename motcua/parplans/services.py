@@ -17,6 +17,7 @@ from motcua.parplans.models import (
     InternalProcedure,
     ParPlan,
     ProcedureProposal,
+    RouteApproval,
     SimplificationItem,
     SimplificationPlan,
     Task,
@@ -218,3 +219,18 @@ def propose_for_procedure(procedure: Any, unit: AdministrativeUnit, proposal: st
     return ProcedureProposal.objects.create(procedure=procedure, unit=unit, proposal=proposal.strip(),
                                             timing_from=timing_from, timing_to=timing_to, cited_timing=cited,
                                             computed_at=at or timezone.now())
+
+
+def record_route_approval(procedure: Any, *, decision_number: str, decision_date: dt.date | None, issuer: str,
+                          note: str = "") -> RouteApproval:
+    """The decision approving an administrative procedure's electronic process (its route in the catalogue)."""
+    if procedure is None:
+        raise InvalidInput("Mã thủ tục: không có thủ tục hành chính này trong danh mục.", field="procedure")
+    if not decision_number.strip():
+        raise InvalidInput("Cần nhập số quyết định phê duyệt.", field="decision_number")
+    if decision_date is None:
+        raise InvalidInput("Cần nhập ngày quyết định phê duyệt.", field="decision_date")
+    if not issuer.strip():
+        raise InvalidInput("Cần nhập người, cơ quan ban hành quyết định.", field="issuer")
+    return RouteApproval.objects.create(procedure=procedure, decision_number=decision_number.strip(),
+                                        decision_date=decision_date, issuer=issuer.strip(), note=note.strip())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.parplans import views, views_evidence
+from motcua.parplans import views, views_evidence, views_procedures
 
 app_name = "parplans"
 
@@ -13,5 +13,7 @@ urlpatterns = [
     path("nhiem-vu/<int:pk>/minh-chung/", views_evidence.upload, name="task_upload"),
     path("nhiem-vu/<int:pk>/minh-chung/<int:doc>/", views_evidence.download, name="task_document"),
     path("thu-tuc-noi-bo/", views.internal_procedures, name="internal_procedures"),
+    path("quy-trinh-dien-tu/", views_procedures.route_approval, name="route_approval"),
+    path("de-xuat/", views_procedures.proposal, name="proposal"),
     path("don-gian-hoa/<int:pk>/", views.simplification, name="simplification"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from motcua.documents.tables import response, table_xlsx
-from motcua.parplans import figures, services
+from motcua.parplans import figures, services, views_procedures
 from motcua.parplans.lifecycle import ACTION_LABELS, INPUT_LABELS, STATUS_LABELS, Action
 from motcua.parplans.models import Area, InternalProcedure, ProcedureProposal, RouteApproval, SimplificationPlan, Task
 from motcua.statemachine import LifecycleError
@@ -55,10 +55,13 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
-def plans(request: HttpRequest) -> HttpResponse:
-    form = PlanForm(request.POST or None)
+def plans(request: HttpRequest, extra_error: str = "") -> HttpResponse:
+    """The plans, simplification plans, approved routes and proposals; ``extra_error`` when another form of
+    the page (``views_procedures``) refused its input."""
+    posted = request.method == "POST" and not extra_error
+    form = PlanForm(request.POST if posted else None)
     error = ""
-    if request.method == "POST":
+    if posted:
         if form.is_valid():
             from motcua.units import scoping
 
@@ -80,7 +83,9 @@ def plans(request: HttpRequest) -> HttpResponse:
             error = _errors(form)
     year = _year(request)
     return render(request, "parplans/plans.html", {
-        "form": form, "error": error, "year": year,
+        "form": form, "error": error, "year": year, "extra_error": extra_error,
+        "route_form": views_procedures.RouteApprovalForm(), "proposal_form": views_procedures.ProposalForm(),
+        "may_record_routes": views_procedures.may_record_routes(request.user),
         "figures": figures.figures(services.visible_units(request.user), dt.date(year, 1, 1), dt.date(year, 12, 31)),
         "plans": services.visible_plans(request.user).select_related("unit"),
         "simplifications": SimplificationPlan.objects.filter(**_units_q(request, "unit_id")).select_related("unit"),
