@@ -101,6 +101,15 @@ def test_evidence_attached_in_one_click_matches_the_dossier_data(client, world) 
     assert f'href="{found["report06"].url.replace("&", "&amp;")}"' in page
     assert "Hồ sơ trễ hạn chưa có phiếu xin lỗi" in page and "evidence" in [e.action for e in
                                                                          world.inspection.events.all()]
+    # Attached again after the data changed (a March dossier entered since): a new set; the report cites the
+    # latest, and the first set stays as the team saw it.
+    _dossier(world, "2026-03-20 09:00")  # open, overdue at the end of March
+    assert client.post(f"/kiem-tra/{world.inspection.code}/bang-chung/").status_code == 302
+    latest = client.get(f"/kiem-tra/{world.inspection.code}/").context["latest_evidence"]
+    assert len(latest) == 4 and world.inspection.evidence.count() == 8
+    assert {e.kind: e.summary.get("count") for e in latest}["late_without_apology"] == 3
+    found["late_without_apology"].refresh_from_db()
+    assert found["late_without_apology"].summary["count"] == 2
     pdf = client.get(f"/kiem-tra/{world.inspection.code}/bao-cao.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from motcua.inspections.models import Finding, Inspection, InspectionPlan, PlanTarget, TeamMember
+from motcua.inspections.models import EvidenceLink, Finding, Inspection, InspectionPlan, PlanTarget, TeamMember
 
 
 class TargetInline(admin.TabularInline):
@@ -30,6 +30,18 @@ class FindingInline(admin.TabularInline):
     extra = 0
 
 
+class EvidenceInline(admin.TabularInline):
+    """Evidence is computed from the dossier data and frozen: read-only here."""
+
+    model = EvidenceLink
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("kind", "parameters", "computed_at", "url", "file")
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
 @admin.register(Inspection)
 class InspectionAdmin(admin.ModelAdmin):
     list_display = ("code", "topic", "unit", "kind", "status", "starts_on", "ends_on")
@@ -37,4 +49,4 @@ class InspectionAdmin(admin.ModelAdmin):
     search_fields = ("code", "topic", "unit__name", "target_name")
     raw_id_fields = ("plan", "target", "unit", "agency", "follows", "created_by")
     readonly_fields = ("status", "concluded_at", "version", "last_event_at")
-    inlines = [TeamInline, FindingInline]
+    inlines = [TeamInline, FindingInline, EvidenceInline]

@@ -142,11 +142,20 @@ def _context(request: HttpRequest, inspection: Inspection) -> dict[str, Any]:
         f.recommendations = list(Recommendation.objects.for_source(f))
     return {
         "inspection": inspection, "team": inspection.team.all(), "findings": findings,
-        "evidence": inspection.evidence.all(), "events": inspection.events.all(),
+        "evidence": inspection.evidence.all(), "latest_evidence": _latest(inspection),
+        "events": inspection.events.all(),
         "offers": [{"action": o.action, "label": ACTION_LABELS[Action(o.action)],
                     "fields": [(n, INPUT_LABELS[n], n in o.required) for n in o.inputs]} for o in offers],
         "can_act": bool(roles), "finding_form": FindingForm(),
     }
+
+
+def _latest(inspection: Inspection) -> list[Any]:
+    """The last attached link of each kind (the report cites these)."""
+    latest: dict[str, Any] = {}
+    for link in inspection.evidence.order_by("computed_at", "pk"):
+        latest[link.kind] = link
+    return list(latest.values())
 
 
 @login_required
