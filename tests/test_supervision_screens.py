@@ -184,3 +184,25 @@ def test_bad_input_is_named_and_nothing_is_written(client, w) -> None:  # noqa: 
     ok = client.post("/giam-sat/chuong-trinh/moi/", {"council_unit": w.province.code, "year": "2023",
                                                       "title": "Chương trình 2023", "adopted_on": "2022-07-10"})
     assert ok.status_code == 302 and Programme.objects.get(year=2023).proposals_deadline == dt.date(2022, 3, 1)
+
+
+def test_programme_pages_and_publication(client, w) -> None:  # noqa: ANN001
+    client.force_login(w.council)
+    listing = client.get("/giam-sat/chuong-trinh/")
+    assert [p.pk for p in listing.context["programmes"]] == [w.programme.pk]
+    assert "01/03/2021" in listing.content.decode()
+    assert client.get("/giam-sat/chuong-trinh/moi/").status_code == 200
+    form = client.get(f"/giam-sat/moi/?chuong_trinh={w.programme.pk}")
+    assert form.status_code == 200 and form.context["form"]["programme"].value() == str(w.programme.pk)
+    client.logout()
+    assert "Chương trình giám sát năm 2022" not in client.get("/giam-sat/cong-khai/").content.decode()
+    client.force_login(w.leader_a)  # reads the programme of a delegation supervising it, cannot publish it
+    assert client.get(f"/giam-sat/chuong-trinh/{w.programme.pk}/").context["can_act"] is False
+    assert client.post(f"/giam-sat/chuong-trinh/{w.programme.pk}/cong-khai/").status_code == 403
+    client.force_login(w.council)
+    assert client.post(f"/giam-sat/chuong-trinh/{w.programme.pk}/cong-khai/").status_code == 302
+    again = client.post(f"/giam-sat/chuong-trinh/{w.programme.pk}/cong-khai/")
+    assert again.status_code == 409 and "đã được công khai" in again.content.decode()
+    client.logout()
+    public = client.get("/giam-sat/cong-khai/")
+    assert [p.pk for p in public.context["programmes"]] == [w.programme.pk] and public.context["items"] == []
