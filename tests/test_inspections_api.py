@@ -60,10 +60,8 @@ def test_plan_targets_inspections_and_coverage_through_the_api(client) -> None: 
     assert client.post(f"/api/oversight/inspections/{code}/findings", {"theme": "x", "description": "y"},
                        content_type=JSON, **leader_a).status_code == 403
 
-    for action, extra in (("start", {}), ("conclude", {"conclusion": "Chấp hành tương đối tốt."})):
-        moved = client.post(f"/api/oversight/inspections/{code}/actions/{action}", extra, content_type=JSON,
-                            **inspector)
-        assert moved.status_code == 200, moved.content
+    moved = client.post(f"/api/oversight/inspections/{code}/actions/start", {}, content_type=JSON, **inspector)
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
     finding = client.post(f"/api/oversight/inspections/{code}/findings", {
         "theme": "Công khai thủ tục", "description": "Thiếu 5 thủ tục", "severity": "violation",
         "people_concerned": "Công chức một cửa"}, content_type=JSON, **inspector)
@@ -75,6 +73,12 @@ def test_plan_targets_inspections_and_coverage_through_the_api(client) -> None: 
     links = client.get(f"/api/oversight/inspections/{code}/evidence", **inspector).json()
     assert {e["parameters"]["unit"] for e in links} == {w.commune.code} and all(e["url"] for e in links)
 
+    moved = client.post(f"/api/oversight/inspections/{code}/actions/conclude", {"conclusion": "Chấp hành khá tốt."},
+                        content_type=JSON, HTTP_IF_MATCH=f'"{moved.json()["version"] + 2}"', **inspector)
+    assert moved.status_code == 200 and moved.json()["status"] == "concluded", moved.content
+    closed = client.post(f"/api/oversight/inspections/{code}/findings", {"theme": "x", "description": "y"},
+                         content_type=JSON, **inspector)
+    assert closed.status_code == 409 and closed.json()["code"] == "not_allowed"
     detail = client.get(f"/api/oversight/inspection-plans/{pk}", **inspector).json()
     assert [(c["population"], c["planned"], c["inspected"], c["percent"]) for c in detail["coverage"]] == [
         ("Trường học", 1, 0, 0), ("UBND cấp xã", 2, 1, 50)]

@@ -141,6 +141,17 @@ def test_finding_recommendation_and_bad_input(client, world) -> None:  # noqa: A
     stale = client.post(f"/kiem-tra/{code}/thao-tac/", {"action": "start", "version": 1})
     assert stale.status_code == 409
     evidence.attach_all(world.inspection, actor=world.inspector)  # the service itself, for the inspector: allowed
+    # Once concluded, the record is closed: no more findings or evidence (the forms are gone, the posts refused).
+    world.inspection.refresh_from_db()
+    services.perform(world.inspection, "start", actor=world.inspector)
+    services.perform(world.inspection, "conclude", actor=world.inspector, conclusion="Chấp hành tương đối tốt.")
+    page = client.get(f"/kiem-tra/{code}/")
+    html = page.content.decode()
+    assert 'data-testid="finding-form"' not in html and 'data-testid="attach"' not in html
+    late = client.post(f"/kiem-tra/{code}/phat-hien/", {"theme": "Muộn", "description": "y", "severity": "violation"})
+    assert late.status_code == 409 and "không ghi thêm phát hiện" in late.context["error"]
+    assert client.post(f"/kiem-tra/{code}/bang-chung/").status_code == 409
+    assert world.inspection.findings.count() == 1 and world.inspection.evidence.count() == 4
 
 
 def test_a_plan_shows_each_reader_only_the_inspections_of_their_scope(client, world) -> None:  # noqa: ANN001

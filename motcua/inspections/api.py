@@ -367,7 +367,7 @@ def add_finding(request: HttpRequest, code: str, payload: FindingIn) -> Status:
 @router.get("/inspections/{code}/evidence", response={200: list[EvidenceOut], **ERRORS},
             summary="Bằng chứng đã đính kèm (số liệu lưu lúc tính)")
 def list_evidence(request: HttpRequest, code: str) -> list:
-    return list(_get(request.auth, code).evidence.all())
+    return list(_get(request.auth, code).evidence.order_by("-computed_at", "pk"))
 
 
 @router.post("/inspections/{code}/evidence", response={200: dict, **ERRORS},

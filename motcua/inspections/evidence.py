@@ -29,8 +29,8 @@ from motcua.dossiers.lifecycle import OPEN_STATES, EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.inspections.lifecycle import EventKind as InspectionEventKind
 from motcua.inspections.models import EvidenceLink, Inspection
-from motcua.inspections.services import acting_roles, append_event
-from motcua.statemachine import Forbidden, InvalidInput
+from motcua.inspections.services import OPEN, acting_roles, append_event
+from motcua.statemachine import Forbidden, NotAllowed
 from motcua.units import scoping
 from motcua.units.models import Agency
 from motcua.workdays import TZ
@@ -133,8 +133,8 @@ def attach_all(inspection: Inspection, actor: Any = None, at: dt.datetime | None
     at = at or timezone.now()
     if actor is not None and not acting_roles(actor, inspection):
         raise Forbidden("Chỉ thanh tra của cuộc kiểm tra được đính kèm bằng chứng.")
-    if inspection.status == "cancelled":
-        raise InvalidInput("Cuộc kiểm tra đã hủy.", field="inspection")
+    if inspection.status not in OPEN:
+        raise NotAllowed(f"Cuộc kiểm tra {inspection.get_status_display().lower()}: không đính kèm thêm bằng chứng.")
     urls = live_urls(inspection, _one_stop(inspection))
     made = []
 

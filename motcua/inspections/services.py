@@ -32,11 +32,12 @@ from motcua.inspections.models import (
 )
 from motcua.people import person_name
 from motcua.roles import Role, role_label
-from motcua.statemachine import Forbidden, InvalidInput, Lifecycle
+from motcua.statemachine import Forbidden, InvalidInput, Lifecycle, NotAllowed
 from motcua.statemachine.writer import Change, Writer
 from motcua.units import scoping
 from motcua.units.models import AdministrativeUnit, Agency
 
+OPEN = (Status.PLANNED, Status.IN_PROGRESS)  # findings and evidence are recorded until the conclusion
 INSPECTIONS = Lifecycle("inspection", TABLE, action_labels=ACTION_LABELS, status_labels=STATUS_LABELS)
 
 
@@ -226,8 +227,8 @@ def record_finding(inspection: Inspection, *, theme: str, description: str, seve
     at = at or timezone.now()
     if actor is not None and not acting_roles(actor, inspection):
         raise Forbidden("Chỉ thanh tra của cuộc kiểm tra được ghi nhận phát hiện.")
-    if inspection.status in (Status.CANCELLED,):
-        raise InvalidInput("Cuộc kiểm tra đã hủy.", field="theme")
+    if inspection.status not in OPEN:
+        raise NotAllowed(f"Cuộc kiểm tra {inspection.get_status_display().lower()}: không ghi thêm phát hiện.")
     if not theme.strip() or not description.strip():
         raise InvalidInput("Cần nhập nội dung và mô tả phát hiện.", field="description" if theme.strip() else "theme")
     if severity not in Finding.Severity.values:

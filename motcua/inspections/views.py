@@ -142,7 +142,8 @@ def _context(request: HttpRequest, inspection: Inspection) -> dict[str, Any]:
         f.recommendations = list(Recommendation.objects.for_source(f))
     return {
         "inspection": inspection, "team": inspection.team.all(), "findings": findings,
-        "evidence": inspection.evidence.all(), "latest_evidence": _latest(inspection),
+        "evidence": inspection.evidence.order_by("-computed_at", "pk"), "latest_evidence": _latest(inspection),
+        "open": inspection.status in services.OPEN,
         "events": inspection.events.all(),
         "offers": [{"action": o.action, "label": ACTION_LABELS[Action(o.action)],
                     "fields": [(n, INPUT_LABELS[n], n in o.required) for n in o.inputs]} for o in offers],
