@@ -117,6 +117,17 @@ def test_warnings_on_the_page_and_in_the_due_list(client, world, monkeypatch) ->
     assert [(x.key, state) for x, state, _ in page.context["warnings"]] == [("plan", "overdue")]
     assert "Quá hạn" in page.content.decode()
     assert client.get(f"/giam-sat/{calm.code}/").context["warnings"] == []
+    # A session on 10/03 whose programme is not sent: due 28/02, overdue on 02/03; the page offers the record.
+    s = services.add_session(d, date=dt.date(2026, 3, 10), unit=world.commune, actor=world.council)
+    page = client.get(f"/giam-sat/{d.code}/")
+    assert [(x.key, state) for x, state, _ in page.context["warnings"]] == [("plan", "overdue"),
+                                                                            (f"notice-{s.pk}", "overdue")]
+    assert 'name="form" value="programme_sent"' in page.content.decode()
+    sent = client.post(f"/giam-sat/{d.code}/thao-tac/", {"form": "programme_sent", "session": s.pk,
+                                                         "programme_sent_on": "2026-03-01"})
+    assert sent.status_code == 302
+    assert [x.key for x, _, _ in client.get(f"/giam-sat/{d.code}/").context["warnings"]] == ["plan", f"notice-{s.pk}"]
+    assert client.get(f"/giam-sat/{d.code}/").context["deadlines"][1][1] == "late"
     due = client.get("/giam-sat/den-han/")
     assert [(r[0].code, r[1].key, r[2]) for r in due.context["rows"]] == [(d.code, "plan", "overdue")]
     register = client.get("/giam-sat/")
