@@ -130,3 +130,23 @@ def test_route_approvals_and_proposals_on_the_plans_page(client) -> None:  # noq
     assert "Rút ngắn bước tiếp nhận còn 2 giờ" in page and "210,0" in page
     client.force_login(_user("cchc_khac", "par_officer", w.other_commune))
     assert client.post("/ke-hoach-cchc/de-xuat/", proposal).status_code == 404
+
+
+def test_a_task_with_co_agencies_on_the_form_and_in_the_export(client) -> None:  # noqa: ANN001
+    from tests.factories import make_world
+
+    w = make_world()
+    client.force_login(_user("cchc_xa", "par_officer", w.commune))
+    plan = services.create_plan(unit=w.commune, year=2026, title="Kế hoạch CCHC 2026", issuer="UBND xã Một")
+    url = f"/ke-hoach-cchc/{plan.pk}/nhiem-vu/"
+    body = {"title": "Công khai ngân sách", "area": "public_finance", "owner": w.agency.code,
+            "co_agencies": f"{w.other_agency.code}, KHONGCO", "deadline": "2026-04-30"}
+    bad = client.post(url, body)
+    assert bad.status_code == 400 and "Mã cơ quan phối hợp: không có cơ quan mã KHONGCO" in bad.content.decode()
+    assert plan.tasks.count() == 0
+    assert client.post(url, {**body, "co_agencies": w.other_agency.code}).status_code == 302
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/ke-hoach-cchc/{plan.pk}/?format=xlsx").content)).active
+    [row] = [r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert (row[0], row[2], row[8]) == ("Công khai ngân sách", w.agency.name, w.other_agency.name)
+    page = client.get(f"/ke-hoach-cchc/nhiem-vu/{plan.tasks.get().pk}/").content.decode()
+    assert f"Cơ quan phối hợp: {w.other_agency.name}" in page

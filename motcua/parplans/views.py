@@ -39,6 +39,7 @@ class TaskForm(forms.Form):
     area = forms.ChoiceField(label="Lĩnh vực", choices=Area.choices)
     owner = forms.CharField(label="Mã cơ quan chủ trì", max_length=30, required=False)
     owner_name = forms.CharField(label="Hoặc tên cơ quan chủ trì", max_length=300, required=False)
+    co_agencies = forms.CharField(label="Mã cơ quan phối hợp (cách nhau dấu phẩy)", max_length=300, required=False)
     expected_output = forms.CharField(label="Sản phẩm", max_length=500, required=False)
     deadline = forms.DateField(label="Thời hạn (hết giờ làm việc ngày)", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -120,7 +121,7 @@ def plan(request: HttpRequest, pk: int, error: str = "", status: int = 200) -> H
         raise Http404("Không tìm thấy kế hoạch.")
     now = timezone.now()
     form = TaskFilter(request.GET or None)
-    qs = plan.tasks.select_related("owner", "plan")
+    qs = plan.tasks.select_related("owner", "plan").prefetch_related("co_agencies")
     if form.is_valid():
         qs = services.tasks_filter(qs, form.cleaned_data["state"], now)
         if form.cleaned_data["area"]:
@@ -131,9 +132,11 @@ def plan(request: HttpRequest, pk: int, error: str = "", status: int = 200) -> H
     if request.GET.get("format") == "xlsx":
         rows = [[t.title, t.get_area_display(), t.owner_label, t.expected_output,
                  f"{t.deadline.astimezone(TZ):%d/%m/%Y}", "Quá hạn" if t.overdue_at(now) else t.get_status_display(),
-                 f"{t.completed_at.astimezone(TZ):%d/%m/%Y}" if t.completed_at else "", t.evidence] for t in tasks]
+                 f"{t.completed_at.astimezone(TZ):%d/%m/%Y}" if t.completed_at else "", t.evidence,
+                 "; ".join(a.name for a in t.co_agencies.all())] for t in tasks]
         return response(table_xlsx(f"{plan} — nhiệm vụ", ("Nhiệm vụ", "Lĩnh vực", "Cơ quan chủ trì", "Sản phẩm",
-                                                          "Thời hạn", "Tình trạng", "Ngày hoàn thành", "Minh chứng"),
+                                                          "Thời hạn", "Tình trạng", "Ngày hoàn thành", "Minh chứng",
+                                                          "Cơ quan phối hợp"),
                                    rows), f"ke-hoach-cchc-{plan.pk}")
     return render(request, "parplans/plan.html", {
         "plan": plan, "form": form, "rows": _task_rows(tasks, now, request.user), "error": error,
@@ -159,9 +162,16 @@ def add_task(request: HttpRequest, pk: int) -> HttpResponse:
         owner = Agency.objects.filter(code=data["owner"].strip()).first()
         if owner is None:
             return plan(request, pk, error=f"Mã cơ quan chủ trì: không có cơ quan mã {data['owner']}.", status=400)
+    from motcua.units.models import Agency
+
+    codes = [c.strip() for c in data["co_agencies"].split(",") if c.strip()]
+    co = list(Agency.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {a.code for a in co})
+    if missing:
+        return plan(request, pk, error=f"Mã cơ quan phối hợp: không có cơ quan mã {', '.join(missing)}.", status=400)
     try:
         services.add_task(plan_obj, title=data["title"], area=data["area"], owner=owner, owner_name=data["owner_name"],
-                          expected_output=data["expected_output"],
+                          expected_output=data["expected_output"], co_agencies=co,
                           deadline=services.end_of_working_day(data["deadline"], plan_obj.unit))
     except LifecycleError as exc:
         return plan(request, pk, error=str(exc), status=exc.status)
