@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,11 +21,15 @@ class Method(models.TextChoices):
     COMPUTED = "computed", _("Tính từ dữ liệu hệ thống")
 
 
+LEVELS = {"province": _("Cấp tỉnh"), "department": _("Sở, ban, ngành"), "district": _("Cấp huyện"),
+          "commune": _("Cấp xã")}
+
+
 class IndexSet(models.Model):
     code = models.CharField(max_length=60, unique=True)
     name = models.CharField(max_length=300)
     year = models.PositiveSmallIntegerField()
-    level = models.CharField(max_length=20)
+    level = models.CharField(max_length=20, choices=list(LEVELS.items()))
     decision_number = models.CharField(max_length=60)
     decision_date = models.DateField(null=True, blank=True)
     issuer = models.CharField(max_length=300, blank=True)
@@ -35,6 +40,8 @@ class IndexSet(models.Model):
 
     class Meta:
         ordering = ["-year", "level", "code"]
+        constraints = [models.UniqueConstraint(fields=["year", "level", "decision_number"],
+                                               name="index_set_year_level_decision")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
@@ -151,3 +158,25 @@ class AssessmentEvent(LifecycleEvent):
     class Meta:
         ordering = ["assessment", "seq"]
         constraints = [models.UniqueConstraint(fields=["assessment", "seq"], name="assessment_event_seq")]
+
+
+class EvidenceDocument(models.Model):
+    """A document evidencing a self score (a plan, a report, a decision), uploaded by the unit's PAR
+    officer or leader while the self-assessment is open; checked like every upload (PDF, JPEG, PNG)."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to="parindex/%Y/%m/")
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_by_label = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["score", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

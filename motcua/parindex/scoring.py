@@ -90,3 +90,16 @@ def lost(a: Assessment) -> list[dict[str, object]]:
         out.append({"code": s.sub.code, "name": s.sub.name, "max": s.sub.max_points, "points": s.points,
                     "lost": s.sub.max_points - s.points, "reason": s.appraiser_note})
     return out
+
+
+def earlier_ranks(a: Assessment) -> list[dict[str, object]]:
+    """The unit's ranks in the earlier years' peer groups of the same level, newest first, each with the
+    places moved up since then (negative: down) — "up 10 places from 2021"."""
+    rank, _peers = rank_of(a)
+    out = []
+    for earlier in IndexSet.objects.filter(level=a.index_set.level, year__lt=a.index_set.year).order_by("-year"):
+        row = next((r for r in ranking(earlier) if r["unit"].code == a.unit.code), None)
+        if row is not None:
+            out.append({"year": earlier.year, "set": earlier, "rank": row["rank"], "peers": row["peers"],
+                        "change": None if rank is None else row["rank"] - rank})
+    return out

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from motcua.parindex import metrics
@@ -26,29 +26,23 @@ CENT = Decimal("0.01")
 
 
 def visible(user: Any, qs: QuerySet[Assessment] | None = None) -> QuerySet[Assessment]:
+    """What a user may open: the anonymous public the published assessments; staff, appraisers included,
+    the assessments of the units in their scope (``scoping.oversight_unit_ids``) and the published ones."""
     qs = qs if qs is not None else Assessment.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.filter(status=Status.PUBLISHED)
     ids = scoping.oversight_unit_ids(user)
-    if ids is None or Role.APPRAISER in scoping.user_roles(user):
+    if ids is None:
         return qs
-    return qs.filter(unit_id__in=ids) | qs.filter(status=Status.PUBLISHED)
+    return qs.filter(Q(unit_id__in=ids) | Q(status=Status.PUBLISHED))
 
-
-def _covers(user: Any, unit: AdministrativeUnit, roles: set[str]) -> bool:
-    return scoping.holds_over(user, unit, roles)
 
 def acting_roles(user: Any, a: Assessment) -> list[str]:
+    """The roles ``user`` acts with on ``a``: each held over the assessed unit (its own unit or one above)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    roles = []
-    if _covers(user, a.unit, {Role.PAR_OFFICER}):
-        roles.append(Role.PAR_OFFICER)
-    if _covers(user, a.unit, {Role.LEADER}):
-        roles.append(Role.LEADER)
-    if Role.APPRAISER in scoping.user_roles(user):
-        roles.append(Role.APPRAISER)
-    return roles
+    return [role for role in (Role.PAR_OFFICER, Role.LEADER, Role.APPRAISER)
+            if scoping.holds_over(user, a.unit, {role})]
 
 
 def _label(actor: Any, role: str) -> str:
@@ -85,7 +79,7 @@ def _points(value: Any, sub: SubCriterion, field: str) -> Decimal:
     return points
 
 
-def _event(a: Assessment, action: str, actor: Any, role: str, at: dt.datetime, note: str = "",
+def record_event(a: Assessment, action: str, actor: Any, role: str, at: dt.datetime, note: str = "",
            payload: dict | None = None) -> None:
     locked = Assessment.objects.select_for_update(of=("self",)).get(pk=a.pk)
     locked.version += 1
@@ -109,13 +103,34 @@ def self_score(a: Assessment, code: str, points: Any, evidence: str = "", actor:
         score.not_applicable, score.self_score = True, None
     else:
         score.self_score = _points(points, score.sub, "self_score")
-        if score.sub.evidence_required and not evidence.strip() and not score.self_evidence:
+        if score.sub.evidence_required and not evidence.strip() and not score.self_evidence \
+                and not score.documents.exists():
             raise InvalidInput(f"Tiêu chí {code} cần tài liệu kiểm chứng.", field="self_evidence")
         score.self_evidence = evidence.strip() or score.self_evidence
     score.save()
-    _event(a, "score", actor, Role.PAR_OFFICER, at or timezone.now(), note=f"{code}: {score.self_score}",
+    record_event(a, "score", actor, Role.PAR_OFFICER, at or timezone.now(), note=f"{code}: {score.self_score}",
            payload={"code": code, "self": str(score.self_score), "not_applicable": not_applicable})
     return score
+
+
+def reference(score: Score) -> Decimal | None:
+    """What the appraised score is compared with: the unit's self score; for a sub-criterion computed
+    from the system's data or from the survey, the frozen computed points or the survey score; for one
+    the council alone scores (method ``appraised``), the self score if the unit gave one, else the maximum."""
+    method = score.sub.method
+    if method == Method.COMPUTED:
+        return score.computed_points
+    if method == Method.SURVEY:
+        return score.survey_score
+    if method == Method.APPRAISED and score.self_score is None:
+        return score.sub.max_points
+    return score.self_score
+
+
+def _need_note(score: Score, value: Decimal, note: str) -> None:
+    if value != reference(score) and not note.strip():
+        raise InvalidInput(f"Điểm thẩm định của {score.sub.code} khác điểm tự đánh giá ({reference(score)}): "
+                           "cần ghi lý do.", field="appraiser_note")
 
 
 @transaction.atomic
@@ -129,13 +144,10 @@ def appraise(a: Assessment, code: str, points: Any, note: str = "", actor: Any =
         raise NotAllowed("Chỉ thẩm định bản đánh giá đã gửi, chưa hoàn thành thẩm định.")
     score = _score(a, code)
     value = _points(points, score.sub, "appraised_score")
-    reference = score.self_score if score.sub.method == Method.SELF else (
-        score.computed_points if score.sub.method == Method.COMPUTED else score.survey_score)
-    if value != reference and not note.strip():
-        raise InvalidInput(f"Điểm thẩm định của {code} khác điểm tự đánh giá: cần ghi lý do.", field="appraiser_note")
+    _need_note(score, value, note)
     score.appraised_score, score.appraiser_note = value, note.strip()
     score.save()
-    _event(a, "score", actor, Role.APPRAISER, at or timezone.now(), note=f"{code}: {value} {note}".strip(),
+    record_event(a, "score", actor, Role.APPRAISER, at or timezone.now(), note=f"{code}: {value} {note}".strip(),
            payload={"code": code, "appraised": str(value)})
     return score
 
@@ -166,14 +178,10 @@ def record_table(a: Assessment, column: str, values: dict[str, Any], notes: dict
         if column == "self":
             score.self_score = points
         else:
-            reference = score.self_score if score.sub.method == Method.SELF else (
-                score.computed_points if score.sub.method == Method.COMPUTED else score.survey_score)
-            if points != reference and not notes.get(code, "").strip():
-                raise InvalidInput(f"Điểm thẩm định của {code} khác điểm tự đánh giá: cần ghi lý do.",
-                                   field="appraiser_note")
+            _need_note(score, points, notes.get(code, ""))
             score.appraised_score, score.appraiser_note = points, notes.get(code, "").strip()
     Score.objects.bulk_update([scores[c] for c in values], ["self_score", "appraised_score", "appraiser_note"])
-    _event(a, "score", actor, Role.APPRAISER if column == "appraised" else Role.PAR_OFFICER, at or timezone.now(),
+    record_event(a, "score", actor, Role.APPRAISER if column == "appraised" else Role.PAR_OFFICER, at or timezone.now(),
            note=f"{len(values)} tiêu chí ({column})")
 
 
@@ -186,7 +194,7 @@ def survey(a: Assessment, code: str, points: Any, actor: Any = None, at: dt.date
         raise InvalidInput(f"Tiêu chí {code} không chấm bằng điều tra xã hội học.", field="code")
     score.survey_score = _points(points, score.sub, "survey_score")
     score.save()
-    _event(a, "score", actor, Role.APPRAISER, at or timezone.now(), note=f"{code}: {score.survey_score}")
+    record_event(a, "score", actor, Role.APPRAISER, at or timezone.now(), note=f"{code}: {score.survey_score}")
     return score
 
 
@@ -194,6 +202,8 @@ def survey(a: Assessment, code: str, points: Any, actor: Any = None, at: dt.date
 def compute(a: Assessment, actor: Any = None, at: dt.datetime | None = None) -> list[Score]:
     """Compute the sub-criteria read from the system's data for the assessed year, and freeze them."""
     at = at or timezone.now()
+    if actor is not None and not acting_roles(actor, a):
+        raise Forbidden("Chỉ đầu mối CCHC, lãnh đạo đơn vị hoặc hội đồng thẩm định được tính lại.")
     a.refresh_from_db(fields=["status", "version"])
     if a.status not in (Status.DRAFT, Status.SELF_ASSESSED):
         raise NotAllowed("Bản đánh giá đã thẩm định: không tính lại.")
@@ -210,7 +220,7 @@ def compute(a: Assessment, actor: Any = None, at: dt.datetime | None = None) -> 
             score.computed_points = metrics.points(value, score.sub)
         score.save()
         done.append(score)
-    _event(a, "compute", actor, Role.PAR_OFFICER, at,
+    record_event(a, "compute", actor, Role.PAR_OFFICER, at,
            payload={s.sub.code: None if s.computed_value is None else str(s.computed_value) for s in done})
     return done
 

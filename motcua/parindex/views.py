@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from motcua.documents.tables import response, table_xlsx
-from motcua.parindex import scoring, services
-from motcua.parindex.lifecycle import ACTION_LABELS, INPUT_LABELS, Action
-from motcua.parindex.models import Assessment, IndexSet
+from motcua.parindex import evidence, scoring, services
+from motcua.parindex.lifecycle import ACTION_LABELS, INPUT_LABELS, STATUS_LABELS, Action
+from motcua.parindex.models import LEVELS, Assessment, EvidenceDocument, IndexSet
 from motcua.statemachine import LifecycleError
 
 
@@ -27,8 +27,17 @@ def assessments(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     if level:
         qs = qs.filter(index_set__level=level)
-    rows = [{"a": a, "result": scoring.result(a)} for a in qs]
-    return render(request, "parindex/assessments.html", {"rows": rows, "sets": IndexSet.objects.all()})
+    set_code = request.GET.get("set", "")
+    if set_code:
+        qs = qs.filter(index_set__code=set_code)
+    status = request.GET.get("status", "")
+    if status:
+        qs = qs.filter(status=status)
+    qs = qs.prefetch_related("scores__sub")[:500]
+    rows = [{"a": a, "result": scoring.result(a, list(a.scores.all()))} for a in qs]
+    return render(request, "parindex/assessments.html", {
+        "rows": rows, "sets": IndexSet.objects.all(), "levels": LEVELS, "statuses": STATUS_LABELS,
+        "f": {"year": year, "level": level, "set": set_code, "status": status}})
 
 
 def _visible(request: HttpRequest, pk: int) -> Assessment:
@@ -39,7 +48,7 @@ def _visible(request: HttpRequest, pk: int) -> Assessment:
 
 
 def _tree(a: Assessment) -> list[dict[str, Any]]:
-    scores = {s.sub_id: s for s in a.scores.select_related("sub")}
+    scores = {s.sub_id: s for s in a.scores.select_related("sub").prefetch_related("documents")}
     out = []
     for field in a.index_set.fields.prefetch_related("criteria__subcriteria"):
         criteria = []
@@ -54,7 +63,7 @@ def _context(request: HttpRequest, a: Assessment, **extra: Any) -> dict[str, Any
     offers = services.ASSESSMENTS.available(a, roles, timezone.now())
     rank, peers = scoring.rank_of(a)
     return {"a": a, "tree": _tree(a), "result": scoring.result(a), "rank": rank, "peers": peers,
-            "lost": scoring.lost(a), "events": a.events.all(), "roles": roles,
+            "lost": scoring.lost(a), "events": a.events.all(), "roles": roles, "earlier": scoring.earlier_ranks(a),
             "offers": [{"action": o.action, "label": ACTION_LABELS[Action(o.action)],
                         "fields": [(n, INPUT_LABELS[n], n in o.required) for n in o.inputs]} for o in offers],
             **extra}
@@ -69,7 +78,9 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
                  "Không áp dụng" if s.not_applicable else "", s.appraiser_note]
                 for item in _tree(a) for c in item["criteria"] for s in c["subs"]]
         result = scoring.result(a)
-        rows.append(["", "Chỉ số", float(result.maximum), "", "", "", "", "", _num(result.index), "", ""])
+        rank, peers = scoring.rank_of(a)
+        summary = f"Xếp loại {result.band or '—'}" + (f" · hạng {rank}/{peers}" if rank else "")
+        rows.append(["", "Chỉ số", float(result.maximum), "", "", "", "", "", _num(result.index), summary, ""])
         return response(table_xlsx(str(a), ("Mã", "Tiêu chí thành phần", "Tối đa", "Phương pháp", "Tự đánh giá",
                                             "Tính từ hệ thống", "Điều tra", "Thẩm định", "Điểm", "Ghi chú",
                                             "Lý do điều chỉnh"), rows), f"chi-so-cchc-{a.pk}")
@@ -110,22 +121,64 @@ def ranking(request: HttpRequest, code: str) -> HttpResponse:
     if index_set is None:
         raise Http404("Không có bộ chỉ số.")
     earlier = request.GET.get("so_voi", "")
+    rows = scoring.ranking(index_set)
     seen = set(services.visible(request.user, index_set.assessments.all()).values_list("pk", flat=True))
-    rows = [r for r in scoring.ranking(index_set) if r["assessment"].pk in seen]  # ranks among all peers
+    if not seen:  # the peer group's ranking is shown to those who see one of its assessments
+        raise Http404("Không có bộ chỉ số.")
+    for row in rows:
+        row["openable"] = row["assessment"].pk in seen
     changes = scoring.rank_changes(index_set, int(earlier)) if earlier.isdigit() else {}
     for row in rows:
         row["change"] = changes.get(row["unit"].code)
     if request.GET.get("format") == "xlsx":
         data = [[r["rank"], r["unit"].name, _num(r["result"].index), r["result"].band, r["change"]] for r in rows]
-        return response(table_xlsx(f"Xếp hạng {index_set}", ("Hạng", "Đơn vị", "Chỉ số", "Xếp loại",
-                                                             "Thay đổi thứ hạng"), data), f"xep-hang-{code}")
-    return render(request, "parindex/ranking.html", {"set": index_set, "rows": rows, "earlier": earlier})
+        title = f"Xếp hạng {index_set} — {len(rows)} đơn vị" + (f", so với năm {earlier}" if changes else "")
+        return response(table_xlsx(title, ("Hạng", "Đơn vị", "Chỉ số", "Xếp loại", "Thay đổi thứ hạng (bậc)"), data),
+                        f"xep-hang-{code}")
+    years = IndexSet.objects.filter(level=index_set.level, year__lt=index_set.year).values_list("year", flat=True)
+    return render(request, "parindex/ranking.html", {"set": index_set, "rows": rows, "earlier": earlier,
+                                                     "years": sorted(set(years), reverse=True)})
 
 
 def public(request: HttpRequest) -> HttpResponse:
-    published = Assessment.objects.filter(status="published").select_related("unit", "index_set")
+    """Published results, open to everyone: each published assessment with its rank among its peers."""
     rows = []
-    for a in published:
-        rank, peers = scoring.rank_of(a)
-        rows.append({"a": a, "result": scoring.result(a), "rank": rank, "peers": peers})
+    sets = IndexSet.objects.filter(assessments__status="published").distinct()
+    for index_set in sets:
+        for r in scoring.ranking(index_set):
+            if r["assessment"].status == "published":
+                rows.append({"a": r["assessment"], "result": r["result"], "rank": r["rank"], "peers": r["peers"]})
     return render(request, "parindex/public.html", {"rows": rows})
+
+
+def public_assessment(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published assessment, read-only for everyone (no evidence documents, no history actors)."""
+    a = Assessment.objects.filter(pk=pk, status="published").select_related("unit", "index_set").first()
+    if a is None:
+        raise Http404("Không tìm thấy kết quả đã công bố.")
+    rank, peers = scoring.rank_of(a)
+    return render(request, "parindex/public_assessment.html", {
+        "a": a, "tree": _tree(a), "result": scoring.result(a), "rank": rank, "peers": peers, "lost": scoring.lost(a),
+        "earlier": scoring.earlier_ranks(a)})
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    a = _visible(request, pk)
+    try:
+        evidence.attach(a, request.POST.get("code", "").strip(), request.FILES.get("file"), actor=request.user)
+    except LifecycleError as exc:
+        return render(request, "parindex/assessment.html", _context(request, a, error=f"Tài liệu kiểm chứng: {exc}"),
+                      status=exc.status)
+    return redirect("parindex:assessment", pk=a.pk)
+
+
+@login_required
+def download(request: HttpRequest, pk: int, doc: int) -> FileResponse:
+    a = _visible(request, pk)
+    document = EvidenceDocument.objects.filter(pk=doc, score__assessment=a).first()
+    if document is None:
+        raise Http404("Không tìm thấy tài liệu.")
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name,
+                        content_type=document.content_type or "application/octet-stream")
