@@ -2,6 +2,7 @@
 scores (self, appraised, survey), the lifecycle's actions, and a set's ranking."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
@@ -56,6 +57,37 @@ class AssessmentOut(Schema):
         return scoring.rank_of(a)[1]
 
 
+class ScoreOut(Schema):
+    code: str
+    name: str
+    max_points: Decimal
+    method: str
+    metric: str
+    not_applicable: bool
+    self_score: Decimal | None
+    self_evidence: str
+    documents: list[str]
+    appraised_score: Decimal | None
+    appraiser_note: str
+    survey_score: Decimal | None
+    computed_value: Decimal | None
+    computed_points: Decimal | None
+    computed_at: dt.datetime | None
+    points: Decimal | None
+    lost: Decimal | None
+
+
+class RankingRowOut(Schema):
+    rank: int
+    peers: int
+    unit: str
+    unit_name: str
+    index: str | None
+    band: str | None
+    change: int | None
+    assessment_id: int | None
+
+
 class ScoreIn(Schema):
     kind: str  # self | appraise | survey
     code: str
@@ -78,9 +110,35 @@ def _get(caller: Caller, pk: int) -> Assessment:
 
 
 @router.get("/par-assessments", response={200: list[AssessmentOut], **ERRORS}, summary="Các bản đánh giá")
-def list_assessments(request: HttpRequest, year: int | None = None) -> list:
+def list_assessments(request: HttpRequest, year: int | None = None, level: str | None = None,
+                     set_code: str | None = None, status: str | None = None) -> list:
     qs = services.visible(request.auth.user).select_related("unit", "index_set")
-    return list(qs.filter(year=year) if year else qs[:500])
+    if year:
+        qs = qs.filter(year=year)
+    if level:
+        qs = qs.filter(index_set__level=level)
+    if set_code:
+        qs = qs.filter(index_set__code=set_code)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs[:500])
+
+
+@router.get("/par-assessments/{pk}/scores", response={200: list[ScoreOut], **ERRORS},
+            summary="Điểm từng tiêu chí thành phần")
+def scores(request: HttpRequest, pk: int) -> list:
+    a = _get(request.auth, pk)
+    out = []
+    for s in a.scores.select_related("sub").prefetch_related("documents"):
+        points = s.points
+        out.append({"code": s.sub.code, "name": s.sub.name, "max_points": s.sub.max_points, "method": s.sub.method,
+                    "metric": s.sub.metric, "not_applicable": s.not_applicable, "self_score": s.self_score,
+                    "self_evidence": s.self_evidence, "documents": [d.original_name for d in s.documents.all()],
+                    "appraised_score": s.appraised_score, "appraiser_note": s.appraiser_note,
+                    "survey_score": s.survey_score, "computed_value": s.computed_value,
+                    "computed_points": s.computed_points, "computed_at": s.computed_at, "points": points,
+                    "lost": None if points is None else s.sub.max_points - points})
+    return out
 
 
 @router.get("/par-assessments/{pk}", response={200: AssessmentOut, **ERRORS}, summary="Một bản đánh giá")
@@ -116,14 +174,20 @@ def act(request: HttpRequest, pk: int, action: Action, payload: ActionIn | None 
     return _get(caller, pk)
 
 
-@router.get("/par-sets/{code}/ranking", response={200: list[dict], **ERRORS}, summary="Xếp hạng theo bộ chỉ số")
+@router.get("/par-sets/{code}/ranking", response={200: list[RankingRowOut], **ERRORS},
+            summary="Xếp hạng theo bộ chỉ số")
 def ranking(request: HttpRequest, code: str, compare_with: int | None = None) -> list:
+    """The peer group's ranking (appraised or published assessments of the set), shown to a caller who
+    sees one of its assessments; ``assessment_id`` only for those the caller may open; ``change``: places
+    moved up since ``compare_with`` (negative: down)."""
     index_set = IndexSet.objects.filter(code=code).first()
-    if index_set is None:
+    seen = set() if index_set is None else set(
+        services.visible(request.auth.user, index_set.assessments.all()).values_list("pk", flat=True))
+    if not seen:
         raise not_found()
-    seen = set(services.visible(request.auth.user, index_set.assessments.all()).values_list("pk", flat=True))
     changes = scoring.rank_changes(index_set, compare_with) if compare_with else {}
     return [{"rank": r["rank"], "peers": r["peers"], "unit": r["unit"].code, "unit_name": r["unit"].name,
-             "index": str(r["result"].index), "band": r["result"].band,
-             "change": changes.get(r["unit"].code)}
-            for r in scoring.ranking(index_set) if r["assessment"].pk in seen]
+             "index": None if r["result"].index is None else str(r["result"].index), "band": r["result"].band,
+             "change": changes.get(r["unit"].code),
+             "assessment_id": r["assessment"].pk if r["assessment"].pk in seen else None}
+            for r in scoring.ranking(index_set)]
