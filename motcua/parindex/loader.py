@@ -235,7 +235,8 @@ def load(text: str, dry_run: bool = False) -> IndexSet | None:
         raise SetError([f"mã bộ chỉ số {values['code']} đã dùng cho bộ {other.name} ({other.year}, {other.level}, "
                         f"quyết định {other.decision_number}): dùng mã khác"])
     if existing is not None and existing.assessments.exists():
-        if _stored_rows(existing) == _file_rows(checked) and values["max_points"] == existing.max_points:
+        same_head = all(getattr(existing, k) == v for k, v in values.items())
+        if same_head and _stored_rows(existing) == _file_rows(checked):
             return None if dry_run else existing
         raise SetError([f"bộ chỉ số {existing.code} đã có bản đánh giá: không thay đổi được các tiêu chí; "
                         "ban hành bộ mới (quyết định khác)"])
