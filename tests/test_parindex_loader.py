@@ -83,13 +83,14 @@ def test_reloading_updates_until_assessed_then_is_idempotent_or_refused() -> Non
     assert again.subcriteria.count() == 22 and again.subcriteria.get(code="1.2.1").evidence_required
     w = make_world()
     a = services.start(again, w.commune)
-    same = loader.load(TEXT.replace("name: Bộ chỉ số CCHC cấp xã (ví dụ)", "name: Bộ chỉ số cấp xã (sửa tên)")
-                       .replace("max: 2, method: self_assessed}", "max: 2, method: self_assessed, evidence: true}"))
+    edited = (TEXT.replace("name: Bộ chỉ số CCHC cấp xã (ví dụ)", "name: Bộ chỉ số cấp xã (sửa tên)")
+              .replace("max: 2, method: self_assessed}", "max: 2, method: self_assessed, evidence: true}"))
+    same = loader.load(edited)
     assert same.pk == first.pk and a.scores.count() == 22  # nothing replaced under the assessment
     with pytest.raises(loader.SetError, match="đã có bản đánh giá"):
         loader.load(TEXT)  # evidence no longer required: a change
     with pytest.raises(loader.SetError, match="đã có bản đánh giá"):
-        loader.load(TEXT.replace("min: 90", "min: 85"))  # the bands too
+        loader.load(edited.replace("min: 90", "min: 85"))  # the bands too
     assert SubCriterion.objects.get(index_set=first, code="1.2.1").evidence_required
     with pytest.raises(loader.SetError, match="mã bộ chỉ số vi-du-cap-xa-2025 đã dùng"):
         loader.load(TEXT.replace('number: "VÍ DỤ"', 'number: "12/QĐ-UBND"'))
