@@ -63,7 +63,7 @@ def _context(request: HttpRequest, a: Assessment, **extra: Any) -> dict[str, Any
     offers = services.ASSESSMENTS.available(a, roles, timezone.now())
     rank, peers = scoring.rank_of(a)
     return {"a": a, "tree": _tree(a), "result": scoring.result(a), "rank": rank, "peers": peers,
-            "lost": scoring.lost(a), "events": a.events.all(), "roles": roles, "earlier": scoring.earlier_ranks(a),
+            "lost": scoring.lost(a), "events": a.events.all(), "acting": roles, "earlier": scoring.earlier_ranks(a),
             "offers": [{"action": o.action, "label": ACTION_LABELS[Action(o.action)],
                         "fields": [(n, INPUT_LABELS[n], n in o.required) for n in o.inputs]} for o in offers],
             **extra}
