@@ -5,9 +5,10 @@
 - the seeds' districts ranked as the seeds say, with district sets built from the example (marked as
   examples): Vũ Quang 2022 at 89.30, 12th of 13 (points lost: no initiative, officers disciplined,
   leaders over the quota), and Mê Linh 23rd of 30 in 2021, then 13th of 30 in 2023 (up 10 places).
-  The peers are the real district-level units of Hà Tĩnh and Hà Nội in those years where the unit
-  data has them, topped up with demo-only units ("DEMO-…", closed on 30/06/2025); without the
-  unit data, Vũ Quang, Mê Linh and their peers are demo-only units under the demo province.
+  The peers are the real district-level units of Hà Tĩnh (with Lộc Hà, merged in 2025, added back)
+  and Hà Nội in those years where the unit data has them, topped up with demo-only units ("DEMO-…",
+  closed on 30/06/2025); without the unit data, Vũ Quang, Mê Linh and their peers are demo-only units
+  under the demo province.
 
 A peer group already ranked (this or another run) is left as it is.
 """
@@ -105,11 +106,24 @@ def _demo_unit(code: str, name: str, parent: AdministrativeUnit) -> Administrati
     return unit
 
 
+def _loc_ha() -> None:
+    """Hà Tĩnh had 13 district-level units in 2022; the unit data (the 2025 crosswalk) no longer lists Lộc
+    Hà, merged into Thạch Hà on 01/01/2025: its closed version is added for the 2022 peer group (the same
+    unit as ``motcua.demo.oversight`` adds)."""
+    province = AdministrativeUnit.objects.filter(name="Tỉnh Hà Tĩnh", level=Level.PROVINCE).valid_on(
+        dt.date(2022, 6, 30)).first()
+    if province is None or AdministrativeUnit.objects.filter(name="Huyện Lộc Hà", parent=province).exists():
+        return
+    AdministrativeUnit.objects.create(code="DEMO-LOCHA", name="Huyện Lộc Hà", level=Level.DISTRICT, parent=province,
+                                      valid_from=dt.date(2000, 1, 1), valid_to=dt.date(2024, 12, 31))
+
+
 def vu_quang() -> int:
     """Seed 004: 89.30, 12th of 13 in 2022."""
     index_set = district_set(2022)
     if index_set.assessments.exists():
         return 0
+    _loc_ha()
     group = peers("Tỉnh Hà Tĩnh", "Huyện Vũ Quang", dt.date(2022, 6, 30), 13, "HT")
     made = ranked(index_set, group[0], {"1.3.1": ("0", "Không có sáng kiến kinh nghiệm cấp tỉnh"),
                                         "4.1.1": ("0", "Có cán bộ, công chức bị kiểm điểm, xem xét kỷ luật"),
