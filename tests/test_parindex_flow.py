@@ -5,8 +5,10 @@ outside the scope), the public page once published; and the same writes through 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -112,6 +114,13 @@ def test_a_commune_from_self_assessment_to_publication_on_the_screens(client) ->
     assert (str(page.context["result"].index), page.context["result"].band) == ("87.07", "B")
     assert [(x["code"], x["lost"], x["reason"]) for x in page.context["lost"] if x["code"] == "1.1.1"] == [
         ("1.1.1", Decimal("1.00"), "Ban hành chậm 20 ngày")]
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/chi-so-cchc/{a.pk}/?format=xlsx").content)).active
+    lines = list(sheet.iter_rows(min_row=4, values_only=True))
+    rows = {r[0]: r for r in lines}
+    assert (rows["2.1.1"][5], rows["2.1.1"][11], bool(rows["2.1.1"][12])) == (2.72, 0.3333, True)
+    assert (rows["1.1.1"][7], rows["1.1.1"][10], rows["1.1.1"][13]) == (1, "Ban hành chậm 20 ngày",
+                                                                          "ke-hoach-cchc-2026.pdf")
+    assert lines[-1][1] == "Chỉ số" and lines[-1][8] == 87.07
     actions = [e.action for e in a.events.all()]
     assert actions[0] == "create" and actions[-2:] == ["appraise", "publish"]
     assert {"compute", "score", "submit"} <= set(actions)

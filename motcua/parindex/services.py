@@ -189,6 +189,9 @@ def record_table(a: Assessment, column: str, values: dict[str, Any], notes: dict
 def survey(a: Assessment, code: str, points: Any, actor: Any = None, at: dt.datetime | None = None) -> Score:
     if actor is not None and Role.APPRAISER not in acting_roles(actor, a):
         raise Forbidden("Chỉ hội đồng thẩm định ghi điểm điều tra xã hội học.")
+    a.refresh_from_db(fields=["status", "version"])
+    if a.status not in (Status.DRAFT, Status.SELF_ASSESSED):
+        raise NotAllowed("Bản đánh giá đã thẩm định: không sửa điểm điều tra được nữa.")
     score = _score(a, code)
     if score.sub.method != Method.SURVEY:
         raise InvalidInput(f"Tiêu chí {code} không chấm bằng điều tra xã hội học.", field="code")

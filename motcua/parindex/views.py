@@ -75,15 +75,19 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         rows = [[s.sub.code, s.sub.name, float(s.sub.max_points), s.sub.get_method_display(), _num(s.self_score),
                  _num(s.computed_points), _num(s.survey_score), _num(s.appraised_score), _num(s.points),
-                 "Không áp dụng" if s.not_applicable else "", s.appraiser_note]
+                 "Không áp dụng" if s.not_applicable else "", s.appraiser_note, _num(s.computed_value),
+                 timezone.localtime(s.computed_at).strftime("%d/%m/%Y %H:%M") if s.computed_at else "",
+                 "; ".join([s.self_evidence, *(d.original_name for d in s.documents.all())]).strip("; ")]
                 for item in _tree(a) for c in item["criteria"] for s in c["subs"]]
         result = scoring.result(a)
         rank, peers = scoring.rank_of(a)
         summary = f"Xếp loại {result.band or '—'}" + (f" · hạng {rank}/{peers}" if rank else "")
-        rows.append(["", "Chỉ số", float(result.maximum), "", "", "", "", "", _num(result.index), summary, ""])
+        rows.append(["", "Chỉ số", float(result.maximum), "", "", "", "", "", _num(result.index), summary, "", None, "",
+                     ""])
         return response(table_xlsx(str(a), ("Mã", "Tiêu chí thành phần", "Tối đa", "Phương pháp", "Tự đánh giá",
                                             "Tính từ hệ thống", "Điều tra", "Thẩm định", "Điểm", "Ghi chú",
-                                            "Lý do điều chỉnh"), rows), f"chi-so-cchc-{a.pk}")
+                                            "Lý do điều chỉnh", "Giá trị tính từ hệ thống", "Thời điểm tính",
+                                            "Kiểm chứng"), rows), f"chi-so-cchc-{a.pk}")
     return render(request, "parindex/assessment.html", _context(request, a))
 
 
