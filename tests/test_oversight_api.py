@@ -43,7 +43,7 @@ def test_inspections_supervision_and_plans_through_the_api(client) -> None:  # n
                           **as_inspector)
     assert finding.status_code == 201
     evidence = client.post(f"/api/oversight/inspections/{code}/evidence", **as_inspector)
-    assert set(evidence.json()) == {"report06", "late_no_apology", "logbook", "index766"}
+    assert set(evidence.json()) == {"report06", "late_without_apology", "logbook", "quality_index"}
     missing = client.post(f"/api/oversight/inspections/{code}/actions/conclude", {},
                           content_type="application/json", **as_inspector)
     assert missing.status_code == 400 and missing.json()["code"] == "bad_input"
