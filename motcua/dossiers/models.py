@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure
+from motcua.catalog.search import fold
 from motcua.dossiers.lifecycle import EVENT_LABELS, STATUS_LABELS, Status
 from motcua.units.models import AdministrativeUnit, Agency, Level
 
@@ -42,6 +43,9 @@ class Dossier(models.Model):
     status = models.CharField(max_length=24, choices=[(s.value, label) for s, label in STATUS_LABELS.items()])
 
     applicant_name = models.CharField(max_length=200, blank=True)
+    # The name lower-cased without diacritics ("nguyen van an"), for the officials' search; kept in
+    # step with applicant_name by save() and by every bulk writer (see motcua.catalog.search.fold).
+    applicant_name_folded = models.CharField(max_length=200, blank=True, editable=False)
     applicant_id = models.CharField(max_length=20, blank=True)
     applicant_phone = models.CharField(max_length=20, blank=True)
     applicant_email = models.EmailField(blank=True)
@@ -65,6 +69,9 @@ class Dossier(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     current_step = models.PositiveSmallIntegerField(default=0, help_text=_("0 = chưa chuyển xử lý"))
+    # The named officer the dossier is assigned to at its current step ("giao cho"); None = the agency's.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="assigned_dossiers", db_index=False)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 - NULL: none given
     imported = models.BooleanField(default=False)
     # Bumped by every transition; a conditional UPDATE on it makes concurrent changes fail cleanly.
@@ -84,10 +91,19 @@ class Dossier(models.Model):
             models.Index(fields=["status"], name="dossier_status_idx"),
             models.Index(fields=["unit", "received_at"]),
             models.Index(fields=["agency", "status", "due_at"]),
+            models.Index(fields=["assignee", "status"], condition=models.Q(assignee__isnull=False),
+                         name="dossier_assignee_idx"),
         ]
 
     def __str__(self) -> str:
         return self.code
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.applicant_name_folded = fold(self.applicant_name)[:200]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "applicant_name" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "applicant_name_folded"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def status_label(self) -> str:
@@ -150,6 +166,12 @@ class DossierEvent(models.Model):
         raise RuntimeError("dossier events are append-only")
 
 
+class DocumentKind(models.TextChoices):
+    INTAKE = "intake", _("Thành phần hồ sơ")
+    SUPPLEMENT = "supplement", _("Tài liệu bổ sung")
+    RESULT = "result", _("Kết quả giải quyết")
+
+
 class Document(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     name = models.CharField(max_length=500)
@@ -162,6 +184,14 @@ class Document(models.Model):
     size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     paper = models.BooleanField(default=False, help_text=_("Bản giấy nhận tại quầy"))
+    kind = models.CharField(max_length=12, choices=DocumentKind.choices, default=DocumentKind.INTAKE)
+    # None: sent by the citizen (online submission or supplement from the status page).
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", db_index=False)
+    # A supplement the citizen sent is confirmed by the official who checked it.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", db_index=False)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

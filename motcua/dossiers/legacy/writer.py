@@ -24,6 +24,7 @@ from django.db.models import JSONField, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.catalog.search import fold
 from motcua.dossiers.legacy import bulk, events_sql
 from motcua.dossiers.legacy.pipeline import Prepared
 from motcua.dossiers.legacy.rows import (
@@ -86,9 +87,9 @@ class BulkWriter:
     # The values ``prepare`` makes of a row, where the file is read; the writer adds the id and the
     # procedure (a stub may be made for it), then what is the same in every row.
     VALUES = (
-        "code", "regime", "unit_id", "level", "channel", "status", "applicant_name", "applicant_id",
-        "applicant_phone", "received_at", "clock_start", "due_at", "extended_due_at", "supplement_requests",
-        "finished_at", "outcome", "returned_at", "withdrawn_at", "version", "last_event_at",
+        "code", "regime", "unit_id", "level", "channel", "status", "applicant_name", "applicant_name_folded",
+        "applicant_id", "applicant_phone", "received_at", "clock_start", "due_at", "extended_due_at",
+        "supplement_requests", "finished_at", "outcome", "returned_at", "withdrawn_at", "version", "last_event_at",
     )
     DOSSIER_FIELDS = ("id", "procedure_id", "matter", *VALUES, "created_at")
     FIXED = {"imported": True}  # written like the defaults: the same in every row
@@ -315,13 +316,14 @@ class BulkWriter:
             e, n = _COPY_TEXT, _COPY_NULL
             return (r.row, r.code, r.procedure_code, r.procedure_name, (
                 f"{r.code.translate(e)}\t{regime}\t{r.unit_id}\t{r.level}\t{r.channel}\t{status}\t"
-                f"{r.applicant_name.translate(e)}\t{r.applicant_id.translate(e)}\t{r.applicant_phone.translate(e)}\t"
+                f"{r.applicant_name.translate(e)}\t{fold(r.applicant_name)[:200].translate(e)}\t"
+                f"{r.applicant_id.translate(e)}\t{r.applicant_phone.translate(e)}\t"
                 f"{received}\t{received}\t{due}\t{extended or n}\t{r.supplement_requests}\t{finished or n}\t"
                 f"{r.outcome}\t{returned or n}\t{withdrawn or n}\t{version}\t{latest}"))
         return (r.row, r.code, r.procedure_code, r.procedure_name, (
-            r.code, regime, r.unit_id, r.level, r.channel, status, r.applicant_name, r.applicant_id,
-            r.applicant_phone, received, received, due, extended, r.supplement_requests, finished, r.outcome,
-            returned, withdrawn, version, latest))
+            r.code, regime, r.unit_id, r.level, r.channel, status, r.applicant_name, fold(r.applicant_name)[:200],
+            r.applicant_id, r.applicant_phone, received, received, due, extended, r.supplement_requests, finished,
+            r.outcome, returned, withdrawn, version, latest))
 
     def prepared_values(self, r: Prepared) -> tuple[Any, ...]:
         """The values of a prepared row, one per VALUES name, as ``as_prepared`` writes them."""
