@@ -182,6 +182,10 @@ if os.environ.get("MOTCUA_EMAIL_HOST"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("MOTCUA_EMAIL_FROM", "motcua@localhost")
+# A mail server that accepts the connection and then says nothing must not hold the worker.
+EMAIL_TIMEOUT = int(os.environ.get("MOTCUA_EMAIL_TIMEOUT", "20"))
+# A task RUNNING, or a message "sending", this long was left by a worker that died (resend_notifications).
+MOTCUA_TASK_STALE_MINUTES = int(os.environ.get("MOTCUA_TASK_STALE_MINUTES", "15"))
 MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "motcua.notifications.senders.LoggingSmsSender")
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

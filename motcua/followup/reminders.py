@@ -63,7 +63,7 @@ def send(now: dt.datetime | None = None, days: int | None = None, dry_run: bool 
     horizon = now + dt.timedelta(days=days * 3 + 10)  # wide enough for any run of holidays; exact test below
     candidates = (Recommendation.objects.filter(status__in=OPEN_STATUSES, deadline__gte=now, deadline__lte=horizon)
                   .select_related("addressee_unit").order_by("deadline", "pk"))
-    from motcua.notifications.tasks import enqueue
+    from motcua.notifications.tasks import queue_new
 
     for rec in candidates:
         kind = _kind(rec, now, days)
@@ -83,8 +83,8 @@ def send(now: dt.datetime | None = None, days: int | None = None, dry_run: bool 
                     note = Notification.objects.create(recommendation=rec, event_seq=rec.version, kind=kind,
                                                        channel=Notification.Channel.EMAIL, recipient=email,
                                                        subject=subject, body=body)
+                    queue_new(note)
             except IntegrityError:
                 continue  # already reminded of this version
             sent.messages += 1
-            transaction.on_commit(lambda pk=note.pk: enqueue(pk))
     return sent

@@ -1,8 +1,13 @@
 """The outbox: each message to an applicant is a row written in the transition's transaction,
-then delivered by a queued task (django-tasks-db) that retries; a failed delivery never
-touches the dossier."""
+with its delivery task queued in that same transaction (django-tasks-db), then delivered by the
+worker outside any transaction; a failed delivery never touches the dossier. A sweeper
+(`manage.py resend_notifications`) re-queues what is pending too long and reclaims what a dead
+worker left half-done."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import models
 
 
@@ -13,6 +18,7 @@ class Notification(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "Chờ gửi"
+        SENDING = "sending", "Đang gửi"
         SENT = "sent", "Đã gửi"
         FAILED = "failed", "Gửi không thành công"
 
@@ -31,10 +37,17 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a delivery is next expected (creation, then each retry's time): the sweeper re-queues a
+    # pending row whose instant is long past, whatever happened to its task.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a worker took the row to send it (state sending): a row left sending long after that was
+    # taken by a worker that died, and goes back to pending.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_state_idx")]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "event_seq", "channel"], name="notification_once_per_event"),
             # A reminder goes once per recommendation version, kind and recipient.
@@ -46,3 +59,9 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.state})"
+
+    @property
+    def message_id(self) -> str:
+        """The e-mail's Message-ID, the same on every attempt (a receiver drops a duplicate)."""
+        domain = urlsplit(getattr(settings, "MOTCUA_PUBLIC_BASE_URL", "")).hostname or "motcua.invalid"
+        return f"<notification-{self.pk}@{domain}>"

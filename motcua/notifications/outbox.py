@@ -5,7 +5,6 @@ import contextlib
 import threading
 from collections.abc import Iterator
 
-from django.db import transaction
 from django.utils import timezone
 
 from motcua.dossiers.lifecycle import EventKind
@@ -47,7 +46,8 @@ def _fmt(instant: object) -> str:
 
 
 def on_event(dossier: Dossier, event: DossierEvent) -> None:
-    """Called by the services inside the transition's transaction."""
+    """Called by the services inside the transition's transaction: the rows and their tasks are
+    committed with the transition."""
     spec = MESSAGES.get(event.action)
     if spec is None or getattr(_state, "off", False):
         return
@@ -60,7 +60,7 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
         (Notification.Channel.EMAIL, dossier.applicant_email),
         (Notification.Channel.SMS, dossier.applicant_phone),
     ]
-    from motcua.notifications.tasks import enqueue
+    from motcua.notifications.tasks import queue_new
 
     for channel, recipient in targets:
         if not recipient:
@@ -69,4 +69,4 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
             dossier=dossier, event_seq=event.seq, kind=kind, channel=channel, recipient=recipient,
             subject=subject.format(**values), body=body.format(**values),
         )
-        transaction.on_commit(lambda pk=note.pk: enqueue(pk))
+        queue_new(note)

@@ -1,54 +1,89 @@
-"""Delivery of outbox rows, queued with django-tasks (the django-tasks-db backend by default)."""
+"""Delivery of outbox rows, queued with django-tasks (the django-tasks-db backend by default).
+
+Each message is sent at least once and, short of a worker dying in the middle of a send, once:
+a worker claims the row (pending → sending) with one conditional UPDATE, so two tasks for the same
+row never both send it; it sends with no database transaction open and a timeout on the mail
+server (settings.EMAIL_TIMEOUT), then marks the row sent. A failure puts the row back to pending
+with the time of its next attempt (exponential backoff) until MAX_ATTEMPTS, then failed.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.backend import DatabaseBackend
 
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+State = Notification.State
 
 
 def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=2 ** attempts)
 
 
+def send(note: Notification) -> None:
+    if note.channel == Notification.Channel.EMAIL:
+        message = EmailMessage(note.subject, note.body, None, [note.recipient],
+                               headers={"Message-ID": note.message_id})
+        message.send(fail_silently=False)
+    else:
+        senders.sms_sender().send(note.recipient, note.body)
+
+
+def _claim(notification_id: int) -> Notification | None:
+    claimed = Notification.objects.filter(pk=notification_id, state=State.PENDING).update(
+        state=State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    return Notification.objects.get(pk=notification_id) if claimed else None
+
+
 @task()
 def deliver(notification_id: int) -> str:
-    with transaction.atomic():
-        note = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if note is None or note.state != Notification.State.PENDING:
-            return "skipped"
-        note.attempts += 1
-        try:
-            if note.channel == Notification.Channel.EMAIL:
-                senders.send_email(note.recipient, note.subject, note.body)
-            else:
-                senders.sms_sender().send(note.recipient, note.body)
-        except Exception as exc:  # noqa: BLE001 - any sender failure is retried, never raised
-            note.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if note.attempts >= MAX_ATTEMPTS:
-                note.state = Notification.State.FAILED
-            note.save(update_fields=["attempts", "last_error", "state"])
-            if note.state == Notification.State.PENDING:
-                retry_at = timezone.now() + backoff(note.attempts)
-                transaction.on_commit(lambda: enqueue(notification_id, run_after=retry_at))
-            return "retry" if note.state == Notification.State.PENDING else "failed"
-        note.state = Notification.State.SENT
-        note.sent_at = timezone.now()
-        note.save(update_fields=["attempts", "state", "sent_at", "last_error"])
-        return "sent"
-
-
-def enqueue(notification_id: int, run_after: dt.datetime | None = None) -> None:
-    """Queue a delivery; a queue failure is logged and left for `resend_notifications`, never raised."""
+    note = _claim(notification_id)
+    if note is None:
+        return "skipped"  # sent, failed, or being sent by another worker
     try:
-        (deliver.using(run_after=run_after) if run_after else deliver).enqueue(notification_id)
+        send(note)
+    except Exception as exc:  # noqa: BLE001 - any sender failure is retried, never raised
+        failed = note.attempts >= MAX_ATTEMPTS
+        retry_at = None if failed else timezone.now() + backoff(note.attempts)
+        Notification.objects.filter(pk=note.pk, state=State.SENDING).update(
+            state=State.FAILED if failed else State.PENDING, claimed_at=None, next_attempt_at=retry_at,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        if retry_at is not None:
+            enqueue(note.pk, run_after=retry_at)
+        return "failed" if failed else "retry"
+    Notification.objects.filter(pk=note.pk, state=State.SENDING).update(
+        state=State.SENT, sent_at=timezone.now(), claimed_at=None)
+    return "sent"
+
+
+def enqueue(notification_id: int, run_after: dt.datetime | None = None) -> bool:
+    """Queue a delivery; a queue failure is logged (the sweeper, `manage.py resend_notifications`,
+    queues the row again later), never raised. Inside a transaction the queueing has its own
+    savepoint, so a failure there does not spoil the caller's transaction."""
+    try:
+        with transaction.atomic():
+            (deliver.using(run_after=run_after) if run_after else deliver).enqueue(notification_id)
     except Exception:  # noqa: BLE001
-        logger.exception("could not queue notification %s", notification_id)
+        logger.exception("could not queue notification %s; `manage.py resend_notifications` will", notification_id)
+        return False
+    return True
+
+
+def queue_new(note: Notification) -> None:
+    """Queue the delivery of a row just written in the caller's transaction: in that same
+    transaction when the queue is the database (both are committed or neither), after the commit
+    otherwise (an immediate backend would send from inside the transaction)."""
+    if isinstance(deliver.get_backend(), DatabaseBackend):
+        enqueue(note.pk)
+    else:
+        transaction.on_commit(lambda pk=note.pk: enqueue(pk))

@@ -1,0 +1,192 @@
+"""Nothing lost, nothing sent twice: the delivery task is queued with the transition, the sweeper
+puts back what a queue failure or a dead worker left, a silent mail server does not hold the
+worker, a retried e-mail keeps its Message-ID, failed messages are sent again on request."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.core.management import call_command
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from motcua.dossiers import services
+from motcua.notifications.models import Notification
+from motcua.notifications.sweeper import sweep
+from motcua.notifications.tasks import MAX_ATTEMPTS, deliver, enqueue
+from tests.factories import at, make_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+State = Notification.State
+
+
+def _receive():  # noqa: ANN202
+    world = make_world()
+    applicant = services.Applicant(name="Lò Văn Pọm", phone="0987654321", email="pom@example.vn")
+    return services.receive(procedure=world.procedure, unit=world.commune, agency=world.agency,
+                            applicant=applicant, at=at("2026-03-02 09:00"))
+
+
+def _run_worker() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+
+
+def _later(minutes: int) -> dt.datetime:
+    return timezone.now() + dt.timedelta(minutes=minutes)
+
+
+def test_the_task_is_queued_in_the_transition_and_the_worker_sends_each_message_once() -> None:
+    assert isinstance(deliver.get_backend(), DatabaseBackend)  # the settings' queue is the database
+    with transaction.atomic():
+        d = _receive()
+        # Before the commit, in the same transaction: no instant where the row exists without its task.
+        assert DBTaskResult.objects.count() == 2
+    notes = list(Notification.objects.filter(dossier=d).order_by("channel"))
+    assert [n.channel for n in notes] == ["email", "sms"]
+    queued = sorted(r.args_kwargs["args"][0] for r in DBTaskResult.objects.filter(status=TaskResultStatus.READY))
+    assert queued == sorted(n.pk for n in notes)
+    enqueue(notes[0].pk)  # a second task for the same row (a sweep that raced the worker)
+    _run_worker()
+    assert [m.to for m in mail.outbox] == [["pom@example.vn"]]
+    assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once(monkeypatch) -> None:
+    def broken(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raise OperationalError("queue table unavailable")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", broken)
+    d = _receive()  # on PostgreSQL too: the failed queueing had its own savepoint
+    monkeypatch.undo()
+    d.refresh_from_db()
+    assert d.status == "received"
+    assert list(Notification.objects.values_list("state", flat=True)) == [State.PENDING, State.PENDING]
+    assert not DBTaskResult.objects.exists()
+    assert sweep().requeued == 0  # not yet "pending too long"
+    assert sweep(now=_later(10)).requeued == 2
+    _run_worker()
+    assert len(mail.outbox) == 1
+    assert sweep(now=_later(20)).requeued == 0
+    _run_worker()
+    assert len(mail.outbox) == 1
+    assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_what_a_killed_worker_left_running_is_reclaimed_and_sent_once() -> None:
+    d = _receive()
+    email = Notification.objects.get(dossier=d, channel="email")
+    task = DBTaskResult.objects.get(args_kwargs__args=[email.pk])
+    long_ago = timezone.now() - dt.timedelta(minutes=30)
+    # As a worker killed during the send leaves them: the task RUNNING, the row claimed.
+    DBTaskResult.objects.filter(pk=task.pk).update(status=TaskResultStatus.RUNNING, started_at=long_ago)
+    Notification.objects.filter(pk=email.pk).update(state=State.SENDING, claimed_at=long_ago, attempts=1)
+    Notification.objects.exclude(pk=email.pk).update(state=State.SENT)
+    swept = sweep()
+    assert (swept.tasks_reclaimed, swept.reclaimed) == (1, 1)
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.READY
+    _run_worker()
+    assert len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (State.SENT, 2)
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
+
+
+class _SilentServer:
+    """Accepts SMTP connections and never says a word."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        try:
+            while True:
+                conn, _addr = self.sock.accept()
+                self.held.append(conn)
+        except OSError:
+            return
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def test_a_silent_mail_server_does_not_hold_the_worker(settings) -> None:
+    d = _receive()
+    server = _SilentServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", server.port, False
+    settings.EMAIL_TIMEOUT = 1
+    try:
+        email = Notification.objects.get(dossier=d, channel="email")
+        assert deliver.call(email.pk) == "retry"
+    finally:
+        server.close()
+    email.refresh_from_db()
+    assert email.state == State.PENDING and "timed out" in email.last_error
+    assert email.next_attempt_at is not None and email.next_attempt_at > timezone.now()
+
+
+class FlakyBackend(LocmemBackend):
+    """Fails the first message it is given, then delivers like locmem; remembers every Message-ID."""
+
+    seen: list[str] = []
+
+    def send_messages(self, messages):  # noqa: ANN001, ANN201
+        FlakyBackend.seen.extend(m.extra_headers["Message-ID"] for m in messages)
+        if len(FlakyBackend.seen) == 1:
+            raise ConnectionError("connection reset")
+        return super().send_messages(messages)
+
+
+def test_a_retried_message_keeps_its_message_id(settings) -> None:
+    FlakyBackend.seen = []
+    settings.EMAIL_BACKEND = "tests.test_notifications_delivery.FlakyBackend"
+    d = _receive()
+    email = Notification.objects.get(dossier=d, channel="email")
+    assert deliver.call(email.pk) == "retry"
+    assert deliver.call(email.pk) == "sent"
+    email.refresh_from_db()
+    assert FlakyBackend.seen == [email.message_id, email.message_id]
+    assert email.message_id.startswith(f"<notification-{email.pk}@")
+    assert mail.outbox[0].message()["Message-ID"] == email.message_id
+
+
+def test_failed_messages_are_sent_again_from_the_command_and_the_admin(client) -> None:
+    d = _receive()
+    Notification.objects.filter(dossier=d).update(state=State.FAILED, attempts=MAX_ATTEMPTS)
+    email, sms = Notification.objects.filter(dossier=d).order_by("channel")
+    DBTaskResult.objects.all().delete()
+    call_command("resend_notifications")  # without --failed, failed rows stay failed
+    assert set(Notification.objects.values_list("state", flat=True)) == {State.FAILED}
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.vn", "pw-123456789")
+    client.force_login(admin)
+    response = client.post("/admin/notifications/notification/",
+                           {"action": "send_again", "_selected_action": [email.pk]}, follow=True)
+    assert response.status_code == 200
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (State.PENDING, 0)
+    _run_worker()
+    assert len(mail.outbox) == 1
+
+    out = StringIO()
+    call_command("resend_notifications", "--failed", stdout=out)
+    assert "1 thông báo đã lỗi" in out.getvalue()
+    _run_worker()
+    sms.refresh_from_db()
+    assert sms.state == State.SENT and len(mail.outbox) == 1
