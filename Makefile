@@ -6,7 +6,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev system-deps migrate demo lint test-fast test-sqlite test-postgres clean
+.PHONY: serve run test install install-dev system-deps migrate demo lint test-fast test-sqlite test-postgres clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,6 +35,7 @@ var/secret_key:
 
 migrate: install var/secret_key
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 demo: migrate
 	$(BIN)/python manage.py seed_demo
@@ -43,6 +44,11 @@ demo: migrate
 run: demo
 	@echo "motcua: http://$(HOST):$(PORT)/  (logins printed above)"
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+
+# The production stack on this machine (README, "Running in production"): PostgreSQL (DATABASE_URL,
+# default the database motcua on 127.0.0.1, created when missing), gunicorn, WhiteNoise, the worker.
+serve: install var/secret_key
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -64,10 +64,14 @@ INSTALLED_APPS = [
     "motcua.demo",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI and ReDoc assets from its own static files, never a CDN
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "motcua.middleware.BodyLimit",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "motcua.middleware.SecurityHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -98,7 +102,10 @@ WSGI_APPLICATION = "motcua.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=0,
+        # Persistent connections in production (`make serve` sets 60): a connection per request
+        # costs more than most requests. Health-checked, so a restarted database is survived.
+        conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -138,7 +145,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(os.environ.get("MOTCUA_STATIC_ROOT", BASE_DIR / "var" / "static"))
 STATICFILES_DIRS = [BASE_DIR / "motcua" / "static"]
 
 LOGIN_URL = "login"
@@ -189,6 +196,54 @@ MOTCUA_TASK_STALE_MINUTES = int(os.environ.get("MOTCUA_TASK_STALE_MINUTES", "15"
 MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "motcua.notifications.senders.LoggingSmsSender")
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Production hardening, from the environment (README, "Running in production"; `check --deploy` is
+# clean with MOTCUA_HTTPS=1). Behind a proxy that terminates TLS, it must send X-Forwarded-Proto.
+MOTCUA_HTTPS = os.environ.get("MOTCUA_HTTPS", "0") == "1"
+if MOTCUA_HTTPS:
+    SECURE_SSL_REDIRECT = os.environ.get("MOTCUA_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("MOTCUA_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("MOTCUA_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("MOTCUA_HSTS_PRELOAD", "1") == "1"  # no effect unless the domain is submitted
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe speaks plain HTTP
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+# Everything the pages load is the site's own (vendored): scripts only from it; inline style
+# attributes are allowed (Bootstrap's utilities in a few templates), inline scripts are not.
+MOTCUA_CSP = os.environ.get(
+    "MOTCUA_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+MOTCUA_CSP_REPORT_ONLY = os.environ.get("MOTCUA_CSP_REPORT_ONLY", "0") == "1"
+# A request body larger than this is refused (413) before it is read: the largest upload post
+# (several documents of MOTCUA_UPLOAD_MAX_BYTES) plus the form.
+MOTCUA_MAX_REQUEST_BYTES = int(os.environ.get("MOTCUA_MAX_REQUEST_BYTES", str(50 * 1024 * 1024)))
+# WhiteNoise serves var/static (collectstatic) from the application; with DEBUG, straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Caches. "limits" holds the counts of the rate limits (citizens' lookup, submissions): shared by every
+# worker process and kept across restarts — the database's cache table by default, Redis with
+# MOTCUA_REDIS_URL — and never culled early (no one can flush another's counts by filling the cache).
+_REDIS = os.environ.get("MOTCUA_REDIS_URL", "")
+if _REDIS:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS,
+                    "KEY_PREFIX": "motcua"},
+        "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS,
+                   "KEY_PREFIX": "motcua-limits"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_cache",
+                    "OPTIONS": {"MAX_ENTRIES": 100_000}},
+        "limits": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_limits",
+                   "OPTIONS": {"MAX_ENTRIES": 1_000_000_000}},
+    }
 
 LOGGING = {
     "version": 1,

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -7,6 +9,8 @@ from django.views.generic import RedirectView
 from motcua.api.router import api
 from motcua.office.views_auth import LoginView, LogoutView
 
+logger = logging.getLogger(__name__)
+
 
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the application and its database answer."""
@@ -14,8 +18,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure is "unhealthy"
-        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
+    except Exception:  # noqa: BLE001 - any database failure is "unhealthy"
+        # The reason goes to the log, never to the caller (it may name hosts, users, paths).
+        logger.exception("healthz: the database does not answer")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 

@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 # Browser fixtures, registered once for the whole session: one Playwright and one Chromium per run
@@ -47,6 +48,7 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
         if not AdministrativeUnit.objects.exists():
             connection.close()
             connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+        call_command("createcachetable", verbosity=0)  # a database kept from before the cache tables
         kept = connection.settings_dict["NAME"]
         connection.creation.clone_test_db(suffix="run", verbosity=0, keepdb=False)
         copy = connection.creation.get_test_db_clone_settings("run")["NAME"]

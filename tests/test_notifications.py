@@ -32,7 +32,10 @@ def test_receipt_and_result_are_mailed_and_texted(settings, caplog):
                      ("result_ready", "email", "sent"), ("result_ready", "sms", "sent")]
     assert [m.to for m in mail.outbox] == [["pom@example.vn"], ["pom@example.vn"]]
     assert d.code in mail.outbox[0].subject and "09:00 ngày 09/03/2026" in mail.outbox[0].body
-    assert any("0987654321" in r.getMessage() for r in caplog.records)
+    sms_lines = [r.getMessage() for r in caplog.records if r.name == "motcua.sms"]
+    assert len(sms_lines) == 2 and all("*******321" in line for line in sms_lines)
+    # No personal data in the log: neither the number nor the message (it names the dossier).
+    assert not any("0987654321" in line or d.code in line for line in sms_lines)
 
 
 class BrokenSms:

@@ -17,10 +17,16 @@ class SmsSender(Protocol):
 
 
 class LoggingSmsSender:
-    """Writes each SMS to the log: the default until a province plugs in its SMS gateway."""
+    """Notes each SMS in the log — the number masked, the text left out (both are personal data) —:
+    the default until a province plugs in its SMS gateway (whose client sets its own timeouts)."""
 
     def send(self, phone: str, text: str) -> None:
-        logger.warning("SMS to %s: %s", phone, text)
+        logger.warning("SMS to %s (%d characters) not sent: no SMS gateway configured", mask_phone(phone), len(text))
+
+
+def mask_phone(phone: str) -> str:
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return f"{'*' * max(len(digits) - 3, 0)}{digits[-3:]}"
 
 
 def sms_sender() -> SmsSender:

@@ -1,0 +1,24 @@
+"""gunicorn's settings for motcua (`gunicorn -c deploy/gunicorn.conf.py motcua.wsgi`), from the environment.
+
+MOTCUA_BIND (127.0.0.1:8000), MOTCUA_WORKERS (2 × CPUs + 1), MOTCUA_THREADS (4 per worker: a request
+mostly waits for the database). The access log leaves out the query string: the citizen's status
+page carries its key in `?k=`, and searches carry names.
+"""
+import multiprocessing
+import os
+
+bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("MOTCUA_WORKERS", str(2 * multiprocessing.cpu_count() + 1)))
+threads = int(os.environ.get("MOTCUA_THREADS", "4"))
+worker_class = "gthread"
+timeout = int(os.environ.get("MOTCUA_REQUEST_TIMEOUT", "60"))  # a form 06 of a province, a large xlsx
+graceful_timeout = 30
+keepalive = 5
+max_requests = 2000  # recycle workers now and then (memory held by large exports)
+max_requests_jitter = 200
+limit_request_line = 8190
+forwarded_allow_ips = os.environ.get("MOTCUA_TRUSTED_PROXIES", "127.0.0.1") or "127.0.0.1"
+accesslog = os.environ.get("MOTCUA_ACCESS_LOG", "-")
+errorlog = "-"
+# %(U)s is the path without the query string; no user agent, no referrer (both may carry keys).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
