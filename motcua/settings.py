@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "motcua.parindex",
     "motcua.parplans",
     "motcua.demo",
+    "motcua.ops",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its Swagger UI and ReDoc assets from its own static files, never a CDN
