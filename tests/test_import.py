@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 
 from motcua.catalog.models import Procedure
 from motcua.dossiers import legacy
@@ -402,6 +402,25 @@ def test_a_file_unreadable_far_from_its_header_is_one_line(
     message, _lines = refused(path)
     assert re.fullmatch(f"{re.escape(str(path))}: {reason}", message)
     assert not Dossier.objects.exists()
+
+
+@pytest.mark.parametrize("failure", [
+    OperationalError("server closed the connection unexpectedly\n\tThis probably means the server terminated"),
+    OSError(28, "No space left on device"),
+])
+def test_an_import_failing_for_another_reason_is_one_line(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception
+) -> None:
+    """A dropped database connection or a full disk in the middle: one line saying nothing was imported."""
+    def failing(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr("motcua.dossiers.management.commands.import_dossiers.import_dossiers", failing)
+    path = write_csv(tmp_path / "ok.csv", [row(code="D-1")])
+    message, lines = refused(path)
+    assert message.startswith(f"{path}: ") and "\n" not in message and message.endswith("không nhập gì" if isinstance(
+        failure, OSError) else "chạy lại khi CSDL hoạt động")
+    assert "Traceback" not in "\n".join(lines)
 
 
 def test_missing_file(db: None, tmp_path: Path) -> None:

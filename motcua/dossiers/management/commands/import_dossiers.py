@@ -8,12 +8,14 @@ prints ``đã nhập N hồ sơ (bỏ qua M hồ sơ đã có), tạo K thủ t�
 from __future__ import annotations
 
 import csv
+import logging
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -27,6 +29,9 @@ def count_lines(path: Path) -> int:
         while chunk := raw.read(1 << 20):
             lines += chunk.count(b"\n")
     return max(lines - 1, 0)
+
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -79,6 +84,15 @@ class Command(BaseCommand):
                 if errors is not None:
                     errors.writerow(["", "", str(exc)])
                 raise CommandError(f"{path}: {exc}") from None
+            except DatabaseError as exc:
+                logger.debug("import_dossiers: database error", exc_info=True)
+                first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise CommandError(_("%(path)s: lỗi cơ sở dữ liệu (%(error)s); không nhập gì, chạy lại khi "
+                                     "CSDL hoạt động") % {"path": path, "error": first[:300]}) from None
+            except (MemoryError, OSError) as exc:
+                logger.debug("import_dossiers: system error", exc_info=True)
+                raise CommandError(f"{path}: {type(exc).__name__}: {str(exc)[:300]}; "
+                                   + _("không nhập gì")) from None
         if summary.bad_rows:
             raise CommandError(_("%(n)d dòng lỗi; không nhập gì") % {"n": summary.bad_rows})
         if dry_run:
