@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "motcua.middleware.BodyLimit",
+    "motcua.middleware.BadInput",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "motcua.middleware.SecurityHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",

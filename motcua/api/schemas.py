@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -72,7 +72,7 @@ class ProcedureFilters(Schema):
     field: str | None = Field(None, description="Mã lĩnh vực")
     q: str | None = Field(None, description="Tìm theo mã hoặc tên")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class ProcedurePage(Schema):
@@ -99,7 +99,7 @@ class DossierIn(Schema):
     applicant: ApplicantIn
     matter: str = Field("", max_length=500)
     sets: int = Field(1, ge=1, le=100)
-    documents: list[str] = Field(default_factory=list)
+    documents: list[Annotated[str, Field(min_length=1, max_length=500)]] = Field(default_factory=list, max_length=100)
 
 
 class ApplicantOut(Schema):
@@ -147,7 +147,7 @@ class DossierFilters(Schema):
     date_to: dt.date | None = Field(None, alias="to", description="Đến ngày tiếp nhận (hoặc ngày nộp)")
     procedure: str | None = Field(None, description="Mã thủ tục")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class DossierPage(Schema):
