@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "motcua.middleware.BadInput",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "motcua.middleware.SecurityHeaders",
+    "motcua.replica.ReportReads",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,6 +115,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once with "database is locked", and take the write
     # lock when a transaction begins, so two officers acting at once get a clean refusal.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+if os.environ.get("MOTCUA_PGBOUNCER", "0") == "1":  # transaction pooling (docs/scaling.md)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming standby for reports and dashboards (motcua/replica.py, docs/scaling.md).
+if os.environ.get("MOTCUA_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["MOTCUA_REPLICA_URL"], conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "0")),
+        conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["motcua.replica.ReportsToReplica"]
+MOTCUA_REPLICA_PATHS = ["/thong-ke/", "/cong-khai/"]
 DATABASES["default"].setdefault("TEST", {})
 if os.environ.get("MOTCUA_TEST_DB_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = os.environ["MOTCUA_TEST_DB_NAME"]

@@ -78,6 +78,6 @@ def test_receipt_pdf_of_own_dossier(client: Client, office: Office) -> None:
 ])
 def test_odd_urls_are_404_or_a_page_never_a_500(client: Client, office: Office, path: str) -> None:
     client.force_login(office.counter)
-    assert client.get(path).status_code in (200, 404)
+    assert client.get(path).status_code in (200, 400, 404)  # 400: a NUL character, refused as such
     post = client.post(path.split("?")[0].replace("forms/receipt.pdf", "actions/"), {"action": "x"})
     assert post.status_code in (200, 400, 403, 404, 405)

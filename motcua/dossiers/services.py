@@ -8,6 +8,7 @@ appends a typed event, queues the applicant's notifications and updates the repo
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
+from motcua.dossiers import applicant as applicant_rules
 from motcua.dossiers import due, lifecycle, policy
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
@@ -128,6 +130,10 @@ def receive(
     day = at.astimezone(TZ).date()
     regime = regime_at(day)
     applicant = applicant or Applicant()
+    bad = applicant_rules.problems(dataclasses.asdict(applicant))  # the one rule of every door
+    if bad:
+        field, message = next(iter(bad.items()))
+        raise InvalidInput(message, field=f"applicant.{field}")
     dossier = Dossier(
         code=_next_code(agency.code if agency else unit.code, regime.code, day, procedure.central_system_owner),
         regime=regime.code, procedure=procedure, unit=unit, agency=agency,

@@ -1,7 +1,6 @@
 """Forms of the officials' screens. Every input is validated here; views never trust raw POST data."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import Procedure, RequiredDocument
+from motcua.dossiers import applicant as rules
+from motcua.dossiers.applicant import form_check
 from motcua.dossiers.lifecycle import Action
 from motcua.office import lockout
 from motcua.statemachine import Offer
@@ -101,10 +102,6 @@ def style(form: forms.Form) -> None:
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
-ID_NUMBER = re.compile(r"^(\d{9}|\d{12})$")
-PHONE = re.compile(r"^\+?[0-9 .-]{8,20}$")
-
-
 class ApplicantForm(forms.Form):
     applicant_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=200)
     applicant_id = forms.CharField(
@@ -114,20 +111,18 @@ class ApplicantForm(forms.Form):
     applicant_email = forms.EmailField(label=_("Thư điện tử"), max_length=254, required=False)
     applicant_address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
 
+    # The same rule and messages as every other door (motcua.dossiers.applicant).
     def clean_applicant_name(self) -> str:
-        return " ".join(self.cleaned_data["applicant_name"].split())
+        return form_check(rules.clean_name)(self.cleaned_data["applicant_name"])
 
     def clean_applicant_id(self) -> str:
-        value = self.cleaned_data["applicant_id"].strip()
-        if not ID_NUMBER.match(value):
-            raise ValidationError(_("Số giấy tờ tùy thân gồm 12 chữ số (căn cước) hoặc 9 chữ số (CMND)."))
-        return value
+        return form_check(rules.clean_id_number)(self.cleaned_data["applicant_id"])
 
     def clean_applicant_phone(self) -> str:
-        value = self.cleaned_data["applicant_phone"].strip()
-        if value and not PHONE.match(value):
-            raise ValidationError(_("Số điện thoại không hợp lệ."))
-        return value
+        return form_check(rules.clean_phone)(self.cleaned_data["applicant_phone"])
+
+    def clean_applicant_address(self) -> str:
+        return form_check(rules.clean_address)(self.cleaned_data["applicant_address"])
 
 
 class IntakeForm(ApplicantForm):

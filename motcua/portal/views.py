@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from motcua.catalog.models import Field, Procedure
 from motcua.catalog.search import search_procedures
+from motcua.dossiers import applicant as rules
 from motcua.dossiers import services
+from motcua.dossiers.applicant import form_check
 from motcua.dossiers.models import Dossier
 from motcua.portal import uploads
 from motcua.portal.links import lookup_key, procedure_url, public_path
@@ -73,11 +75,8 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
 class SubmissionForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.none(), label=_lazy("Nơi nộp hồ sơ"))
     name = forms.CharField(label=_lazy("Họ và tên"), max_length=200)
-    id_number = forms.RegexField(label=_lazy("Số định danh cá nhân (CCCD 12 số hoặc CMND 9 số)"),
-                                 regex=r"^(\d{9}|\d{12})$",
-                                 error_messages={"invalid": _lazy("Số định danh gồm 12 chữ số (hoặc 9 chữ số).")})
-    phone = forms.RegexField(label=_lazy("Số điện thoại"), regex=r"^\+?[0-9 .-]{8,20}$",
-                             error_messages={"invalid": _lazy("Số điện thoại không hợp lệ.")})
+    id_number = forms.CharField(label=_lazy("Số định danh cá nhân (CCCD 12 số hoặc CMND 9 số)"), max_length=40)
+    phone = forms.CharField(label=_lazy("Số điện thoại"), max_length=40)
     email = forms.EmailField(label=_lazy("Thư điện tử"), required=False)
     address = forms.CharField(label=_lazy("Địa chỉ"), max_length=300)
     matter = forms.CharField(label=_lazy("Nội dung yêu cầu"), max_length=500, required=False)
@@ -96,6 +95,19 @@ class SubmissionForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+    # The same rule and messages as every other door (motcua.dossiers.applicant).
+    def clean_name(self) -> str:
+        return form_check(rules.clean_name)(self.cleaned_data["name"])
+
+    def clean_id_number(self) -> str:
+        return form_check(rules.clean_id_number)(self.cleaned_data["id_number"])
+
+    def clean_phone(self) -> str:
+        return form_check(rules.clean_phone)(self.cleaned_data["phone"])
+
+    def clean_address(self) -> str:
+        return form_check(rules.clean_address)(self.cleaned_data["address"])
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}
