@@ -4,12 +4,19 @@ from django.contrib import admin
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from motcua.api.router import api
 from motcua.office.views_auth import LoginView, LogoutView
 
 logger = logging.getLogger(__name__)
+
+# The error pages in Vietnamese (motcua/errors.py); the admin's titles too.
+handler400, handler403 = "motcua.errors.bad_request", "motcua.errors.permission_denied"
+handler404, handler500 = "motcua.errors.page_not_found", "motcua.errors.server_error"
+admin.site.site_header = admin.site.site_title = _("Quản trị hệ thống một cửa điện tử")
+admin.site.index_title = _("Quản trị dữ liệu, danh mục và người dùng")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
