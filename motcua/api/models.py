@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Roles no official holds: an integration's. A token with one acts for a province administrator's
+# service account (its user must hold the admin role).
+INTEGRATION_ROLES = frozenset({"system", "applicant"})
 TOKEN_PREFIX = "mc_"
 PREFIX_LENGTH = 8  # characters of the key kept in clear, after TOKEN_PREFIX
 
@@ -42,9 +45,22 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    @staticmethod
+    def user_holds(user: object, role: str) -> bool:
+        """A token may carry only a role its user holds (the admin role for an integration's)."""
+        from motcua.units.models import StaffRole
+
+        wanted = "admin" if role in INTEGRATION_ROLES else role
+        return bool(getattr(user, "is_superuser", False) and role in INTEGRATION_ROLES) or (
+            StaffRole.objects.filter(user=user, role=wanted).exists())
+
     @classmethod
     def issue(cls, *, user: object, role: str, name: str) -> tuple[ApiToken, str]:
-        """Create a token; return it with the clear key, which is never stored and shown only once."""
+        """Create a token; return it with the clear key, which is never stored and shown only once.
+        ValueError when the user does not hold the role."""
+        if not cls.user_holds(user, role):
+            raise ValueError(f"người dùng không giữ vai trò {role}" + (" (mã tích hợp: cần vai trò admin)"
+                                                                      if role in INTEGRATION_ROLES else ""))
         key = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token = cls.objects.create(
             name=name, user=user, role=role, key_hash=hash_key(key), prefix=key[: len(TOKEN_PREFIX) + PREFIX_LENGTH]
@@ -55,6 +71,8 @@ class ApiToken(models.Model):
     def lookup(cls, key: str) -> ApiToken | None:
         """The active token with this key, marking it used; None when unknown or revoked."""
         token = cls.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+        if token is not None and not cls.user_holds(token.user, token.role):
+            return None  # the user no longer holds the token's role: the token no longer works
         if token is not None:
             now = timezone.now()
             cls.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -32,7 +32,10 @@ class Command(BaseCommand):
             raise CommandError(f"--user: không có người dùng {options['user']!r}")
         if not user.is_active:
             raise CommandError(f"--user: người dùng {options['user']!r} đã bị vô hiệu hóa")
-        token, key = ApiToken.issue(user=user, role=role, name=name)
+        try:
+            token, key = ApiToken.issue(user=user, role=role, name=name)
+        except ValueError as exc:
+            raise CommandError(f"--role: {options['user']!r}: {exc}") from None
         self.stdout.write(key)
         self.stderr.write(f"đã tạo mã {token.prefix}… cho {user.get_username()} với vai trò {role}; "
                           "mã chỉ hiện một lần")
