@@ -40,10 +40,11 @@ migrate: install var/secret_key
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-# The development server, serving the static files itself (--insecure) since DEBUG is off.
-run: demo
-	@echo "motcua: http://$(HOST):$(PORT)/  (logins printed above)"
-	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+# The demo (seed_demo), the notification worker in the background (e-mails printed in the terminal)
+# and the development server, serving the static files itself (--insecure) since DEBUG is off.
+# HOST and PORT also make the printed links and the QR codes' base URL (scripts/run-demo.sh).
+run: migrate
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run-demo.sh
 
 # The production stack on this machine (README, "Running in production"): PostgreSQL (DATABASE_URL,
 # default the database motcua on 127.0.0.1, created when missing), gunicorn, WhiteNoise, the worker.

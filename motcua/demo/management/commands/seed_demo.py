@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.catalog.loader import CatalogError
@@ -62,4 +63,5 @@ class Command(BaseCommand):
         for login in world.logins:
             out.write(f"  {login.username.ljust(width)}  {login.role.ljust(10)}  {DEMO_PASSWORD.ljust(10)}  "
                       f"{login.agency}")
-        out.write("Mở http://127.0.0.1:8000/office/ (cán bộ) · http://127.0.0.1:8000/thu-tuc/ (công dân)")
+        base = settings.MOTCUA_PUBLIC_BASE_URL.rstrip("/")  # `make run HOST=… PORT=…` sets it (scripts/run-demo.sh)
+        out.write(f"Mở {base}/office/ (cán bộ) · {base}/thu-tuc/ (công dân) · {base}/tra-cuu/ (tra cứu hồ sơ)")
