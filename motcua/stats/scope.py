@@ -76,15 +76,15 @@ def unit_choices(user: Any, selected: AdministrativeUnit | None, date_from: dt.d
     """(code, label) for the picker: the user's top units, the selected one and its children in
     force during the period (marked with a dash)."""
     units = root_units(user, date_to)
-    children: list[AdministrativeUnit] = []
+    children: list[tuple[str, str]] = []  # (code, name): a province has a hundred communes, no model needed
     if selected is not None:
         units.append(selected)
         children = list(AdministrativeUnit.objects.filter(parent__code=selected.code, valid_from__lte=date_to).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=date_from)).order_by("code"))
+            Q(valid_to__isnull=True) | Q(valid_to__gte=date_from)).order_by("code").values_list("code", "name"))
     seen: set[str] = set()
     out = []
-    for unit, prefix in [(u, "") for u in units] + [(c, "— ") for c in children]:
-        if unit.code not in seen:
-            seen.add(unit.code)
-            out.append((unit.code, f"{prefix}{unit.name} ({unit.code})"))
+    for code, name, prefix in [(u.code, u.name, "") for u in units] + [(c, n, "— ") for c, n in children]:
+        if code not in seen:
+            seen.add(code)
+            out.append((code, f"{prefix}{name} ({code})"))
     return out

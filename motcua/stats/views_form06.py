@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlencode
+from html import escape  # the standard library's: Django's (lazy-aware) is slower per call
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from motcua.reports.form06 import COUNT_KEYS, ReportError, compute_form06
@@ -17,10 +20,12 @@ from motcua.stats import exports
 from motcua.stats.drill import TOTAL_ROW, dossiers_behind
 from motcua.stats.params import BY_LABELS, Selection, period_form_context, read_selection
 from motcua.stats.scope import require_reporter, unit_choices
+from motcua.stats.templatetags.stats_tags import percent
 from motcua.workdays import TZ
 
 FORMATS = ("xlsx", "csv", "json", "pdf")
 PAGE_SIZE = 50
+MUTED = "text-muted text-decoration-none"
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([+-]\d{2}:\d{2}|Z)?$")
 
 
@@ -40,23 +45,52 @@ def compute(sel: Selection) -> dict | None:
 
 def _table(report: dict, sel: Selection, show_empty: bool = True) -> list[dict]:
     """Rows for the template: every count cell with the link to its dossiers; without ``show_empty``,
-    the rows with no dossier at all are left out (the total keeps them)."""
-    drill = reverse("stats:form06_dossiers")
+    the rows with no dossier at all are left out (the total keeps them).
+
+    A province by commune is some 2,000 cells: the drill-down query is encoded once and each row's
+    cells are written as one piece of HTML here (``cells_html``), not a template loop per cell —
+    that loop and an urlencode per cell made the screen three times slower than the JSON of the same
+    figures (docs/benchmarks.md, "Form 06 on screen")."""
     base = {"unit": report["unit"]["code"], "period": "custom", "from": report["from"], "to": report["to"],
             "as_of": report["as_of"], "by": sel.by or "none", **({"units": sel.units} if sel.units != "as_was" else {})}
+    prefix = f"{reverse('stats:form06_dossiers')}?{urlencode(base)}&row="
+    columns = [(c, escape(f"&column={quote_plus(c)}")) for c in exports.COLUMNS[:-1]]
+    numbers: dict[int, str] = {}  # intcomma once per distinct value
     out = []
     for row, is_total in [(r, False) for r in report["rows"]] + [(report["totals"], True)]:
-        if not is_total and not show_empty and not any(row[c] for c in exports.COLUMNS[:-1]):
+        if not is_total and not show_empty and not any(row[c] for c, _q in columns):
             continue
         key = TOTAL_ROW if is_total else row["key"]
-        cells = [{"key": c, "value": row[c],
-                  "url": f"{drill}?{urlencode({**base, 'row': key, 'column': c})}"} for c in exports.COLUMNS[:-1]]
+        row_url = escape(prefix + quote_plus(str(key)))
+        parts = []
+        for column, query in columns:
+            value = row[column]
+            if value:
+                text = numbers.get(value) or numbers.setdefault(value, escape(intcomma(value)))
+                parts.append(f'<td data-col="{column}"><a href="{row_url}{query}">{text}</a></td>')
+            else:
+                parts.append(f'<td data-col="{column}"><a class="{MUTED}" href="{row_url}{query}">0</a></td>')
         child_url = None
         if sel.by == "child" and not is_total and row["key"] != report["unit"]["code"]:
             child_url = f"?{sel.query(unit=row['key'])}"
-        out.append({"key": key, "label": _("Tổng cộng") if is_total else row["label"], "total": is_total,
-                    "cells": cells, "rate": row["on_time_rate"], "child_url": child_url})
+        label = _("Tổng cộng") if is_total else row["label"]
+        out.append({"key": key, "label": label, "total": is_total, "rate": row["on_time_rate"],
+                    "child_url": child_url, "cells_html": "".join(parts)})
+    for number, row in enumerate(out, start=1):
+        row["html"] = _row_html(row, number)
     return out
+
+
+def _row_html(row: dict, number: int) -> str:
+    """One row of the table (see ``_table``)."""
+    label = escape(row["label"])
+    if row["child_url"]:
+        label = f'<a href="{escape(row["child_url"])}">{label}</a>'
+    head = ' class="fw-bold table-light"' if row["total"] else ""
+    return mark_safe(  # noqa: S308 - every value is escaped here or in _table
+        f'<tr{head} data-row="{escape(row["key"])}"><td class="text-center">{"" if row["total"] else number}</td>'
+        f'<td class="text-start">{label}</td>{row["cells_html"]}'
+        f'<td data-col="on_time_rate">{escape(percent(row["rate"], 2))}</td></tr>\n')
 
 
 @login_required
