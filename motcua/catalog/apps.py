@@ -3,4 +3,5 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "motcua.catalog"
+    verbose_name = "Danh mục thủ tục hành chính"
     label = "catalog"

@@ -18,6 +18,8 @@ class Field(models.Model):
     name = models.CharField(max_length=200)
 
     class Meta:
+        verbose_name = "lĩnh vực"
+        verbose_name_plural = "lĩnh vực"
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -63,6 +65,8 @@ class Procedure(models.Model):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = "thủ tục hành chính"
+        verbose_name_plural = "thủ tục hành chính"
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -94,6 +98,8 @@ class RequiredDocument(models.Model):
     required = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = "thành phần hồ sơ"
+        verbose_name_plural = "thành phần hồ sơ"
         ordering = ["procedure", "order"]
 
     def __str__(self) -> str:
@@ -114,6 +120,8 @@ class RouteStep(models.Model):
     share_minutes = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = "bước xử lý"
+        verbose_name_plural = "bước xử lý"
         ordering = ["procedure", "order"]
         constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="route_step_order_unique")]
 

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class UnitsConfig(AppConfig):
     name = "motcua.units"
+    verbose_name = "Đơn vị, cơ quan, cán bộ"
     label = "units"
 
     def ready(self) -> None:

@@ -51,6 +51,8 @@ class AdministrativeUnit(models.Model):
     objects = AdministrativeUnitQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "đơn vị hành chính"
+        verbose_name_plural = "đơn vị hành chính"
         ordering = ["code", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["code", "valid_from"], name="unit_code_version_unique"),
@@ -93,6 +95,8 @@ class CalendarOverride(models.Model):
     unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.CASCADE)
 
     class Meta:
+        verbose_name = "điều chỉnh lịch làm việc"
+        verbose_name_plural = "điều chỉnh lịch làm việc"
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["date", "unit"], name="override_date_unit_unique"),
@@ -128,8 +132,9 @@ class Agency(models.Model):
     )
 
     class Meta:
+        verbose_name = "cơ quan"
+        verbose_name_plural = "cơ quan"
         ordering = ["code"]
-        verbose_name_plural = "agencies"
 
     def __str__(self) -> str:
         return self.name
@@ -144,6 +149,8 @@ class StaffRole(models.Model):
     unit = models.ForeignKey(AdministrativeUnit, null=True, blank=True, on_delete=models.CASCADE)
 
     class Meta:
+        verbose_name = "phân quyền cán bộ"
+        verbose_name_plural = "phân quyền cán bộ"
         constraints = [
             models.CheckConstraint(
                 condition=Q(agency__isnull=False) | Q(unit__isnull=False), name="staffrole_scoped"
