@@ -24,11 +24,20 @@ PUBLIC_COLUMNS = ("code", "name", "to_handle", "resolved", "resolved_in_time", "
 STEP = dt.timedelta(minutes=5)
 
 
+def _human(as_of: str) -> str:
+    """'2026-03-31T23:59:59+07:00' → '23 giờ 59, ngày 31/03/2026' (never an ISO instant on a screen)."""
+    try:
+        local = dt.datetime.fromisoformat(as_of).astimezone(TZ)
+    except (TypeError, ValueError):
+        return as_of
+    return f"{local.hour:02d} giờ {local.minute:02d}, ngày {local:%d/%m/%Y}"
+
+
 def method_text(period: ReportPeriod, as_of: str) -> list[str]:
     return [
         _("Nguồn: hồ sơ thủ tục hành chính tiếp nhận trên hệ thống một cửa điện tử; số liệu tính theo "
           "biểu mẫu số 06 của Thông tư số 01/2020/TT-VPCP."),
-        _("Kỳ: %(p)s; số liệu tính đến %(a)s (giờ Việt Nam).") % {"p": period.label, "a": as_of},
+        _("Kỳ: %(p)s; số liệu tính đến %(a)s (giờ Việt Nam).") % {"p": period.label, "a": _human(as_of)},
         _("Hồ sơ phải giải quyết = hồ sơ tiếp nhận trong kỳ + hồ sơ kỳ trước chuyển sang còn đang giải quyết, "
           "trừ hồ sơ công dân rút."),
         _("Đúng hạn: hồ sơ hoàn thành không muộn hơn ngày hẹn trả ghi trên phiếu tiếp nhận (so theo ngày); "
