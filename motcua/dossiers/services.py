@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -74,14 +75,20 @@ def _schedule_steps(
 ) -> None:
     """Give each unfinished step a due instant: the remaining time, spent in route order."""
     steps = [s for s in dossier.steps.all() if s.order >= first_open and s.finished_at is None]
+    _plan_steps(steps, calendar, start, remaining)
+    DossierStep.objects.bulk_update(steps, ["due_at"])
+
+
+def _plan_steps(steps: list[DossierStep], calendar: Calendar, start: dt.datetime, remaining: int) -> None:
+    """Each step's due instant (in memory): the remaining time, spent in route order."""
     later = sum(s.share_minutes for s in steps)
     for step in steps:
         later -= step.share_minutes
         step.due_at = calendar.add_working_time(start, max(remaining - later, 0))
-    DossierStep.objects.bulk_update(steps, ["due_at"])
 
 
-def _create_steps(dossier: Dossier) -> None:
+def _new_steps(dossier: Dossier) -> list[DossierStep]:
+    """The dossier's steps from its procedure's route (not yet written)."""
     agencies: dict[tuple[str, str], Agency | None] = {}
     steps = []
     for step in dossier.procedure.steps.all():
@@ -90,7 +97,7 @@ def _create_steps(dossier: Dossier) -> None:
             agencies[where] = _agency_for_step(dossier, *where)
         steps.append(DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
                                  agency=agencies[where], share_minutes=step.share_minutes))
-    DossierStep.objects.bulk_create(steps)
+    return steps
 
 
 def _agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
@@ -134,9 +141,9 @@ def receive(
     if bad:
         field, message = next(iter(bad.items()))
         raise InvalidInput(message, field=f"applicant.{field}")
+    # Until its code is drawn (last, below), the dossier holds a placeholder no code can equal.
     dossier = Dossier(
-        code=_next_code(agency.code if agency else unit.code, regime.code, day, procedure.central_system_owner),
-        regime=regime.code, procedure=procedure, unit=unit, agency=agency,
+        code=f"~{uuid.uuid4().hex}", regime=regime.code, procedure=procedure, unit=unit, agency=agency,
         level=level or (agency.level if agency else unit.level),
         channel="online" if online else channel,
         status=Status.SUBMITTED if online else Status.RECEIVED,
@@ -145,20 +152,29 @@ def receive(
         sets=sets, submitted_at=at if online else None, idempotency_key=idempotency_key, version=1,
         last_event_at=at,
     )
-    dossier.save()
-    _create_steps(dossier)
-    for name in documents:
-        Document.objects.create(dossier=dossier, name=name, paper=not online)
-    if not online:
+    if not online:  # the clock is computed before the first write: one INSERT of the dossier
+        calendar = calendar_for_unit(unit)
         dossier.current_step = 1
-        _start_clock(dossier, at, calendar_for_unit(unit))
-        DossierStep.objects.filter(dossier=dossier, order=1).update(started_at=at)
-        dossier.save()
+        dossier.received_at = at
+        dossier.clock_start = calendar.start_of_clock(at, procedure.cutoff)
+        dossier.due_at = calendar.add_working_time(dossier.clock_start, procedure.legal_minutes)
+    dossier.save()
+    steps = _new_steps(dossier)
+    if not online:
+        _plan_steps(steps, calendar, dossier.clock_start, procedure.legal_minutes)
+        if steps:
+            steps[0].started_at = at
+    DossierStep.objects.bulk_create(steps)
+    Document.objects.bulk_create([Document(dossier=dossier, name=name, paper=not online) for name in documents])
     event = DossierEvent.objects.create(
         dossier=dossier, seq=dossier.version, action=EventKind.SUBMIT if online else EventKind.RECEIVE, at=at,
         actor=actor, actor_label=_actor_label(actor, role), from_status="", to_status=dossier.status,
         step=dossier.current_step or None, payload={"documents": list(documents)},
     )
+    # The day's code last: its sequence row (shared by every counter of the agency) stays locked
+    # only from here to the commit, not through the whole receipt.
+    dossier.code = _next_code(agency.code if agency else unit.code, regime.code, day, procedure.central_system_owner)
+    Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
     outbox.on_event(dossier, event)
     rollups.record(dossier, rollups.Position(), at)
     return dossier

@@ -1,0 +1,228 @@
+"""Transitions through the services on PostgreSQL, beside pgbench in the same run.
+
+    .venv/bin/python bench/transitions.py [--threads 1,4,16] [--seconds 15] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+
+1. A fresh database ``bench_transitions`` (dropped at the end): migrate, one commune with its
+   one-stop agency, a procedure of three steps (counter → specialist → head), one officer per role.
+2. For each count T: T worker processes (as gunicorn's workers are processes; Python threads in one
+   process would measure the interpreter's lock), each on its OWN dossiers of the SAME unit (the case
+   that used to deadlock), started together, for ``--seconds``: receive a dossier (with the
+   applicant's e-mail and phone, so the outbox and its tasks are written), hand it over twice,
+   resolve it, return it — as the
+   officers (``actor=``, the screens' path). Counted: transitions per second (a receipt counts as one),
+   deadlocks, other errors, p50/p95 latency.
+3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
+   for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
+4. Statements per transition, counted with Django's query capture on one dossier: receive,
+   hand_over, resolve, return (SAVEPOINTs included; + BEGIN and COMMIT = round trips).
+
+Prints a table and writes bench/out/transitions.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+DB = "bench_transitions"
+PGB = "bench_transitions_pgbench"
+
+
+def pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def with_db(url: str, name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{name}", url)
+
+
+def pgbench(url: str, clients: int, seconds: int) -> float:
+    target = with_db(url, PGB)
+    done = subprocess.run(["pgbench", "-n", "-c", str(clients), "-j", str(clients), "-T", str(seconds), target],
+                          capture_output=True, text=True, check=True)
+    match = re.search(r"tps = ([\d.]+)", done.stdout)
+    assert match, done.stdout
+    return float(match.group(1))
+
+
+def setup_world():  # noqa: ANN201 - (procedure, unit, agency, users)
+    from django.contrib.auth import get_user_model
+
+    from motcua.units.models import StaffRole
+    from tests.factories import make_procedure, make_world
+
+    world = make_world("Z")  # codes no real unit has
+    procedure = make_procedure(code="B.000001", days=30, shares=(480, 13440, 480))
+    users = {}
+    for role in ("counter", "specialist", "head"):
+        users[role] = get_user_model().objects.create_user(f"bench_{role}")
+        StaffRole.objects.create(user=users[role], role=role, agency=world.agency)
+    return procedure, world.commune, world.agency, users
+
+
+def one_dossier(world, n: int, timings: list[float]) -> int:  # noqa: ANN001
+    """Receive, hand over twice, resolve, return: 5 transitions, each timed."""
+    from motcua.dossiers import services
+
+    procedure, unit, agency, users = world
+    applicant = services.Applicant(name=f"Người nộp {n}", id_number=f"{n:012d}", phone="0912345678",
+                                   email=f"nguoi{n}@example.vn")
+    t0 = time.perf_counter()
+    d = services.receive(procedure=procedure, unit=unit, agency=agency, applicant=applicant, actor=users["counter"])
+    timings.append(time.perf_counter() - t0)
+    for action, who in (("hand_over", "counter"), ("hand_over", "specialist"), ("resolve", "head"),
+                        ("return", "counter")):
+        t0 = time.perf_counter()
+        services.perform(d.pk, action, actor=users[who])
+        timings.append(time.perf_counter() - t0)
+    return 5
+
+
+def _load_world(ids: dict):  # noqa: ANN202 - the world's objects in a worker process
+    from django.contrib.auth import get_user_model
+
+    from motcua.catalog.models import Procedure
+    from motcua.units.models import AdministrativeUnit, Agency
+
+    users = {role: get_user_model().objects.get(pk=pk) for role, pk in ids["users"].items()}
+    return (Procedure.objects.get(pk=ids["procedure"]), AdministrativeUnit.objects.get(pk=ids["unit"]),
+            Agency.objects.get(pk=ids["agency"]), users)
+
+
+def _worker(i: int, ids: dict, start_at: float, seconds: float, results) -> None:  # noqa: ANN001
+    """One officer's process (as a gunicorn worker is one): its own dossiers of the shared unit."""
+    import django
+
+    django.setup()
+    from psycopg import errors as pg_errors
+
+    world = _load_world(ids)
+    count, timings, deadlocks, errors, n = 0, [], 0, [], (i + 1) * 10_000_000
+    while time.time() < start_at:
+        time.sleep(0.005)
+    stop = start_at + seconds
+    while time.time() < stop:
+        n += 1
+        try:
+            count += one_dossier(world, n, timings)
+        except Exception as exc:  # noqa: BLE001 - counted, reported
+            cause = exc.__cause__ or exc
+            if isinstance(cause, pg_errors.DeadlockDetected) or "deadlock" in str(exc).lower():
+                deadlocks += 1
+            else:
+                errors.append(f"{type(exc).__name__}: {exc}"[:200])
+    results.put({"count": count, "timings": timings, "deadlocks": deadlocks, "errors": errors})
+
+
+def run_workers(ids: dict, workers: int, seconds: float) -> dict:
+    """``workers`` processes at once, started together, for ``seconds``."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    start_at = time.time() + 3 + 0.3 * workers  # after every process has started Django
+    pool = [ctx.Process(target=_worker, args=(i, ids, start_at, seconds, results)) for i in range(workers)]
+    for p in pool:
+        p.start()
+    parts = [results.get(timeout=seconds + 120) for _ in pool]
+    for p in pool:
+        p.join()
+    flat = sorted(x for part in parts for x in part["timings"])
+    errors = [e for part in parts for e in part["errors"]]
+    total = sum(part["count"] for part in parts)
+    return {"workers": workers, "transitions": total, "seconds": seconds, "tps": round(total / seconds, 1),
+            "deadlocks": sum(part["deadlocks"] for part in parts), "errors": len(errors),
+            "error_sample": errors[:3], "p50_ms": round(1000 * statistics.median(flat), 1) if flat else None,
+            "p95_ms": round(1000 * flat[int(0.95 * (len(flat) - 1))], 1) if flat else None}
+
+
+def statements(world) -> dict:  # noqa: ANN001
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import services
+
+    procedure, unit, agency, users = world
+    out = {}
+    applicant = services.Applicant(name="Đếm câu lệnh", id_number="009999999999", phone="0912345678",
+                                   email="dem@example.vn")
+    with CaptureQueriesContext(connection) as q:
+        d = services.receive(procedure=procedure, unit=unit, agency=agency, applicant=applicant,
+                             actor=users["counter"])
+    out["receive"] = len(q)
+    for label, action, who in (("hand_over (counter)", "hand_over", "counter"),
+                               ("hand_over (specialist)", "hand_over", "specialist"),
+                               ("resolve", "resolve", "head"), ("return", "return", "counter")):
+        with CaptureQueriesContext(connection) as q:
+            services.perform(d.pk, action, actor=users[who])
+        out[label] = len(q)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", default="1,4,16")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    thread_counts = [int(t) for t in args.threads.split(",")]
+
+    pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    pg_admin(args.pg, f"CREATE DATABASE {DB}")
+    pg_admin(args.pg, f"DROP DATABASE IF EXISTS {PGB} WITH (FORCE)")
+    pg_admin(args.pg, f"CREATE DATABASE {PGB}")
+    subprocess.run(["pgbench", "-i", "-q", "-s", "10", with_db(args.pg, PGB)], check=True, capture_output=True)
+    os.environ["DATABASE_URL"] = with_db(args.pg, DB)
+    os.environ.setdefault("MOTCUA_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
+    sys.path.insert(0, str(ROOT))
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
+    import django
+
+    django.setup()
+    world = setup_world()
+    procedure, unit, agency, users = world
+    ids = {"procedure": procedure.pk, "unit": unit.pk, "agency": agency.pk,
+           "users": {role: u.pk for role, u in users.items()}}
+    results = {"statements": statements(world), "runs": []}
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        for threads in thread_counts:
+            ours = run_workers(ids, threads, args.seconds)
+            reference = pgbench(args.pg, threads, int(args.seconds))
+            ours.update(pgbench_tps=reference, ratio=round(ours["tps"] / reference, 3))
+            results["runs"].append(ours)
+            print(f"{threads:>3} workers: {ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
+                  f"ratio {ours['ratio']:.3f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
+                  f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms", flush=True)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {PGB} WITH (FORCE)")
+    one = next((r for r in results["runs"] if r["workers"] == 1), None)
+    four = next((r for r in results["runs"] if r["workers"] == 4), None)
+    if one and four:
+        results["scaling_4_over_1"] = round(four["tps"] / one["tps"], 2)
+    print("statements per transition:", results["statements"])
+    print("4 threads ÷ 1 thread:", results.get("scaling_4_over_1"))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "transitions.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
