@@ -25,12 +25,14 @@ export MOTCUA_ALLOWED_HOSTS="${MOTCUA_ALLOWED_HOSTS:-127.0.0.1,localhost,testser
 if [ "${1:-}" = "--dry-run" ]; then
     echo "MOTCUA_PUBLIC_BASE_URL=${MOTCUA_PUBLIC_BASE_URL}"
     echo "MOTCUA_ALLOWED_HOSTS=${MOTCUA_ALLOWED_HOSTS}"
+    echo "$PY manage.py collectstatic --noinput --verbosity 0"
     echo "$PY manage.py seed_demo --dossiers ${MOTCUA_DEMO_DOSSIERS:-3000}"
     echo "$PY manage.py db_worker --interval 1 --no-reload &"
     echo "$PY manage.py runserver --insecure --noreload ${HOST}:${PORT} &"
     exit 0
 fi
 
+$PY manage.py collectstatic --noinput --verbosity 0  # var/static, which WhiteNoise expects (no warning)
 $PY manage.py seed_demo --dossiers "${MOTCUA_DEMO_DOSSIERS:-3000}"
 
 pids=()
