@@ -18,9 +18,11 @@ def test_the_admin_index_is_in_vietnamese() -> None:
     assert "Django administration" not in page and "Site administration" not in page
     assert "Thêm vào" in page and "Thay đổi" in page  # Django's own words
     for name in ("Đơn vị, cơ quan, cán bộ", "Đơn vị hành chính", "Cơ quan", "Phân quyền cán bộ",
-                 "Danh mục thủ tục hành chính", "Thủ tục hành chính", "Lĩnh vực", "Thông báo cho công dân"):
+                 "Danh mục thủ tục hành chính", "Thủ tục hành chính", "Lĩnh vực", "Thông báo cho công dân",
+                 "Kiến nghị", "Đoàn giám sát", "Bộ chỉ số 766", "Tiêu chí thành phần"):
         assert name in page, name
-    for english in ("Administrative units", "Agencies", "Staff roles", "Procedures"):
+    for english in ("Administrative units", "Agencies", "Staff roles", "Procedures", "Recommendations",
+                    "Delegations", "Indicator sets"):
         assert english not in page, english
     form = client.get("/admin/catalog/procedure/add/").content.decode()
     assert "Thêm thủ tục hành chính" in form

@@ -91,6 +91,8 @@ class Recommendation(models.Model):
     objects = RecommendationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "kiến nghị"
+        verbose_name_plural = "kiến nghị"
         ordering = ["deadline", "code"]
         indexes = [models.Index(fields=["source_type", "source_id"]), models.Index(fields=["addressee_unit", "status"]),
                    models.Index(fields=["status", "deadline"])]

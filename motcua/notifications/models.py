@@ -46,6 +46,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "thông báo"
+        verbose_name_plural = "thông báo"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="notification_state_idx")]
         constraints = [

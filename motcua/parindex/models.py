@@ -39,6 +39,8 @@ class IndexSet(models.Model):
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "bộ tiêu chí chỉ số CCHC"
+        verbose_name_plural = "bộ tiêu chí chỉ số CCHC"
         ordering = ["-year", "level", "code"]
         constraints = [models.UniqueConstraint(fields=["year", "level", "decision_number"],
                                                name="index_set_year_level_decision")]
@@ -69,6 +71,8 @@ class Criterion(models.Model):
     max_points = models.DecimalField(max_digits=7, decimal_places=2)
 
     class Meta:
+        verbose_name = "tiêu chí"
+        verbose_name_plural = "tiêu chí"
         ordering = ["field", "order"]
 
     def __str__(self) -> str:
@@ -90,6 +94,8 @@ class SubCriterion(models.Model):
     evidence_required = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = "tiêu chí thành phần"
+        verbose_name_plural = "tiêu chí thành phần"
         ordering = ["index_set", "criterion__field__order", "criterion__order", "order"]
         constraints = [models.UniqueConstraint(fields=["index_set", "code"], name="subcriterion_code_in_set")]
 
@@ -107,6 +113,8 @@ class Assessment(models.Model):
     last_event_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "bản tự đánh giá, thẩm định"
+        verbose_name_plural = "bản tự đánh giá, thẩm định"
         ordering = ["-year", "unit__name"]
         constraints = [models.UniqueConstraint(fields=["index_set", "unit"], name="one_assessment_per_set_unit")]
 

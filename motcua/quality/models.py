@@ -23,6 +23,8 @@ class IndicatorSet(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = "bộ chỉ số 766"
+        verbose_name_plural = "bộ chỉ số 766"
         ordering = ["-valid_from"]
 
     def __str__(self) -> str:
@@ -45,6 +47,8 @@ class IndicatorGroup(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = "nhóm chỉ số"
+        verbose_name_plural = "nhóm chỉ số"
         ordering = ["indicator_set", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["indicator_set", "code"], name="quality_group_code_unique")]
 
@@ -99,6 +103,8 @@ class DigestSent(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "thư tổng hợp đã gửi"
+        verbose_name_plural = "thư tổng hợp đã gửi"
         constraints = [models.UniqueConstraint(fields=["day", "user", "agency"], name="quality_digest_once_a_day")]
 
     def __str__(self) -> str:

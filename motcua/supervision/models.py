@@ -25,6 +25,8 @@ class Programme(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "chương trình giám sát"
+        verbose_name_plural = "chương trình giám sát"
         ordering = ["-year"]
 
     def __str__(self) -> str:
@@ -70,6 +72,8 @@ class Delegation(models.Model):
     last_event_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "đoàn giám sát"
+        verbose_name_plural = "đoàn giám sát"
         ordering = ["-decision_date", "code"]
 
     def __str__(self) -> str:
