@@ -2,6 +2,8 @@
 
 OpenAPI at /api/openapi.json, interactive docs at /api/docs.
 """
+from typing import Any
+
 from ninja import NinjaAPI
 
 from motcua.api import catalog, dossiers, errors
@@ -12,7 +14,30 @@ from motcua.parindex import api as parindex_api
 from motcua.parplans import api as parplans_api
 from motcua.supervision import api as supervision_api
 
-api = NinjaAPI(
+# Answers any operation may give before or around its own logic, documented on every operation:
+# 400 (a NUL character, a value the database cannot hold: motcua.middleware.BadInput), 413 (a body
+# over the cap: BodyLimit), 422 (parameters or body not matching the schema: ninja).
+COMMON_ERRORS = {
+    "400": "Dữ liệu không hợp lệ (ký tự điều khiển, giá trị vượt giới hạn)",
+    "413": "Dữ liệu gửi lên quá lớn",
+    "422": "Tham số hoặc nội dung không đúng lược đồ",
+}
+
+
+class MotcuaAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in COMMON_ERRORS.items():
+                    if code not in responses and int(code) not in responses:
+                        responses[code] = {"description": description, "content": error}
+        return schema
+
+
+api = MotcuaAPI(
     title="motcua API",
     version="1.0",
     urls_namespace="api",

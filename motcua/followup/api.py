@@ -60,7 +60,7 @@ class Filters(Schema):
     state: State | None = None
     kind: SourceKind | None = None
     unit: str | None = Field(None, description="Mã đơn vị được kiến nghị")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
 
 
 class RecommendationIn(Schema):

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Header, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from motcua.api.auth import AUTH, Caller
 from motcua.api.errors import ApiError, not_found
@@ -178,7 +178,7 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(Schema):
-    year: int
+    year: int = Field(..., ge=1990, le=2100)
     title: str
     issuer: str
     unit_code: str
@@ -286,7 +286,7 @@ def add_target(request: HttpRequest, pk: int, payload: TargetIn) -> Status:
 # --- inspections ---------------------------------------------------------------------------------------
 
 @router.get("/inspections", response={200: list[InspectionOut], **ERRORS}, summary="Các cuộc kiểm tra")
-def list_inspections(request: HttpRequest, year: int | None = None, status: str | None = None,
+def list_inspections(request: HttpRequest, year: int | None = Query(None, ge=1990, le=2100), status: str | None = None,
                      kind: str | None = None, unit: str | None = None, plan_id: int | None = None) -> list:
     qs = services.visible(request.auth.user).select_related("unit", "agency", "follows")
     if year:

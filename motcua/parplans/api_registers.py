@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Schema, Status
+from ninja import Field, Schema, Status
 
 from motcua.api.auth import Caller
 from motcua.api.errors import ApiError, not_found
@@ -61,7 +61,7 @@ def _agency(code: str, field: str) -> Agency:
 
 class PlanIn(Schema):
     unit_code: str
-    year: int
+    year: int = Field(..., ge=1990, le=2100)
     title: str
     issuer: str
     number: str = ""
@@ -241,7 +241,7 @@ def create_procedure(request: HttpRequest, payload: ProcedureIn) -> Status:
 
 class SimplificationPlanIn(Schema):
     unit_code: str
-    year: int
+    year: int = Field(..., ge=1990, le=2100)
     title: str
     decision_number: str = ""
     decision_date: dt.date | None = None

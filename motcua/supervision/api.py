@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Header, Router, Schema, Status
+from ninja import Header, Query, Router, Schema, Status
 
 from motcua.api.auth import AUTH, Caller
 from motcua.api.errors import ApiError, not_found
@@ -224,7 +224,8 @@ def publish_programme(request: HttpRequest, pk: int) -> Programme:
 
 
 @router.get("/delegations", response={200: list[DelegationOut], **ERRORS}, summary="Các đoàn giám sát")
-def list_delegations(request: HttpRequest, year: int | None = None, status: str | None = None) -> list:
+def list_delegations(request: HttpRequest, year: int | None = Query(None, ge=1990, le=2100),
+                     status: str | None = None) -> list:
     qs = services.visible(request.auth.user).select_related("council_unit").prefetch_related(
         "units", "members", "sessions")
     if year:
