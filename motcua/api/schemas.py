@@ -137,8 +137,17 @@ class DossierOut(Schema):
     version: int
 
     @staticmethod
-    def resolve_applicant(obj: Any) -> Any:
-        return obj
+    def resolve_applicant(obj: Any, context: Any = None) -> Any:
+        """Masked unless the caller sees the applicant in full (motcua.dossiers.privacy: the one rule)."""
+        from motcua.dossiers.privacy import applicant_view, sees_full
+
+        request = (context or {}).get("request")
+        caller = getattr(request, "auth", None)
+        token = getattr(caller, "token", None)
+        full = caller is not None and sees_full(caller.user, obj, token.role if token is not None else None)
+        view = applicant_view(obj, full)
+        return {"applicant_name": view["name"], "applicant_id": view["id_number"], "applicant_phone": view["phone"],
+                "applicant_email": view["email"], "applicant_address": view["address"]}
 
 
 class DossierFilters(Schema):

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.privacy import applicant_view, mask, mask_email  # noqa: F401 - re-exported for the views
 from motcua.office.access import can_see
 from motcua.units.calendars import calendar_for_unit
 from motcua.units.models import AdministrativeUnit
@@ -47,32 +47,3 @@ class Calendars:
         if unit.pk not in self._by_unit:
             self._by_unit[unit.pk] = calendar_for_unit(unit)
         return self._by_unit[unit.pk]
-
-
-def mask(value: str, keep_start: int = 0, keep_end: int = 4) -> str:
-    """"0123456789" → "******6789": enough to check an ID against a card, not enough to copy it."""
-    if not value:
-        return ""
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[len(value) - keep_end:]
-
-
-def mask_email(value: str) -> str:
-    if "@" not in value:
-        return mask(value)
-    local, domain = value.rsplit("@", 1)
-    return f"{local[:1]}***@{domain}"
-
-
-def applicant_view(dossier: Dossier, full: bool) -> dict[str, Any]:
-    """The applicant's details; masked unless ``full`` (the counter of the dossier's agency, who
-    checks identity and hands the result over)."""
-    return {
-        "name": dossier.applicant_name,
-        "id_number": dossier.applicant_id if full else mask(dossier.applicant_id),
-        "phone": dossier.applicant_phone if full else mask(dossier.applicant_phone, 3, 2),
-        "email": dossier.applicant_email if full else mask_email(dossier.applicant_email),
-        "address": dossier.applicant_address,
-        "masked": not full,
-    }
