@@ -141,6 +141,12 @@ MOTCUA_LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("MOTCUA_LOGIN_MAX_FAI
 MOTCUA_LOGIN_WINDOW_MINUTES = int(os.environ.get("MOTCUA_LOGIN_WINDOW_MINUTES", "15"))
 MOTCUA_LOGIN_LOCK_MINUTES = int(os.environ.get("MOTCUA_LOGIN_LOCK_MINUTES", "15"))
 
+# The citizens' lookup (portal/lookup.py): WRONG attempts only, per (code, address) and per address —
+# never per code alone (anyone could lock a citizen out); successes count toward nothing (a kiosk).
+MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "5"))
+MOTCUA_LOOKUP_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES_PER_ADDRESS", "20"))
+MOTCUA_LOOKUP_WINDOW_MINUTES = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_MINUTES", "15"))
+
 # Every password login (the officials' page, the Django admin) goes through the lockout (office/lockout.py).
 AUTHENTICATION_BACKENDS = ["motcua.office.lockout.LockoutBackend"]
 PASSWORD_HASHERS = [
@@ -151,6 +157,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# Dates as people read them ("15 giờ 30, ngày 05/12/2026"): {{ value }} of a date or datetime in a
+# template uses motcua/formats/vi/formats.py, never Django's English default.
+FORMAT_MODULE_PATH = ["motcua.formats"]
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]  # the one language: strings are written in Vietnamese (no translation files)
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -1,14 +1,25 @@
 """Citizens look up their dossier: code + a verification value, or the key printed in the QR code.
 
 A wrong code and a wrong verification value get the same answer, so the page is no oracle
-for which codes exist; attempts are rate-limited per client address and per code.
+for which codes exist. Codes are found however they are typed (case, spaces, a typographic dash).
+
+Only WRONG attempts are counted, per (code, client) and per client — never per code alone, which
+would let anyone lock a citizen out of their own dossier by failing on purpose; a kiosk at a centre
+(one address, many citizens finding their own dossiers) is never limited by its successes. Past a
+limit the page says the lookup is temporarily limited and for how long (429, Retry-After); while
+limited, even the right value is refused, or the limit would still answer "right or wrong".
+The limits are settings (MOTCUA_LOOKUP_*).
 """
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
+import unicodedata
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,12 +35,9 @@ from motcua.net import client_ip
 from motcua.portal import ratelimit
 from motcua.portal.links import key_matches, lookup_key, public_path
 from motcua.portal.models import ELEMENTS, Rating
-from motcua.portal.timeline import citizen_timeline, mask_name
+from motcua.portal.timeline import citizen_timeline, clock_pause, extension, mask_name
 from motcua.portal.views import checked_code
 
-ATTEMPTS_PER_CLIENT = 10  # per window
-ATTEMPTS_PER_CODE = 5
-WINDOW_SECONDS = 15 * 60
 RATABLE = {Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED}
 
 
@@ -41,12 +49,23 @@ class LookupForm(forms.Form):
     )
 
 
+# The five levels of the SIPAS scale, in words (the stored value stays 1–5: the 766 index reads it,
+# 4 and 5 "satisfied", below 3 a dislike).
+LEVELS: list[tuple[int, str]] = [
+    (1, _lazy("Rất không hài lòng")),
+    (2, _lazy("Không hài lòng")),
+    (3, _lazy("Bình thường")),
+    (4, _lazy("Hài lòng")),
+    (5, _lazy("Rất hài lòng")),
+]
+
+
 class RatingForm(forms.ModelForm):
     class Meta:
         model = Rating
         fields = [*ELEMENTS, "comment"]
         labels = {**ELEMENTS, "comment": _lazy("Ý kiến góp ý (nếu có)")}
-        widgets = {name: forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]) for name in ELEMENTS}
+        widgets = {name: forms.RadioSelect(choices=LEVELS, attrs={"class": "form-check-input"}) for name in ELEMENTS}
 
 
 def verifies(dossier: Dossier, value: str) -> bool:
@@ -55,29 +74,74 @@ def verifies(dossier: Dossier, value: str) -> bool:
     return any(len(c) >= 4 and c[-4:] == value for c in candidates)
 
 
+def normalise_code(typed: str) -> str:
+    """The code as stored: upper-case, without spaces, with a plain hyphen for any dash typed."""
+    text = unicodedata.normalize("NFKC", typed)
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return re.sub(r"\s+", "", text).upper()
+
+
+def find_dossier(typed: str) -> Dossier | None:
+    """The dossier of a code typed by a citizen: its upper-case form (every code the system makes),
+    else exactly as typed (a legacy code imported in mixed case). Both are lookups of the unique index."""
+    code = normalise_code(typed)
+    candidates = {code, re.sub(r"\s+", "", typed.strip())} - {""}
+    found = {d.code: d for d in Dossier.objects.filter(code__in=candidates)}
+    return found.get(code) or next(iter(found.values()), None)
+
+
+def client_key(request: HttpRequest) -> str:
+    """The client's address; an IPv6 client by its /64 (one subscriber holds a whole /64)."""
+    address = client_ip(request) or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _window() -> int:
+    return int(settings.MOTCUA_LOOKUP_WINDOW_MINUTES) * 60
+
+
+def _buckets(code: str, client: str) -> list[tuple[str, int]]:
+    return [(f"lookup-code-client:{code}|{client}", int(settings.MOTCUA_LOOKUP_MAX_FAILURES)),
+            (f"lookup-client:{client}", int(settings.MOTCUA_LOOKUP_MAX_FAILURES_PER_ADDRESS))]
+
+
+def _limited(request: HttpRequest, form: LookupForm) -> HttpResponse:
+    seconds = ratelimit.retry_after(_window())
+    minutes = max(1, math.ceil(seconds / 60))
+    messages.error(request, _(
+        "Tra cứu tạm thời bị giới hạn vì đã nhập sai mã hồ sơ hoặc thông tin xác minh nhiều lần. "
+        "Vui lòng thử lại sau %(minutes)d phút, hoặc liên hệ Bộ phận Một cửa nơi nộp hồ sơ để được hỗ trợ."
+    ) % {"minutes": minutes})
+    response = render(request, "portal/lookup.html", {"form": form, "limited": True}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None, initial={"code": request.GET.get("code", "")})
-    status = 200
-    if request.method == "POST":
-        client = f"lookup-ip:{client_ip(request) or 'unknown'}"
-        if not ratelimit.hit(client, ATTEMPTS_PER_CLIENT, WINDOW_SECONDS):
-            form = LookupForm(initial={"code": request.POST.get("code", "")})
-            messages.error(request, _("Quá nhiều lần tra cứu. Vui lòng thử lại sau 15 phút."))
-            return render(request, "portal/lookup.html", {"form": form}, status=429)
-        if form.is_valid():
-            code = form.cleaned_data["code"].strip()
-            dossier = Dossier.objects.filter(code=code).first()
-            per_code = f"lookup-code:{code}"
-            if (
-                dossier is not None and not ratelimit.blocked(per_code, ATTEMPTS_PER_CODE)
-                and verifies(dossier, form.cleaned_data["verification"])
-            ):
-                return redirect(public_path(dossier.code))
-            ratelimit.hit(per_code, ATTEMPTS_PER_CODE, WINDOW_SECONDS)
-            messages.error(request, _("Không tìm thấy hồ sơ có mã và thông tin xác minh này."))
-            status = 404
-    return render(request, "portal/lookup.html", {"form": form}, status=status)
+    if request.method != "POST" or not form.is_valid():  # a malformed form is no guess: not counted
+        return render(request, "portal/lookup.html", {"form": form})
+    code = normalise_code(form.cleaned_data["code"])
+    buckets = _buckets(code, client_key(request))
+    window = _window()
+    if any(ratelimit.blocked(bucket, limit, window) for bucket, limit in buckets):
+        return _limited(request, form)
+    dossier = find_dossier(form.cleaned_data["code"])
+    if dossier is not None and verifies(dossier, form.cleaned_data["verification"]):
+        return redirect(public_path(dossier.code))  # a success counts toward nothing
+    for bucket, _limit in buckets:
+        ratelimit.fail(bucket, window)
+    messages.error(request, _("Không tìm thấy hồ sơ có mã và thông tin xác minh này."))
+    return render(request, "portal/lookup.html", {"form": form}, status=404)
 
 
 def _dossier_for_key(request: HttpRequest, code: str) -> Dossier:
@@ -96,15 +160,16 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(f"{reverse('portal:lookup')}?{urlencode({'code': code})}")
     dossier = _dossier_for_key(request, code)
     rating = Rating.objects.filter(dossier=dossier).first()
-    context = {
-        "dossier": dossier,
-        "applicant": mask_name(dossier.applicant_name),
-        "timeline": citizen_timeline(dossier),
-        "key": lookup_key(code),
-        "rating": rating,
-        "rating_form": RatingForm() if dossier.status in RATABLE and rating is None else None,
+    form = RatingForm() if dossier.status in RATABLE and rating is None else None
+    return render(request, "portal/dossier.html", _page(dossier, rating_form=form, rating=rating))
+
+
+def _page(dossier: Dossier, **extra: object) -> dict[str, object]:
+    """What the status page shows of a dossier (besides the rating form)."""
+    return {
+        "dossier": dossier, "applicant": mask_name(dossier.applicant_name), "timeline": citizen_timeline(dossier),
+        "key": lookup_key(dossier.code), "pause": clock_pause(dossier), "extension": extension(dossier), **extra,
     }
-    return render(request, "portal/dossier.html", context)
 
 
 @require_http_methods(["POST"])
@@ -115,9 +180,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
         return redirect(public_path(code))
     form = RatingForm(request.POST)
     if not form.is_valid():
-        context = {"dossier": dossier, "applicant": mask_name(dossier.applicant_name),
-                   "timeline": citizen_timeline(dossier), "key": lookup_key(code), "rating_form": form}
-        return render(request, "portal/dossier.html", context, status=400)
+        return render(request, "portal/dossier.html", _page(dossier, rating_form=form), status=400)
     try:
         with transaction.atomic():
             form.instance.dossier = dossier

@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from motcua.dossiers.lifecycle import EventKind
+from motcua.documents.templatetags.vndates import human_datetime
+from motcua.dossiers.lifecycle import EventKind, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 
 _TEXTS: dict[EventKind, str] = {
@@ -37,11 +39,58 @@ class Line:
     text: str
 
 
-def _format_instant(value: str | None) -> str:
-    if not value:
-        return ""
-    instant = dt.datetime.fromisoformat(value)
-    return timezone.localtime(instant).strftime("%H:%M ngày %d/%m/%Y")
+@dataclass(frozen=True)
+class Pause:
+    """The clock stands still: since when, why (the request's note) and what the citizen must do."""
+
+    since: dt.datetime
+    reason: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Extension:
+    """An apology (form 04) gave a new date: the due date it extends, the new one, and why."""
+
+    original_due: dt.datetime | None
+    new_due: dt.datetime
+    reason: str
+
+
+_PAUSES = {
+    Status.AWAITING_SUPPLEMENT: (EventKind.REQUEST_SUPPLEMENT, _lazy(
+        "Ông/bà cần bổ sung hồ sơ theo đề nghị của cơ quan giải quyết. Thời hạn giải quyết được tính tiếp "
+        "khi cơ quan nhận đủ hồ sơ bổ sung.")),
+    Status.AWAITING_PAYMENT: (EventKind.REQUEST_PAYMENT, _lazy(
+        "Ông/bà cần thực hiện nghĩa vụ tài chính (phí, lệ phí, thuế). Thời hạn giải quyết được tính tiếp "
+        "khi ông/bà đã thực hiện.")),
+}
+
+
+def _latest(dossier: Dossier, action: EventKind) -> DossierEvent | None:
+    return dossier.events.filter(action=action).order_by("-seq").first()
+
+
+def clock_pause(dossier: Dossier) -> Pause | None:
+    """While the clock is paused (awaiting a supplement or a payment): since when and why."""
+    if dossier.paused_at is None or dossier.status not in _PAUSES:
+        return None
+    action, what = _PAUSES[Status(dossier.status)]
+    event = _latest(dossier, action)
+    reason = (event.note or event.reason) if event is not None else ""
+    return Pause(since=dossier.paused_at, reason=reason or _("xem phiếu đề nghị gửi kèm"), what=str(what))
+
+
+def extension(dossier: Dossier) -> Extension | None:
+    """The new date of an apology, as an extension of the due date it moved."""
+    if dossier.extended_due_at is None:
+        return None
+    event = _latest(dossier, EventKind.APOLOGIZE)
+    original = dossier.due_at
+    if event is not None and event.payload.get("original_due_at"):
+        original = dt.datetime.fromisoformat(event.payload["original_due_at"])
+    reason = event.reason if event is not None else ""
+    return Extension(original_due=original, new_due=dossier.extended_due_at, reason=reason)
 
 
 def citizen_timeline(dossier: Dossier) -> list[Line]:
@@ -53,7 +102,7 @@ def citizen_timeline(dossier: Dossier) -> list[Line]:
             continue
         text = template.format(
             note=event.note or "xem phiếu gửi kèm", reason=event.reason or "xem văn bản gửi kèm",
-            new_due=_format_instant(event.payload.get("new_due_at")),
+            new_due=human_datetime(event.payload.get("new_due_at")),
         )
         lines.append(Line(at=event.at, text=text))
     return lines
