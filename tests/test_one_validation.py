@@ -55,3 +55,13 @@ def test_an_email_the_screens_refuse_is_refused_by_the_service_too(world) -> Non
                          applicant=services.Applicant(name="An", id_number="001090000001", email="an@@vn"))
     assert refused.value.field == "applicant.email"
     assert not Dossier.objects.exists()
+
+
+def test_the_api_refuses_a_procedure_not_handled_at_the_receiving_level(client, world) -> None:  # noqa: ANN001, F811
+    # 2.000001 is a province-level procedure; X991 is a commune.
+    body = {"procedure_code": "2.000001", "unit_code": "X991", "applicant": APPLICANT}
+    response = client.post("/api/dossiers", json.dumps(body), content_type="application/json",
+                           HTTP_IDEMPOTENCY_KEY="k-2", **bearer(world["system_key"]))
+    assert response.status_code == 400
+    assert response.json()["message"] == "Thủ tục 2.000001 không giải quyết ở cấp xã."
+    assert not Dossier.objects.exists()

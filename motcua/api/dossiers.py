@@ -96,6 +96,7 @@ def submit_dossier(
     role = scope.intake_role(caller, unit, agency)
     if role is None:
         raise ApiError(403, "forbidden", _("Bạn không được tiếp nhận hồ sơ cho đơn vị này."))
+    services.check_level(procedure, unit, agency)
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
     try:

@@ -32,7 +32,7 @@ from motcua.statemachine import Conflict, Forbidden, InvalidInput, NotAllowed
 from motcua.statemachine import LifecycleError as DossierError
 from motcua.statemachine.writer import Change, Writer
 from motcua.units.calendars import calendar_for_unit
-from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.models import AdministrativeUnit, Agency, Level
 from motcua.workdays import TZ, Calendar
 
 __all__ = ["Applicant", "Conflict", "DossierError", "Forbidden", "InvalidInput", "NotAllowed", "perform", "receive"]
@@ -116,6 +116,17 @@ def _agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
 def _actor_label(actor: Any, role: str) -> str:
     label = role_label(role)
     return f"{person_name(actor)} ({label})" if actor is not None else label
+
+
+def check_level(
+    procedure: Procedure, unit: AdministrativeUnit, agency: Agency | None, level: str | None = None
+) -> None:
+    """The doors' check that the procedure is handled at the level of the unit or agency receiving it
+    (the counter offers only those; the API is refused the others)."""
+    handled_at = level or (agency.level if agency else unit.level)
+    if procedure.levels and handled_at not in procedure.levels:
+        raise InvalidInput(f"Thủ tục {procedure.code} không giải quyết ở {str(Level(handled_at).label).lower()}.",
+                           field="procedure")
 
 
 @transaction.atomic
