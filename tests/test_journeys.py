@@ -98,7 +98,7 @@ def test_counter_journey_to_the_citizens_rating(site: Site, office: Office, shot
     due = timezone.localtime(dossier.due_at)  # the due instant the dossier page shows is the one printed
     flat = " ".join(text.split())  # an A5 line may wrap
     assert f"{due:%H} giờ {due:%M} phút, ngày {due:%d} tháng {due:%m} năm {due:%Y}" in flat
-    assert due.strftime("%H:%M %d/%m/%Y") in counter.locator("main").inner_text()
+    assert due.strftime("%H giờ %M, ngày %d/%m/%Y") in counter.locator("main").inner_text()
     (qr_url,) = pdf_qr_codes(pdf, tmp_path)
     assert qr_url.startswith(f"{site.base}/tra-cuu/{code}/?k=")
 

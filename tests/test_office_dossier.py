@@ -171,7 +171,7 @@ def test_steps_and_timeline_are_shown(client: Client, office: Office) -> None:
     html = page(client, d)
     for step in d.steps.all():
         assert f'data-step="{step.order}"' in html
-        assert timezone.localtime(step.due_at).strftime("%H:%M %d/%m/%Y") in html
+        assert timezone.localtime(step.due_at).strftime("%H giờ %M, ngày %d/%m/%Y") in html
     assert "Tiếp nhận hồ sơ tại quầy" in html
 
 

@@ -10,6 +10,7 @@ import io
 
 from django.utils.translation import gettext as _
 
+from motcua.documents.templatetags.vndates import human_datetime
 from motcua.reports.form06 import COUNT_KEYS
 
 CSV_COLUMNS = ("key", "label", *COUNT_KEYS, "on_time_rate")
@@ -136,7 +137,7 @@ def to_xlsx(report: dict, period_label: str = "") -> bytes:
     sheet.merge_range(4, 0, 4, last, period_label or _("Kỳ báo cáo: từ ngày %(f)s đến ngày %(t)s") % {
         "f": _vn_date(report["from"]), "t": _vn_date(report["to"])}, plain_c)
     sheet.merge_range(5, 0, 5, last, _("(Số liệu tính đến %(a)s; %(form)s)") % {
-        "a": report["as_of"], "form": FORM_NAME}, italic_c)
+        "a": human_datetime(report["as_of"]), "form": FORM_NAME}, italic_c)
     sheet.merge_range(6, 0, 6, last, _("Đơn vị tính: số hồ sơ thủ tục hành chính"), right_i)
 
     top, mid, sub = 8, 9, 10
