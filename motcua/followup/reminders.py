@@ -83,7 +83,7 @@ def send(now: dt.datetime | None = None, days: int | None = None, dry_run: bool 
                     note = Notification.objects.create(recommendation=rec, event_seq=rec.version, kind=kind,
                                                        channel=Notification.Channel.EMAIL, recipient=email,
                                                        subject=subject, body=body)
-                    queue_new(note)
+                    queue_new([note])
             except IntegrityError:
                 continue  # already reminded of this version
             sent.messages += 1

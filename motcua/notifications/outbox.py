@@ -62,11 +62,10 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
     ]
     from motcua.notifications.tasks import queue_new
 
-    for channel, recipient in targets:
-        if not recipient:
-            continue
-        note = Notification.objects.create(
-            dossier=dossier, event_seq=event.seq, kind=kind, channel=channel, recipient=recipient,
-            subject=subject.format(**values), body=body.format(**values),
-        )
-        queue_new(note)
+    notes = [
+        Notification(dossier=dossier, event_seq=event.seq, kind=kind, channel=channel, recipient=recipient,
+                     subject=subject.format(**values), body=body.format(**values))
+        for channel, recipient in targets if recipient
+    ]
+    if notes:
+        queue_new(Notification.objects.bulk_create(notes))  # one INSERT, one task

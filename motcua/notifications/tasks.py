@@ -47,6 +47,16 @@ def _claim(notification_id: int) -> Notification | None:
 
 @task()
 def deliver(notification_id: int) -> str:
+    return deliver_one(notification_id)
+
+
+@task()
+def deliver_many(notification_ids: list[int]) -> list[str]:
+    """The messages of one event (the applicant's e-mail and SMS): one task, queued with one row."""
+    return [deliver_one(pk) for pk in notification_ids]
+
+
+def deliver_one(notification_id: int) -> str:
     note = _claim(notification_id)
     if note is None:
         return "skipped"  # sent, failed, or being sent by another worker
@@ -79,11 +89,25 @@ def enqueue(notification_id: int, run_after: dt.datetime | None = None) -> bool:
     return True
 
 
-def queue_new(note: Notification) -> None:
-    """Queue the delivery of a row just written in the caller's transaction: in that same
+def enqueue_many(notification_ids: list[int]) -> bool:
+    """``enqueue`` for the rows of one event, as one task."""
+    try:
+        with transaction.atomic():
+            deliver_many.enqueue(notification_ids)
+    except Exception:  # noqa: BLE001
+        logger.exception("could not queue notifications %s; `manage.py resend_notifications` will", notification_ids)
+        return False
+    return True
+
+
+def queue_new(notes: list[Notification]) -> None:
+    """Queue the delivery of rows just written in the caller's transaction: in that same
     transaction when the queue is the database (both are committed or neither), after the commit
-    otherwise (an immediate backend would send from inside the transaction)."""
+    otherwise (an immediate backend would send from inside the transaction). One task for them all."""
+    ids = [note.pk for note in notes]
+    if not ids:
+        return
     if isinstance(deliver.get_backend(), DatabaseBackend):
-        enqueue(note.pk)
+        enqueue_many(ids)
     else:
-        transaction.on_commit(lambda pk=note.pk: enqueue(pk))
+        transaction.on_commit(lambda: enqueue_many(ids))
