@@ -1,0 +1,272 @@
+"""HTTP against the production stack (`make serve`: gunicorn, WhiteNoise, PostgreSQL), every figure
+beside a plain ``/healthz`` of the same server, measured by the same load generator in the same run.
+
+    .venv/bin/python bench/http.py [--seconds 10] [--clients 8] [--port 8199]
+                                   [--pg postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+
+1. A fresh database ``bench_http`` with the demo (3,000 dossiers), then ``scripts/serve.sh`` on
+   127.0.0.1:PORT (only loopback; every loop is bounded by time).
+2. Throughput, ``--clients`` keep-alive clients (processes) as fast as they can for ``--seconds``:
+   ``/healthz``, and the citizens' lookup (POST /tra-cuu/ with a real code and its 4 digits → 302).
+   Target: lookup ≥ 0.6 × healthz.
+3. Latency at half the lookup's throughput, paced (open loop): p95 of the lookup and of /healthz at
+   that same rate. Target: lookup p95 ≤ 3 × healthz p95.
+4. API transitions at 50 concurrent clients: POST /api/dossiers (a receipt at the counter, with an
+   Idempotency-Key) by a counter's token, against GET /healthz by 50 clients. Target: p95 ≤ 5 × healthz's.
+5. Form 06 of the province, as the province's administrator: the page against its JSON export, each
+   timed sequentially (median of 9). Target: page ≤ 2 × JSON.
+
+Prints the figures and writes bench/out/http.json.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path as _Path
+
+# This file's name is the standard library's ``http``. Run as a script, its folder comes first on
+# sys.path: take the folder out before importing ``http.client``. Imported as ``http`` by another
+# script of bench/ (through Django), hand the importer the standard library's package instead.
+sys.path[:] = [p for p in sys.path if _Path(p or ".").resolve() != _Path(__file__).resolve().parent]
+if __name__ == "http":
+    import importlib
+
+    del sys.modules["http"]
+    sys.modules["http"] = importlib.import_module("http")
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import multiprocessing  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import re  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import urllib.parse  # noqa: E402
+import uuid  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+DB = "bench_http"
+
+
+def pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def with_db(url: str, name: str) -> str:
+    return re.sub(r"/[^/]*$", f"/{name}", url)
+
+
+# --- the load generator ------------------------------------------------------------------------
+
+def _request(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+             headers: dict[str, str]) -> int:
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    return response.status
+
+
+def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: float | None, out) -> None:  # noqa: ANN001
+    """One client: its own keep-alive connection; as fast as it can, or one request per ``interval``."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    latencies, statuses, n = [], {}, 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    next_at = time.perf_counter()
+    deadline = time.perf_counter() + (stop_at - time.time())
+    while time.perf_counter() < deadline:
+        if interval is not None:
+            wait = next_at - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            next_at += interval
+        body = spec["body"]
+        headers = dict(spec["headers"])
+        if spec.get("idempotent"):
+            headers["Idempotency-Key"] = uuid.uuid4().hex
+            body = spec["body"].replace(b"__N__", str(n).encode())
+        t0 = time.perf_counter()
+        try:
+            status = _request(conn, spec["method"], spec["path"], body, headers)
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status = 0
+        latencies.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+        n += 1
+    out.put({"latencies": latencies, "statuses": statuses})
+
+
+def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None = None) -> dict:
+    """``clients`` processes for ``seconds``; with ``rate`` (requests/s in all), paced."""
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    start_at = time.time() + 0.5
+    interval = clients / rate if rate else None
+    procs = [ctx.Process(target=_client, args=(port, spec, start_at + seconds, start_at, interval, out))
+             for _ in range(clients)]
+    for p in procs:
+        p.start()
+    parts = [out.get(timeout=seconds + 120) for _ in procs]
+    for p in procs:
+        p.join()
+    lat = sorted(x for part in parts for x in part["latencies"])
+    statuses: dict[int, int] = {}
+    for part in parts:
+        for k, v in part["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    return {"requests": len(lat), "rps": round(len(lat) / seconds, 1), "statuses": statuses,
+            "p50_ms": round(1000 * statistics.median(lat), 2) if lat else None,
+            "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 2) if lat else None}
+
+
+# --- the server and its data ------------------------------------------------------------------
+
+def start_server(pg: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": with_db(pg, DB), "MOTCUA_SERVE_DEMO": "1", "PORT": str(port),
+           "HOST": "127.0.0.1", "MOTCUA_WORKERS": os.environ.get("MOTCUA_WORKERS", "3")}
+    env.pop("MOTCUA_DEBUG", None)
+    server = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(1200):  # the demo takes a while
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            if _request(conn, "GET", "/healthz", None, {}) == 200:
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit("scripts/serve.sh stopped before serving")
+        time.sleep(0.5)
+    raise SystemExit("the server did not answer in 10 minutes")
+
+
+def fixtures(pg: str) -> dict:
+    """A dossier's code and 4 digits, a counter's token, the province's code — read from the demo."""
+    env = {**os.environ, "DATABASE_URL": with_db(pg, DB), "MOTCUA_DEBUG": "1",
+           "DJANGO_SETTINGS_MODULE": "motcua.settings"}
+    script = r"""
+import json, django; django.setup()
+from django.contrib.auth import get_user_model
+from motcua.api.models import ApiToken
+from motcua.dossiers.models import Dossier
+from motcua.units.models import StaffRole
+d = Dossier.objects.exclude(applicant_phone="").select_related("agency", "procedure").order_by("pk").first()
+counter = StaffRole.objects.filter(role="counter", agency=d.agency).select_related("user").first().user
+key = ApiToken.issue(user=counter, role="counter", name="bench")[1]
+print(json.dumps({"code": d.code, "digits": "".join(c for c in d.applicant_phone if c.isdigit())[-4:],
+                  "token": key, "procedure": d.procedure.code, "unit": d.unit.code,
+                  "agency": d.agency.code,
+                  "province": next(u.code for u in [d.unit, *d.unit.ancestors()] if u.level == "province")}))
+"""
+    done = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"reading the demo failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def csrf_session(port: int, path: str) -> tuple[str, str]:
+    """(cookie header, csrf token) from a GET of a form."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookies = "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return cookies, token
+
+
+def login(port: int, username: str, password: str) -> str:
+    cookies, token = csrf_session(port, "/accounts/login/")
+    body = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", "/accounts/login/", body=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies,
+        "Referer": f"http://127.0.0.1:{port}/accounts/login/"})
+    response = conn.getresponse()
+    response.read()
+    got = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+    assert response.status == 302, f"login failed: {response.status}"
+    return "; ".join(got)
+
+
+def timed_get(port: int, path: str, cookie: str, runs: int = 9) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    times = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        status = _request(conn, "GET", path, None, {"Cookie": cookie})
+        assert status == 200, (path, status)
+        if i:  # the first is a warm-up
+            times.append(time.perf_counter() - t0)
+    return round(1000 * statistics.median(times), 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--port", type=int, default=8199)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="leave the database bench_http")
+    args = parser.parse_args()
+    pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    server = start_server(args.pg, args.port)
+    results: dict = {}
+    try:
+        f = fixtures(args.pg)
+        port, secs, c = args.port, args.seconds, args.clients
+        healthz = {"method": "GET", "path": "/healthz", "body": None, "headers": {}}
+        cookies, token = csrf_session(port, "/tra-cuu/")
+        lookup = {"method": "POST", "path": "/tra-cuu/", "headers": {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies,
+            "Referer": f"http://127.0.0.1:{port}/tra-cuu/"},
+            "body": urllib.parse.urlencode({"code": f["code"], "verification": f["digits"],
+                                            "csrfmiddlewaretoken": token}).encode()}
+        results["healthz_max"] = load(port, healthz, c, secs)
+        results["lookup_max"] = load(port, lookup, c, secs)
+        assert set(results["lookup_max"]["statuses"]) == {302}, results["lookup_max"]["statuses"]
+        results["lookup_vs_healthz_throughput"] = round(results["lookup_max"]["rps"] / results["healthz_max"]["rps"], 3)
+        rate = results["lookup_max"]["rps"] / 2
+        results["paced_rate"] = round(rate, 1)
+        results["lookup_paced"] = load(port, lookup, c, secs, rate=rate)
+        results["healthz_paced"] = load(port, healthz, c, secs, rate=rate)
+        results["lookup_vs_healthz_p95_at_half_rate"] = round(
+            results["lookup_paced"]["p95_ms"] / results["healthz_paced"]["p95_ms"], 2)
+
+        body = json.dumps({"procedure_code": f["procedure"], "unit_code": f["unit"], "agency_code": f["agency"],
+                           "applicant": {"name": "Người nộp __N__", "id_number": "001090000001",
+                                         "phone": "0912345678"}}).encode()
+        receipts = {"method": "POST", "path": "/api/dossiers", "body": body, "idempotent": True,
+                    "headers": {"Authorization": f"Bearer {f['token']}", "Content-Type": "application/json"}}
+        results["api_receipts_50"] = load(port, receipts, 50, secs)
+        results["healthz_50"] = load(port, healthz, 50, secs)
+        results["api_vs_healthz_p95_at_50"] = round(
+            results["api_receipts_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
+
+        session = login(port, "admin", "demo12345")
+        query = urllib.parse.urlencode({"unit": f["province"]})
+        results["form06_page_ms"] = timed_get(port, f"/thong-ke/mau-06/?{query}", session)
+        results["form06_json_ms"] = timed_get(port, f"/thong-ke/mau-06/tai-ve.json?{query}", session)
+        results["form06_page_vs_json"] = round(results["form06_page_ms"] / results["form06_json_ms"], 2)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        if not args.keep:
+            pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "http.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
