@@ -146,6 +146,8 @@ MOTCUA_LOGIN_LOCK_MINUTES = int(os.environ.get("MOTCUA_LOGIN_LOCK_MINUTES", "15"
 MOTCUA_LOOKUP_MAX_FAILURES = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES", "5"))
 MOTCUA_LOOKUP_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("MOTCUA_LOOKUP_MAX_FAILURES_PER_ADDRESS", "20"))
 MOTCUA_LOOKUP_WINDOW_MINUTES = int(os.environ.get("MOTCUA_LOOKUP_WINDOW_MINUTES", "15"))
+# Anonymous online submissions per client address and hour (a centre's kiosk: raise it there).
+MOTCUA_SUBMIT_MAX_PER_HOUR = int(os.environ.get("MOTCUA_SUBMIT_MAX_PER_HOUR", "30"))
 
 # Every password login (the officials' page, the Django admin) goes through the lockout (office/lockout.py).
 AUTHENTICATION_BACKENDS = ["motcua.office.lockout.LockoutBackend"]

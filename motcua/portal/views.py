@@ -1,8 +1,11 @@
 """The citizens' portal: the published catalogue (with QR codes) and online submission."""
 from __future__ import annotations
 
+import math
+
 import segno
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -126,6 +129,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     procedure = get_object_or_404(Procedure, code=checked_code(code), active=True)
     if not ONLINE & set(procedure.channels):
         raise Http404
+    if request.method == "POST":
+        limited = _submission_limited(request)
+        if limited is not None:
+            return limited
     form = SubmissionForm(procedure, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -145,6 +152,27 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("portal:submitted", code=dossier.code)
     return render(request, "portal/submit.html", {"procedure": procedure, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+def _submission_limited(request: HttpRequest) -> HttpResponse | None:
+    """Anonymous submissions are counted per address (every post: a failed one costs the server as
+    much); past MOTCUA_SUBMIT_MAX_PER_HOUR in the hour the page says to wait. The counts are in the
+    shared "limits" store, so every worker process sees them."""
+    from motcua.portal import ratelimit
+    from motcua.portal.lookup import client_key
+
+    bucket, window = f"submit-client:{client_key(request)}", 3600
+    if ratelimit.blocked(bucket, int(settings.MOTCUA_SUBMIT_MAX_PER_HOUR), window):
+        minutes = max(1, math.ceil(ratelimit.retry_after(window) / 60))
+        response = render(request, "errors/plain.html", {
+            "title": _("Tạm thời không nhận thêm hồ sơ từ địa chỉ này"),
+            "message": _("Đã có quá nhiều lần nộp hồ sơ trực tuyến từ địa chỉ mạng này trong một giờ. "
+                         "Vui lòng thử lại sau %(minutes)d phút, hoặc nộp tại Bộ phận Một cửa.") % {"minutes": minutes},
+        }, status=429)
+        response["Retry-After"] = str(ratelimit.retry_after(window))
+        return response
+    ratelimit.fail(bucket, window)
+    return None
 
 
 def submitted(request: HttpRequest, code: str) -> HttpResponse:

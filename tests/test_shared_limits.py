@@ -1,0 +1,68 @@
+"""Limits a province can rely on: the counts live in one shared store (every worker process sees the
+same, a restart keeps them, filling the other caches evicts nothing), and anonymous online
+submission is throttled per address."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache, caches
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from motcua.dossiers.models import Dossier
+from motcua.portal import ratelimit
+from tests.subprocess_support import child_env
+from tests.test_portal import PDF, world  # noqa: F401 - the fixture
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean() -> None:
+    caches["limits"].clear()
+    cache.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_made_in_another_process_is_seen_here(tmp_path_factory) -> None:  # noqa: ANN001
+    env = child_env(tmp_path_factory)
+    if "sqlite" in env["DATABASE_URL"]:
+        pytest.skip("on SQLite the child works on a copy of the database (PostgreSQL runs it)")
+    script = ("import django; django.setup()\nfrom motcua.portal import ratelimit\n"
+              "for _ in range(5): ratelimit.fail('lookup-client:203.0.113.9', 900)\n")
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, timeout=120,
+                   env={**env, "DJANGO_SETTINGS_MODULE": "motcua.settings"})
+    assert ratelimit.count("lookup-client:203.0.113.9", 900) == 5
+    assert ratelimit.blocked("lookup-client:203.0.113.9", 5, 900)
+
+
+@pytest.mark.django_db
+def test_filling_the_other_caches_evicts_no_count(settings) -> None:  # noqa: ANN001
+    for _ in range(3):
+        ratelimit.fail("lookup-client:198.51.100.7", 900)
+    # What used to flush the counts: hundreds of entries in the cache they shared (public dashboards).
+    for i in range(1200):
+        cache.set(f"public-dashboard:{i}", "x" * 100, 300)
+    assert ratelimit.count("lookup-client:198.51.100.7", 900) == 3
+    assert caches["limits"] is not cache and settings.CACHES["limits"]["LOCATION"] != settings.CACHES[
+        "default"].get("LOCATION")
+
+
+@pytest.mark.django_db
+def test_anonymous_submissions_are_throttled_per_address(client, world, settings, tmp_path) -> None:  # noqa: ANN001, F811
+    settings.MEDIA_ROOT = tmp_path
+    settings.MOTCUA_SUBMIT_MAX_PER_HOUR = 3
+    doc = world.procedure.documents.get()
+    form = {"agency": world.agency.pk, "name": "Vàng Thị Mỷ", "id_number": "002200001111", "phone": "0911222333",
+            "address": "Thôn Nà Khoang", "matter": ""}
+    url = f"/thu-tuc/{world.procedure.code}/nop/"
+    for _ in range(3):
+        ok = client.post(url, {**form, f"doc_{doc.pk}": SimpleUploadedFile("a.pdf", PDF)})
+        assert ok.status_code == 302
+    refused = client.post(url, {**form, f"doc_{doc.pk}": SimpleUploadedFile("a.pdf", PDF)})
+    assert refused.status_code == 429 and "Vui lòng thử lại sau" in refused.text and refused["Retry-After"]
+    assert Dossier.objects.count() == 3
+    other = client.post(url, {**form, f"doc_{doc.pk}": SimpleUploadedFile("a.pdf", PDF)}, REMOTE_ADDR="192.0.2.50")
+    assert other.status_code == 302  # another address is not held back
