@@ -1,6 +1,8 @@
 """The REST API: catalogue, submission with idempotency, scoping, the lifecycle through HTTP, errors."""
 from __future__ import annotations
 
+import uuid
+
 import datetime as dt
 import io
 
@@ -79,7 +81,9 @@ def submit(client: Client, key: str, unit: str = "X991", agency: str | None = "U
 
 
 def act(client: Client, code: str, action: str, **body: object):
-    return client.post(f"/api/dossiers/{code}/actions/{action}", body, content_type="application/json")
+    """An action as a client that retries safely: each with its own Idempotency-Key."""
+    return client.post(f"/api/dossiers/{code}/actions/{action}", body, content_type="application/json",
+                       HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex)
 
 
 # --- catalogue ----------------------------------------------------------------------------------

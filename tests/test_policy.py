@@ -192,7 +192,7 @@ def test_api_hand_over_to_another_units_agency_is_400_and_changes_nothing() -> N
     place, d, _counter, client = _counter_case()
     before = (d.status, d.version, d.current_step, list(d.steps.values_list("agency_id", flat=True)))
     response = client.post(f"/api/dossiers/{d.code}/actions/hand_over", {"agency_code": "P-UBND2"},
-                           content_type="application/json")
+                           content_type="application/json", HTTP_IF_MATCH=f'"{d.version}"')
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "bad_input" and "P-UBND2" in response.json()["message"]
     d.refresh_from_db()
@@ -200,7 +200,7 @@ def test_api_hand_over_to_another_units_agency_is_400_and_changes_nothing() -> N
     assert d.events.count() == 1
     # The same move to an agency of the route goes through.
     ok = client.post(f"/api/dossiers/{d.code}/actions/hand_over", {"agency_code": "P-PHONG"},
-                     content_type="application/json")
+                     content_type="application/json", HTTP_IF_MATCH=f'"{d.version}"')
     assert ok.status_code == 200 and ok.json()["status"] == "in_processing"
 
 
@@ -236,5 +236,5 @@ def test_the_api_lists_the_inputs_each_action_requires() -> None:
     listed = {a["action"]: a for a in client.get(f"/api/dossiers/{d.code}/actions").json()["actions"]}
     assert listed["hand_over"]["role"] == "counter" and "agency_code" in listed["hand_over"]["optional"]
     missing = client.post(f"/api/dossiers/{d.code}/actions/hand_over", {"new_due_at": "2030-01-01T00:00:00+07:00"},
-                          content_type="application/json")
+                          content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-missing")
     assert missing.status_code == 400 and "Ngày hẹn trả mới" in missing.json()["message"]

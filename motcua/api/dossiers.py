@@ -5,14 +5,18 @@ caller acts with come from ``motcua.api.scope``.
 """
 from __future__ import annotations
 
-from django.db import IntegrityError
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Query, Router, Status
+from ninja.responses import NinjaJSONEncoder
 
-from motcua.api import scope
+from motcua.api import idempotency, scope
 from motcua.api.auth import AUTH, Caller
 from motcua.api.errors import ACTION_ERRORS, READ_ERRORS, ApiError, not_found
 from motcua.api.schemas import (
@@ -68,7 +72,7 @@ def _agency(code: str | None) -> Agency | None:
 
 @router.post(
     "/dossiers",
-    response={200: DossierOut, 201: DossierOut, **_errors(401, 403, 422)},
+    response={200: DossierOut, 201: DossierOut, **_errors(401, 403, 409, 422)},
     summary="Nộp hồ sơ",
     description=(
         "Nộp hồ sơ. Bắt buộc header `Idempotency-Key` (tối đa 80 ký tự): gửi lại cùng khóa trả về hồ sơ đã tạo "
@@ -85,9 +89,6 @@ def submit_dossier(
 ) -> Status[Dossier]:
     caller: Caller = request.auth
     key = f"u{caller.user.pk}:{idempotency_key}"  # keys are per user: another client's key never matches
-    existing = Dossier.objects.select_related("procedure", "unit", "agency").filter(idempotency_key=key).first()
-    if existing is not None:
-        return Status(200, existing)
     procedure = Procedure.objects.filter(code=payload.procedure_code, active=True).first()
     if procedure is None:
         raise ApiError(422, "unknown_procedure", _("Không có thủ tục mã %(code)s.") % {"code": payload.procedure_code})
@@ -96,15 +97,24 @@ def submit_dossier(
     role = scope.intake_role(caller, unit, agency)
     if role is None:
         raise ApiError(403, "forbidden", _("Bạn không được tiếp nhận hồ sơ cho đơn vị này."))
+    # The key only after the caller's scope; the same key with another body is refused, never answered
+    # with the dossier of the first request.
+    print_ = idempotency.fingerprint("submit", payload.dict())
+    existing = Dossier.objects.select_related("procedure", "unit", "agency").filter(idempotency_key=key).first()
+    if existing is not None:
+        idempotency.replay(caller.user, idempotency_key, print_)  # 409 when the first body was another
+        return Status(200, existing)
     services.check_level(procedure, unit, agency)
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
     try:
-        dossier = services.receive(
-            procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
-            sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
-            idempotency_key=key, online=not counter, channel="counter" if counter else "online",
-        )
+        with transaction.atomic():  # the dossier and the key's record together
+            dossier = services.receive(
+                procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
+                sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
+                idempotency_key=key, online=not counter, channel="counter" if counter else "online",
+            )
+            idempotency.remember(caller.user, idempotency_key, print_, 201, {"code": dossier.code})
     except IntegrityError:  # the same key raced in from a parallel request: that one won
         existing = Dossier.objects.filter(idempotency_key=key).first()
         if existing is None:
@@ -184,13 +194,31 @@ def _expected_version(if_match: str | None, payload: ActionIn) -> int | None:
 def perform_action(
     request: HttpRequest, code: str, action: Action, payload: ActionIn | None = None,
     if_match: str | None = Header(None, alias="If-Match"),
-) -> Dossier:
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_MAX),
+) -> Any:
     caller: Caller = request.auth
-    dossier = _dossier(caller, code)
+    dossier = _dossier(caller, code)  # the caller's scope first: a key says nothing about others' dossiers
     payload = payload or ActionIn()
-    services.perform(
-        dossier, action, actor=caller.user, token_role=scope.token_role(caller),
-        expected_version=_expected_version(if_match, payload), note=payload.note, reason=payload.reason,
-        new_due_at=payload.new_due_at, agency=_agency(payload.agency_code),
-    )
-    return Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk)
+    expected = _expected_version(if_match, payload)
+    if expected is None and not idempotency_key:
+        raise ApiError(428, "precondition_required", _(
+            "Gửi phiên bản hồ sơ đã đọc (If-Match) hoặc một Idempotency-Key: một thao tác gửi lại (mạng chập "
+            "chờn) không được thực hiện hai lần."))
+    print_ = idempotency.fingerprint("action", dossier.code, str(action), payload.dict(), expected)
+    if idempotency_key:
+        replayed = idempotency.replay(caller.user, idempotency_key, print_)
+        if replayed is not None:
+            return replayed
+    with transaction.atomic():
+        services.perform(
+            dossier, action, actor=caller.user, token_role=scope.token_role(caller),
+            expected_version=expected, note=payload.note, reason=payload.reason,
+            new_due_at=payload.new_due_at, agency=_agency(payload.agency_code),
+        )
+        result = Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk)
+        if idempotency_key:
+            # As the API renders it (ninja's encoder), so that a replay is byte for byte the same answer.
+            out = DossierOut.from_orm(result, context={"request": request}).model_dump(by_alias=False)
+            body = json.loads(json.dumps(out, cls=NinjaJSONEncoder))
+            idempotency.remember(caller.user, idempotency_key, print_, 200, body)
+    return result

@@ -11,7 +11,7 @@ from motcua.statemachine import LifecycleError as DossierError
 
 # Error responses each operation documents (with the Error schema).
 READ_ERRORS = (401, 404)
-ACTION_ERRORS = (400, 401, 403, 404, 409, 422)
+ACTION_ERRORS = (400, 401, 403, 404, 409, 422, 428)
 
 
 class ApiError(Exception):

@@ -82,3 +82,21 @@ class ApiToken(models.Model):
                 cls.objects.filter(pk=token.pk).update(last_used_at=now)
                 token.last_used_at = now
         return token
+
+
+class IdempotencyRecord(models.Model):
+    """What a request sent with an ``Idempotency-Key`` did: a retry with the same key and the same body
+    gets the same answer (the action is not done twice); the same key with another body is refused."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, help_text=_("SHA-256 của thao tác và nội dung gửi"))
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

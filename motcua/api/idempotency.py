@@ -1,0 +1,48 @@
+"""Retry-safe writes: a request may carry an ``Idempotency-Key``. The first request with a key is
+performed and its answer kept with a fingerprint of what was asked; a retry with the same key and the
+same request gets that answer again without doing anything; the same key with a different request is
+refused (409) — never answered with another request's result. Keys belong to the caller's user, and
+are looked at only after the caller's scope was checked (a key tells nothing about others' data)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from motcua.api.errors import ApiError
+from motcua.api.models import IdempotencyRecord
+
+
+def fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def _reused() -> ApiError:
+    return ApiError(409, "idempotency_key_reused",
+                    _("Idempotency-Key này đã dùng cho một yêu cầu khác; mỗi yêu cầu cần một khóa riêng."))
+
+
+def replay(user: Any, key: str, print_: str) -> JsonResponse | None:
+    """The kept answer of an earlier request with this key, or None; 409 when that request was another."""
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != print_:
+        raise _reused()
+    response = JsonResponse(record.response, status=record.status)
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def remember(user: Any, key: str, print_: str, status: int, body: dict[str, Any]) -> None:
+    """Keep the answer, in the caller's transaction (with what the request did). A parallel request
+    with the same key that got there first makes this one fail whole (it is then replayed or refused)."""
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(user=user, key=key, fingerprint=print_, status=status, response=body)
+    except IntegrityError:
+        raise _reused() from None
