@@ -38,3 +38,17 @@ def test_the_api_and_the_screen_mask_alike(client, world) -> None:  # noqa: ANN0
     assert "********0001" in page and "001090000001" not in page and "0912345678" not in page
     client.force_login(users["counter_a"])
     assert "001090000001" in client.get(f"/office/dossiers/{code}/").content.decode()
+
+
+def test_a_form_printed_by_someone_who_sees_masked_values_shows_them_masked(client, world, tmp_path) -> None:  # noqa: ANN001, F811
+    from tests.browser_support import pdf_text
+
+    users = world["users"]
+    counter_key = ApiToken.issue(user=users["counter_a"], role="counter", name="quầy")[1]
+    code = _receive(client, counter_key)
+    client.force_login(users["specialist_a"])
+    masked = pdf_text(client.get(f"/office/dossiers/{code}/forms/receipt.pdf").content, tmp_path)
+    assert "0001" in masked and "001090000001" not in masked and "0912345678" not in masked
+    client.force_login(users["counter_a"])
+    full = pdf_text(client.get(f"/office/dossiers/{code}/forms/receipt.pdf").content, tmp_path)
+    assert "001090000001" in full or "0912345678" in full

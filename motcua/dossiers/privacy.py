@@ -9,6 +9,7 @@ address are shown (the forms and the agencies need them).
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from motcua.dossiers.models import Dossier
@@ -62,3 +63,20 @@ def applicant_view(dossier: Dossier, full: bool) -> dict[str, Any]:
         "address": dossier.applicant_address,
         "masked": not full,
     }
+
+
+def as_seen(dossier: Dossier, full: bool) -> Dossier:
+    """The dossier as this viewer may see it, for a form printed from it: a copy (never saved) with the
+    particulars masked unless ``full``."""
+    if full:
+        return dossier
+    seen = copy.copy(dossier)
+    seen.applicant_id = mask(dossier.applicant_id)
+    seen.applicant_phone = mask(dossier.applicant_phone, 3, 2)
+    seen.applicant_email = mask_email(dossier.applicant_email)
+    seen.save = _never_saved  # type: ignore[method-assign]
+    return seen
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("a masked copy of a dossier is never saved")

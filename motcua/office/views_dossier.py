@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.dossiers import lifecycle, policy, services
+from motcua.dossiers import lifecycle, policy, privacy, services
 from motcua.dossiers.lifecycle import ACTION_LABELS, EVENT_LABELS, Action, EventKind
 from motcua.dossiers.models import Dossier
 from motcua.office.access import can_see
@@ -70,7 +70,7 @@ def _page(
         for e in dossier.events.select_related("actor").order_by("seq")
     ]
     roles = policy.acting_roles(request.user, dossier)
-    full = request.user.is_superuser or lifecycle.COUNTER in roles
+    full = privacy.sees_full(request.user, dossier)  # the one rule (screens, forms, API)
     return render(request, "office/dossier.html", {
         "dossier": dossier, "applicant": applicant_view(dossier, full), "documents": dossier.documents.all(),
         "steps": steps, "current": policy.current_step(dossier), "events": events, "action_forms": action_forms,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from motcua.documents.forms import FormDataMissing, FormNotAvailable, render_form
+from motcua.dossiers import privacy
 from motcua.office.access import counter_agencies
 from motcua.office.views_common import visible_dossier
 from motcua.regimes import regime_by_code
@@ -32,8 +33,9 @@ def form_pdf(request: HttpRequest, code: str, key: str) -> HttpResponse:
     spec = regime_by_code(dossier.regime).form(key)
     if spec is None:
         raise Http404("no such form in this regime")
+    full = privacy.sees_full(request.user, dossier)  # the one rule, as on the screen and in the API
     try:
-        pdf = render_form(dossier, key)
+        pdf = render_form(privacy.as_seen(dossier, full), key)
     except FormNotAvailable as exc:
         raise Http404(str(exc)) from exc
     except FormDataMissing as exc:  # the dossier has not reached this form
