@@ -1,10 +1,9 @@
 """The REST API: catalogue, submission with idempotency, scoping, the lifecycle through HTTP, errors."""
 from __future__ import annotations
 
-import uuid
-
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
