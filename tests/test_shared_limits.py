@@ -66,3 +66,28 @@ def test_anonymous_submissions_are_throttled_per_address(client, world, settings
     assert Dossier.objects.count() == 3
     other = client.post(url, {**form, f"doc_{doc.pk}": SimpleUploadedFile("a.pdf", PDF)}, REMOTE_ADDR="192.0.2.50")
     assert other.status_code == 302  # another address is not held back
+
+
+@pytest.mark.django_db
+def test_with_redis_configured_the_counts_live_there(settings) -> None:  # noqa: ANN001
+    """MOTCUA_REDIS_URL puts the limits in Redis (a store every worker and host shares)."""
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    import redis
+
+    settings.CACHES = {**settings.CACHES, "limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/15",
+        "KEY_PREFIX": "motcua-test-limits"}}
+    caches["limits"].clear()
+    try:
+        for _ in range(4):
+            ratelimit.fail("lookup-client:203.0.113.77", 900)
+        assert ratelimit.count("lookup-client:203.0.113.77", 900) == 4
+        keys = redis.Redis.from_url("redis://127.0.0.1:6379/15").keys("motcua-test-limits*")
+        assert len(keys) == 1  # the one bucket, hashed, with its window
+    finally:
+        caches["limits"].clear()
