@@ -42,6 +42,14 @@ def blocked(bucket: str, limit: int, window_seconds: int, now: float | None = No
     return count(bucket, window_seconds, now) >= limit
 
 
+def any_blocked(limits: list[tuple[str, int]], window_seconds: int, now: float | None = None) -> bool:
+    """``blocked`` for several (bucket, limit) pairs, in one read of the store."""
+    now = time.time() if now is None else now
+    keys = {_key(bucket, window_seconds, now): limit for bucket, limit in limits}
+    counts = _store().get_many(list(keys))
+    return any(int(counts.get(key) or 0) >= limit for key, limit in keys.items())
+
+
 def fail(bucket: str, window_seconds: int, now: float | None = None) -> int:
     """Count one failure in ``bucket``; the number of failures in the current window."""
     now = time.time() if now is None else now
