@@ -1,12 +1,13 @@
 from django.urls import path
 
-from motcua.office import views_dossier, views_forms, views_inbox, views_intake
+from motcua.office import views_dossier, views_forms, views_inbox, views_intake, views_search
 
 app_name = "office"
 
 urlpatterns = [
     path("", views_inbox.inbox, name="inbox"),
     path("tiep-nhan/", views_intake.intake, name="intake"),
+    path("tim-kiem/", views_search.search, name="search"),
     path("so-theo-doi/", views_forms.logbook, name="logbook"),
     path("tiep-nhan/thu-tuc/", views_intake.procedure_search, name="procedure_search"),
     path("dossiers/<str:code>/", views_dossier.dossier_page, name="dossier"),
