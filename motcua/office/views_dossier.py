@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.dossiers import lifecycle, policy, privacy, services
 from motcua.dossiers.lifecycle import ACTION_LABELS, EVENT_LABELS, Action, EventKind
 from motcua.dossiers.models import Dossier
-from motcua.office import assign
+from motcua.office import assign, views_files
 from motcua.office.access import can_see
 from motcua.office.forms import ActionForm
 from motcua.office.timeleft import time_left
@@ -79,6 +79,7 @@ def _page(
         "roles": roles, "left": time_left(dossier, now(), Calendars()(dossier.unit)),
         "forms_available": _forms_available(dossier), "error": error, "assign": assign.take(action_forms),
         "regime": regime_by_code(dossier.regime), "just_received": request.GET.get("received") == "1",
+        "files": views_files.panel(request.user, dossier),
     }, status=status)
 
 
