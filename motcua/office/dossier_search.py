@@ -11,7 +11,8 @@ Criteria (any combination, all must hold):
   - ``date_from`` / ``date_to``: the day of receipt (of submission for a dossier not received yet),
     as instants of Vietnam's day so that the index on ``received_at`` serves.
 Scope: what ``motcua.units.scoping`` lets the user see — the same rule as ``dossier_filter``, written
-with an EXISTS on the route instead of a join so that the search's own index drives the query.
+with a per-row probe of the route (``probe``) instead of a join, so that the search's own index
+drives the query.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 
 from motcua.catalog.search import fold
 from motcua.dossiers.lifecycle import Status
@@ -113,6 +115,14 @@ def _start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=TZ)
 
 
+def probe(rows: QuerySet) -> IsNull:
+    """"A row exists" as ``(SELECT pk ... LIMIT 1) IS NOT NULL``: looked up row by row with the index
+    of the correlation. An EXISTS may be planned by PostgreSQL as a hashed subplan over every matching
+    row of the table (every route step of an agency: it grows with the history); a scalar subquery
+    never is."""
+    return IsNull(Subquery(rows.order_by().values("pk")[:1]), False)
+
+
 def scope(user: Any) -> Q | None:
     """What the user may see (``scoping.dossier_filter``'s rule, with EXISTS); None = everything."""
     if not getattr(user, "is_authenticated", False):
@@ -125,7 +135,7 @@ def scope(user: Any) -> Q | None:
         if r.agency_id is not None:
             on_route = DossierStep.objects.filter(dossier_id=OuterRef("pk"), agency_id=r.agency_id)
             condition |= (Q(agency_id=r.agency_id) | Q(agency__isnull=True, unit_id=r.agency.unit_id)
-                          | Q(Exists(on_route)))
+                          | Q(probe(on_route)))
     return condition
 
 

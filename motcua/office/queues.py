@@ -11,7 +11,8 @@ Tabs (``TABS``, in the order shown; the first that applies to the user opens by 
   - ``done``    dossiers in whose history the user acted in the last ``DONE_DAYS`` days.
 
 A unit-scoped role (no agency) matches the dossiers of its unit the same way. Every condition is
-on the dossier's own row with an EXISTS on its current step — never a join over the route — so each
+on the dossier's own row with a per-row probe of its current step (``dossier_search.probe``) — never
+a join over the route, nor a hashed scan of an agency's steps — so each
 tab is driven by an index on the dossier's status, agency or assignee, or on the user's events:
 its cost follows the open work and the user's recent acts, not the years of history (bench/inbox.py).
 """
@@ -21,13 +22,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from motcua.dossiers import lifecycle
 from motcua.dossiers.lifecycle import Status
 from motcua.dossiers.models import Dossier, DossierEvent, DossierStep
 from motcua.office import dossier_search
+from motcua.office.dossier_search import probe
 from motcua.roles import ACTING_STAFF_ROLES
 from motcua.units.models import StaffRole
 from motcua.units.scoping import staff_roles
@@ -78,9 +80,9 @@ def _at_my_step(sr: StaffRole) -> Q:
     """The dossier's current step is this role's, at this role's place."""
     steps = DossierStep.objects.filter(dossier_id=OuterRef("pk"), order=OuterRef("current_step"), role=sr.role)
     if sr.agency_id is None:
-        return Q(Exists(steps), unit_id=sr.unit_id)
-    return Q(Exists(steps.filter(agency_id=sr.agency_id))) | Q(
-        Exists(steps.filter(agency__isnull=True)), agency_id=sr.agency_id)
+        return Q(probe(steps), unit_id=sr.unit_id)
+    return Q(probe(steps.filter(agency_id=sr.agency_id))) | Q(
+        probe(steps.filter(agency__isnull=True)), agency_id=sr.agency_id)
 
 
 def _condition(user: Any, key: str, now: dt.datetime) -> Q | None:
