@@ -68,3 +68,10 @@ def received(world: World, documents: tuple[str, ...] = ("Tờ khai",), **kwargs
 def to_processing(dossier: Dossier, **kwargs: Any) -> Dossier:
     """Handed over from the counter: in processing at step 2 (the specialist's)."""
     return services.perform(dossier, "hand_over", role="counter", **kwargs)
+
+
+def scroll_to(page: Any, selector: str, above: int = 0) -> None:
+    """Scroll the page at once (Bootstrap makes scrolling smooth) so that ``selector`` starts ``above``
+    pixels below the top of the screen: the screen a README picture shows."""
+    page.evaluate("([s, a]) => window.scrollTo({top: document.querySelector(s).getBoundingClientRect().top"
+                  " + window.scrollY - a, behavior: 'instant'})", [selector, above])
