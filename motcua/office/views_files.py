@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.catalog.models import RequiredDocument
 from motcua.documents.forms import FormDataMissing, render_supplement_notice
-from motcua.dossiers import policy, privacy, services
+from motcua.dossiers import lifecycle, policy, privacy, services
 from motcua.dossiers.lifecycle import Action, EventKind, Status
 from motcua.dossiers.models import Document, DocumentKind, Dossier
 from motcua.office.views_common import visible_dossier
@@ -36,7 +36,8 @@ from motcua.portal import uploads
 from motcua.roles import Role
 
 SCAN_ROLES = frozenset({Role.COUNTER, Role.SPECIALIST})
-RESULT_ROLES = frozenset({Role.HEAD, Role.LEADER})  # the roles that resolve (lifecycle: RESOLVE, REFUSE)
+# The roles that decide the dossier (the lifecycle table's "resolve"): head and leader.
+RESULT_ROLES = frozenset(lifecycle.TABLE[Status.IN_PROCESSING][Action.RESOLVE].roles - {lifecycle.SYSTEM})
 CONFIRM_ROLES = frozenset({Role.COUNTER, Role.SPECIALIST, Role.HEAD, Role.LEADER})
 SCAN_STATUSES = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT,
                            Status.AWAITING_PAYMENT})
