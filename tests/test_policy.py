@@ -122,6 +122,14 @@ class _Undo(Exception):
     pass
 
 
+def _officer_of_the_step(d: Dossier) -> object:
+    """Someone ``assign`` may name: a specialist of the current step's agency (made inside the try)."""
+    step = d.steps.filter(order=d.current_step).select_related("agency").first()
+    agency = (step.agency if step is not None else None) or d.agency
+    held = StaffRole.objects.filter(agency=agency, role="specialist").select_related("user").first()
+    return held.user if held is not None else _officer("specialist", agency)
+
+
 def _accepted(d: Dossier, user: object) -> set[str]:
     """The actions ``services.perform`` accepts from this user now, each tried and undone."""
     fresh = Dossier.objects.get(pk=d.pk)
@@ -131,7 +139,8 @@ def _accepted(d: Dossier, user: object) -> set[str]:
         try:
             with transaction.atomic():
                 services.perform(fresh.pk, action, actor=user, expected_version=fresh.version, note="Ghi chú",
-                                 reason="Căn cứ", new_due_at=new_due if action == Action.APOLOGIZE else None)
+                                 reason="Căn cứ", new_due_at=new_due if action == Action.APOLOGIZE else None,
+                                 assignee=_officer_of_the_step(fresh) if action == Action.ASSIGN else None)
                 raise _Undo
         except _Undo:
             found.add(action.value)
