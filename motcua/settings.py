@@ -220,6 +220,7 @@ MOTCUA_TASK_STALE_MINUTES = int(os.environ.get("MOTCUA_TASK_STALE_MINUTES", "15"
 MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "motcua.notifications.senders.LoggingSmsSender")
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+MOTCUA_UPLOAD_MAX_FILES = int(os.environ.get("MOTCUA_UPLOAD_MAX_FILES", "10"))  # files in one post
 
 # Production hardening, from the environment (README, "Running in production"; `check --deploy` is
 # clean with MOTCUA_HTTPS=1). Behind a proxy that terminates TLS, it must send X-Forwarded-Proto.

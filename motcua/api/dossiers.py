@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +33,7 @@ from motcua.catalog.models import Procedure
 from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.office import dossier_search
 from motcua.units.models import AdministrativeUnit, Agency
 
 router = Router(tags=["Hồ sơ"], auth=AUTH)
@@ -123,20 +123,23 @@ def submit_dossier(
     return Status(201, Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk))
 
 
-@router.get("/dossiers", response={200: DossierPage, **_errors(401, 422)}, summary="Danh sách hồ sơ")
+@router.get(
+    "/dossiers", response={200: DossierPage, **_errors(401, 422)}, summary="Danh sách hồ sơ, tìm hồ sơ",
+    description="Các hồ sơ người gọi được xem, mới tiếp nhận trước; lọc và tìm như màn hình “Tìm hồ sơ” của cán bộ "
+    "(mã, tên người nộp có hoặc không dấu, số giấy tờ, điện thoại, thủ tục, trạng thái, khoảng ngày). Điều kiện "
+    "không hợp lệ: 422 `bad_filter` với thông báo nêu rõ điều kiện sai.",
+)
 def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> dict:
-    qs = scope.visible_dossiers(request.auth)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.procedure:
-        qs = qs.filter(procedure__code=filters.procedure)
-    if filters.date_from:
-        day = filters.date_from
-        qs = qs.filter(Q(received_at__date__gte=day) | Q(received_at__isnull=True, submitted_at__date__gte=day))
-    if filters.date_to:
-        day = filters.date_to
-        qs = qs.filter(Q(received_at__date__lte=day) | Q(received_at__isnull=True, submitted_at__date__lte=day))
-    qs = qs.order_by("-created_at", "-pk")
+    try:
+        criteria = dossier_search.check(dossier_search.Criteria(
+            code=filters.code or "", name=filters.name or "", id_number=filters.id_number or "",
+            phone=filters.phone or "", procedure=filters.procedure or "",
+            status=filters.status.value if filters.status else "", date_from=filters.date_from,
+            date_to=filters.date_to,
+        ))
+    except dossier_search.BadCriteria as exc:
+        raise ApiError(422, "bad_filter", exc.message) from exc
+    qs = dossier_search.search(request.auth.user, criteria)
     limit, offset = filters.limit, filters.offset
     return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
 
@@ -213,7 +216,7 @@ def perform_action(
         services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),
             expected_version=expected, note=payload.note, reason=payload.reason,
-            new_due_at=payload.new_due_at, agency=_agency(payload.agency_code),
+            new_due_at=payload.new_due_at, agency=_agency(payload.agency_code), assignee=payload.assignee or None,
         )
         result = Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk)
         if idempotency_key:

@@ -151,10 +151,17 @@ class DossierOut(Schema):
 
 
 class DossierFilters(Schema):
+    """The officials' search (motcua.office.dossier_search, the same as /office/tim-kiem/)."""
+
+    code: str | None = Field(None, max_length=100, description="Mã hồ sơ (đúng mã, không phân biệt hoa thường)")
+    name: str | None = Field(None, max_length=200,
+                             description="Tên người nộp, có hoặc không dấu (chứa chuỗi này; ít nhất 3 ký tự)")
+    id_number: str | None = Field(None, max_length=100, description="Số CCCD/CMND của người nộp (đúng số)")
+    phone: str | None = Field(None, max_length=100, description="Số điện thoại của người nộp (đúng số)")
     status: Status | None = None
     date_from: dt.date | None = Field(None, alias="from", description="Từ ngày tiếp nhận (hoặc ngày nộp)")
     date_to: dt.date | None = Field(None, alias="to", description="Đến ngày tiếp nhận (hoặc ngày nộp)")
-    procedure: str | None = Field(None, description="Mã thủ tục")
+    procedure: str | None = Field(None, max_length=100, description="Mã thủ tục")
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
@@ -184,6 +191,9 @@ class ActionIn(Schema):
     reason: str = ""
     new_due_at: dt.datetime | None = Field(None, description="Ngày hẹn trả mới (thao tác apologize)")
     agency_code: str | None = Field(None, description="Cơ quan nhận bước tiếp theo (thao tác hand_over)")
+    assignee: str | None = Field(None, max_length=150, description=(
+        "Tên đăng nhập của cán bộ được giao (thao tác assign: bắt buộc; hand_over: tùy chọn, bỏ trống thì bỏ "
+        "giao đích danh). Cán bộ phải giữ vai trò xử lý hồ sơ tại cơ quan nhận."))
     version: int | None = Field(None, description="Phiên bản hồ sơ đã đọc (thay cho header If-Match)")
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from django.template.loader import select_template
 from django.utils import timezone
 
-from motcua.dossiers.lifecycle import Action, EventKind
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.lifecycle import Action, EventKind, Status
+from motcua.dossiers.models import DocumentKind, Dossier, DossierEvent
 from motcua.people import person_name
 from motcua.regimes import FormSpec, Regime, regime_by_code
 from motcua.roles import role_label
@@ -140,9 +140,12 @@ def _receipt(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     from .logbook import logbook_position
 
     docs = []
-    for doc in dossier.documents.select_related("required_document").order_by("id"):
+    # What was handed in: the intake documents, once each (a scan completes its paper row or adds pages).
+    for doc in dossier.documents.filter(kind=DocumentKind.INTAKE).select_related("required_document").order_by("id"):
         req = doc.required_document
-        docs.append(f"{doc.name} ({req.form}, {req.count} bản)" if req else doc.name)
+        line = f"{doc.name} ({req.form}, {req.count} bản)" if req else doc.name
+        if line not in docs:
+            docs.append(line)
     if not docs:
         event = last_event(dossier, EventKind.ACCEPT, EventKind.RECEIVE, EventKind.SUBMIT)
         docs = list(event.payload.get("documents", [])) if event else []
@@ -270,6 +273,37 @@ def _control_slip(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     }
 
 
+def _working_text(minutes: int) -> str:
+    """Working minutes as a notice writes them: '2 ngày 3 giờ làm việc'."""
+    days, rest = divmod(max(minutes, 0), 480)
+    hours = round(rest / 60)
+    parts = [f"{days} ngày"] if days else []
+    parts += [f"{hours} giờ"] if hours or not days else []
+    return " ".join(parts) + " làm việc"
+
+
+def _supplement_notice(dossier: Dossier, regime: Regime) -> dict[str, Any]:
+    """The notice of a supplement asked during processing (A5, like forms 01–05): what is asked, why,
+    the clock paused meanwhile, and how to send it — online from the status page (QR) or at the counter."""
+    event = last_event(dossier, Action.REQUEST_SUPPLEMENT)
+    if event is None:
+        raise FormDataMissing("Hồ sơ chưa có yêu cầu bổ sung trong quá trình giải quyết.")
+    waiting = dossier.status == Status.AWAITING_SUPPLEMENT and dossier.paused_at == event.at
+    return {
+        "form_date": event.at,
+        "paper": "A5",
+        "items": split_items(event.note) or [event.note],
+        "reason": event.reason,
+        "paused_at": event.at,
+        "remaining": _working_text(dossier.remaining_minutes) if waiting and dossier.remaining_minutes else "",
+        "restart": dossier.procedure.clock_policy == "restart",
+        "contact_name": actor_name(event),
+        "contact_phone": agency_phone(dossier),
+        "qr": True,
+        "signatures": [Signature("Người yêu cầu bổ sung", name=actor_name(event))],
+    }
+
+
 def _result(dossier: Dossier, regime: Regime) -> dict[str, Any]:
     return {
         "form_date": dossier.finished_at or timezone.now(),
@@ -288,6 +322,11 @@ CONTENT: dict[str, Callable[[Dossier, Regime], dict[str, Any]]] = {
     "control_slip": _control_slip,
 }
 RESULT = FormSpec("", "result", "Thông báo kết quả giải quyết hồ sơ")
+SUPPLEMENT_NOTICE = FormSpec("", "supplement_notice", "Thông báo yêu cầu bổ sung hồ sơ")
+# Notices that are not numbered forms of a regime: the same for every regime.
+NOTICES: dict[str, tuple[FormSpec, Callable[[Dossier, Regime], dict[str, Any]]]] = {
+    RESULT.key: (RESULT, _result), SUPPLEMENT_NOTICE.key: (SUPPLEMENT_NOTICE, _supplement_notice),
+}
 
 
 def template_for(regime: Regime, key: str) -> str:
@@ -297,8 +336,8 @@ def template_for(regime: Regime, key: str) -> str:
 def form_context(dossier: Dossier, key: str, **extra: Any) -> tuple[str, dict[str, Any]]:
     """The template and context of ``key`` for ``dossier``; ``extra`` overrides any context value."""
     regime = regime_by_code(dossier.regime)
-    if key == RESULT.key:
-        spec, build = RESULT, _result
+    if key in NOTICES:
+        spec, build = NOTICES[key]
     else:
         spec = regime.form(key)
         if spec is None or key not in CONTENT:
@@ -336,3 +375,8 @@ def render_form(dossier: Dossier, key: str, **extra: Any) -> bytes:
 def render_result(dossier: Dossier, **extra: Any) -> bytes:
     """The result notice (not a numbered form) with a QR code to the dossier's public page."""
     return render_form(dossier, RESULT.key, **extra)
+
+
+def render_supplement_notice(dossier: Dossier, **extra: Any) -> bytes:
+    """The notice of a supplement asked during processing (A5), with a QR code to send it online."""
+    return render_form(dossier, SUPPLEMENT_NOTICE.key, **extra)

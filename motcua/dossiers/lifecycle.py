@@ -44,6 +44,7 @@ class Action(StrEnum):
     RETURN = "return"  # the result reaches the applicant
     WITHDRAW = "withdraw"  # by the applicant
     RECOMPUTE_DUE = "recompute_due"  # the calendar changed: the due instants replayed on the new one (system only)
+    ASSIGN = "assign"  # the head names the officer who handles the current step; the status stays
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -76,6 +77,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.RETURN: "Trả kết quả",
     Action.WITHDRAW: "Rút hồ sơ theo đề nghị của công dân",
     Action.RECOMPUTE_DUE: "Tính lại thời hạn do lịch làm việc thay đổi",
+    Action.ASSIGN: "Giao cho cán bộ xử lý",
 }
 
 class EventKind(StrEnum):
@@ -98,6 +100,7 @@ class EventKind(StrEnum):
     RETURN = Action.RETURN.value
     WITHDRAW = Action.WITHDRAW.value
     RECOMPUTE_DUE = Action.RECOMPUTE_DUE.value
+    ASSIGN = Action.ASSIGN.value
 
 
 EVENT_LABELS: dict[EventKind, str] = {
@@ -112,7 +115,7 @@ APPLICANT, SYSTEM = Role.APPLICANT, Role.SYSTEM
 
 # The inputs an action may take, with their labels (the screens' fields, the API's body).
 INPUT_LABELS = {"note": "Ghi chú", "reason": "Lý do / căn cứ", "new_due_at": "Ngày hẹn trả mới",
-                "agency": "Cơ quan nhận bước tiếp theo"}
+                "agency": "Cơ quan nhận bước tiếp theo", "assignee": "Cán bộ được giao"}
 
 
 def _t(to: Status, *roles: str, required: tuple[str, ...] = (), optional: tuple[str, ...] = ("note",)) -> Transition:
@@ -126,6 +129,11 @@ _STOP = _t(Status.STOPPED, COUNTER, APPLICANT, optional=("reason", "note"))
 _APOLOGIZE_ROLES = (HEAD, LEADER)
 _APOLOGY_INPUTS = {"required": ("new_due_at", "reason"), "optional": ()}
 _REASON = {"required": ("reason",), "optional": ()}
+# Naming the officer of the current step: the head or leader of the step's agency; the status stays.
+# The named user must hold an acting role at that agency (services); a hand-over may name one too.
+_ASSIGN = {status: _t(status, HEAD, LEADER, required=("assignee",)) for status in (
+    Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT)}
+_HAND_OVER_INPUTS = ("agency", "assignee", "note")
 # Only the system recomputes, with the calendar change's reason and basis; the status stays.
 _RECOMPUTE = {status: Transition(status, frozenset({SYSTEM}), ("reason",), ()) for status in (
     Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT, Status.AWAITING_PAYMENT)}
@@ -138,14 +146,15 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.WITHDRAW: _WITHDRAW,
     },
     Status.RECEIVED: {
-        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, optional=("agency", "note")),
+        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, optional=_HAND_OVER_INPUTS),
         Action.APOLOGIZE: _t(Status.RECEIVED, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
         Action.RECOMPUTE_DUE: _RECOMPUTE[Status.RECEIVED],
+        Action.ASSIGN: _ASSIGN[Status.RECEIVED],
     },
     Status.IN_PROCESSING: {
-        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER, optional=("agency", "note")),
+        Action.HAND_OVER: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, HEAD, LEADER, optional=_HAND_OVER_INPUTS),
         Action.REQUEST_SUPPLEMENT: _t(Status.AWAITING_SUPPLEMENT, SPECIALIST, HEAD, required=("note",)),
         Action.REQUEST_PAYMENT: _t(Status.AWAITING_PAYMENT, SPECIALIST, HEAD, required=("note",)),
         Action.APOLOGIZE: _t(Status.IN_PROCESSING, *_APOLOGIZE_ROLES, **_APOLOGY_INPUTS),
@@ -154,6 +163,7 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
         Action.RECOMPUTE_DUE: _RECOMPUTE[Status.IN_PROCESSING],
+        Action.ASSIGN: _ASSIGN[Status.IN_PROCESSING],
     },
     Status.AWAITING_SUPPLEMENT: {
         Action.SUPPLY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
@@ -161,6 +171,7 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
         Action.RECOMPUTE_DUE: _RECOMPUTE[Status.AWAITING_SUPPLEMENT],
+        Action.ASSIGN: _ASSIGN[Status.AWAITING_SUPPLEMENT],
     },
     Status.AWAITING_PAYMENT: {
         Action.PAY: _t(Status.IN_PROCESSING, COUNTER, SPECIALIST, APPLICANT),
@@ -168,6 +179,7 @@ TABLE: dict[Status, dict[Action, Transition]] = {
         Action.WITHDRAW: _WITHDRAW,
         Action.STOP: _STOP,
         Action.RECOMPUTE_DUE: _RECOMPUTE[Status.AWAITING_PAYMENT],
+        Action.ASSIGN: _ASSIGN[Status.AWAITING_PAYMENT],
     },
     Status.RESULT_READY: {
         Action.RETURN: _t(Status.RETURNED, COUNTER),

@@ -93,6 +93,11 @@ class Dossier(models.Model):
             models.Index(fields=["agency", "status", "due_at"]),
             models.Index(fields=["assignee", "status"], condition=models.Q(assignee__isnull=False),
                          name="dossier_assignee_idx"),
+            # The officials' search by ID number or phone (exact); partial: a dossier without one costs nothing.
+            models.Index(fields=["applicant_id"], condition=~models.Q(applicant_id=""),
+                         name="dossier_applicant_id_idx"),
+            models.Index(fields=["applicant_phone"], condition=~models.Q(applicant_phone=""),
+                         name="dossier_applicant_phone_idx"),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +157,9 @@ class DossierEvent(models.Model):
     class Meta:
         ordering = ["dossier", "seq"]
         constraints = [models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique")]
-        indexes = [models.Index(fields=["actor"], condition=models.Q(actor__isnull=False), name="event_actor_idx")]
+        # "Done by me" reads an officer's recent events: (actor, at), only where an actor is set.
+        indexes = [models.Index(fields=["actor", "at"], condition=models.Q(actor__isnull=False),
+                                name="event_actor_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.dossier_id}#{self.seq} {self.action}"

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
 from motcua.dossiers import applicant as applicant_rules
-from motcua.dossiers import due, lifecycle, policy
+from motcua.dossiers import assignees, due, lifecycle, policy
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
 from motcua.notifications import outbox
@@ -219,6 +219,24 @@ def _h_hand_over(d: Dossier, c: Change) -> None:
         updates["agency"] = agency
         c.payload["agency"] = agency.code
     DossierStep.objects.filter(dossier=d, order=d.current_step).update(**updates)
+    if agency is None:
+        step = DossierStep.objects.filter(dossier=d, order=d.current_step).select_related("agency").first()
+        agency = step.agency if step is not None else None
+    # A hand-over names the next officer, or leaves the step to the receiving agency (no one named).
+    _set_assignee(d, c, c.get("assignee"), agency or d.agency)
+
+
+def _h_assign(d: Dossier, c: Change) -> None:
+    step = policy.current_step(d)
+    _set_assignee(d, c, c.get("assignee"), (step.agency if step is not None else None) or d.agency)
+
+
+def _set_assignee(d: Dossier, c: Change, named: Any, agency: Agency | None) -> None:
+    user = assignees.resolve(named)
+    if user is not None:
+        assignees.check(user, agency, d.unit_id)
+        c.payload.update(assignee=user.get_username(), assignee_name=person_name(user))
+    d.assignee_id = user.pk if user is not None else None
 
 
 def _h_pause(d: Dossier, c: Change) -> None:
@@ -310,7 +328,7 @@ class DossierWriter(Writer):
     conflict_message = "Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi thao tác."
     state_fields = (
         "clock_start", "due_at", "extended_due_at", "paused_at", "remaining_minutes", "supplement_requests",
-        "finished_at", "outcome", "returned_at", "withdrawn_at", "current_step", "received_at",
+        "finished_at", "outcome", "returned_at", "withdrawn_at", "current_step", "received_at", "assignee_id",
     )
     handlers: ClassVar = {
         Action.ACCEPT: _h_accept,
@@ -326,6 +344,7 @@ class DossierWriter(Writer):
         Action.RETURN: _h_return,
         Action.WITHDRAW: _h_close_on_request,
         Action.RECOMPUTE_DUE: _h_recompute,
+        Action.ASSIGN: _h_assign,
     }
 
     def prepare(self, d: Dossier, change: Change) -> None:
@@ -347,7 +366,7 @@ _WRITER = DossierWriter()
 def perform(
     dossier: Dossier | int, action: str, *, actor: Any = None, role: str | None = None, token_role: str | None = None,
     at: dt.datetime | None = None, expected_version: int | None = None, note: str = "", reason: str = "",
-    new_due_at: dt.datetime | None = None, agency: Agency | None = None,
+    new_due_at: dt.datetime | None = None, agency: Agency | None = None, assignee: Any = None,
 ) -> Dossier:
     """Apply ``action`` to the dossier; raise a DossierError and change nothing if it is refused.
 
@@ -355,9 +374,10 @@ def perform(
     (``policy.acting_roles``); for an API token, ``token_role`` where its user acts; ``role`` is a
     role claimed by trusted code only (the portal for the applicant, integrations' jobs, the demo).
     ``expected_version``: the version the caller saw; another one is refused as a Conflict.
+    ``assignee``: the officer named (a user or a username), for ``assign`` and ``hand_over``.
     """
     roles: Any = [role] if role is not None else (lambda d: policy.acting_roles(actor, d, token_role))
-    inputs = {"note": note, "reason": reason, "new_due_at": new_due_at, "agency": agency}
+    inputs = {"note": note, "reason": reason, "new_due_at": new_due_at, "agency": agency, "assignee": assignee}
     return _WRITER.perform(
         dossier, action, roles=roles, actor=actor, at=policy.as_instant(at) if at is not None else None,
         expected_version=expected_version, inputs={k: v for k, v in inputs.items() if v not in (None, "")},

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -15,6 +15,7 @@ from motcua.dossiers import applicant as rules
 from motcua.dossiers.applicant import form_check
 from motcua.dossiers.lifecycle import Action
 from motcua.office import lockout
+from motcua.people import person_name
 from motcua.statemachine import Offer
 from motcua.units.models import Agency, Level
 
@@ -204,6 +205,13 @@ NOTE_LABELS: dict[Action, str] = {
 }
 
 
+class OfficerChoiceField(forms.ModelChoiceField):
+    """An officer, shown by name (family name first) and username."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{person_name(obj)} ({obj.get_username()})"
+
+
 class ActionForm(forms.Form):
     """One lifecycle action on one dossier, with the inputs the lifecycle table gives it (the offer)."""
 
@@ -220,13 +228,17 @@ class ActionForm(forms.Form):
         label=_("Chuyển đến cơ quan"), queryset=Agency.objects.none(), required=False,
         empty_label=_("— theo quy trình —"),
     )
+    assignee = OfficerChoiceField(
+        label=_("Giao cho cán bộ"), queryset=get_user_model().objects.none(), required=False,
+        empty_label=_("— không giao đích danh (cơ quan nhận tự phân công) —"),
+    )
 
-    def __init__(self, *args: Any, offer: Offer, agencies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, offer: Offer, agencies: Any = None, officers: Any = None, **kwargs: Any) -> None:
         action = Action(offer.action)
         kwargs["prefix"] = action.value  # several actions' forms on one page: distinct ids
         super().__init__(*args, **kwargs)
         self.action = action
-        for name in ("note", "reason", "new_due_at", "agency"):
+        for name in ("note", "reason", "new_due_at", "agency", "assignee"):
             if name not in offer.inputs:
                 del self.fields[name]
             elif name in offer.required:
@@ -235,6 +247,8 @@ class ActionForm(forms.Form):
             self.fields["note"].label = NOTE_LABELS[action]
         if "agency" in self.fields and agencies is not None:
             self.fields["agency"].queryset = agencies
+        if "assignee" in self.fields and officers is not None:
+            self.fields["assignee"].queryset = officers
         style(self)
 
     def clean_new_due_at(self) -> Any:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from motcua.dossiers import lifecycle, policy, privacy, services
 from motcua.dossiers.lifecycle import ACTION_LABELS, EVENT_LABELS, Action, EventKind
 from motcua.dossiers.models import Dossier
+from motcua.office import assign, views_files
 from motcua.office.access import can_see
 from motcua.office.forms import ActionForm
 from motcua.office.timeleft import time_left
@@ -61,7 +62,8 @@ def _page(
         if bound is not None and bound.action == act:
             form = bound
         else:
-            form = ActionForm(offer=offer, agencies=agencies, initial={"version": dossier.version})
+            form = ActionForm(offer=offer, agencies=agencies, officers=assign.officers_for(dossier, act),
+                              initial={"version": dossier.version})
         action_forms.append({"action": act, "label": ACTION_LABELS[act], "form": form, "danger": act in DANGER,
                              "open": bound is not None and bound.action == act, **_hint(dossier, act)})
     steps = list(dossier.steps.select_related("agency").all())
@@ -75,8 +77,9 @@ def _page(
         "dossier": dossier, "applicant": applicant_view(dossier, full), "documents": dossier.documents.all(),
         "steps": steps, "current": policy.current_step(dossier), "events": events, "action_forms": action_forms,
         "roles": roles, "left": time_left(dossier, now(), Calendars()(dossier.unit)),
-        "forms_available": _forms_available(dossier), "error": error,
+        "forms_available": _forms_available(dossier), "error": error, "assign": assign.take(action_forms),
         "regime": regime_by_code(dossier.regime), "just_received": request.GET.get("received") == "1",
+        "files": views_files.panel(request.user, dossier),
     }, status=status)
 
 
@@ -128,7 +131,8 @@ def dossier_action(request: HttpRequest, code: str) -> HttpResponse:
         refused = policy.refusal(dossier, request.user, act, now())
         message = refused.message if refused else _("Thao tác này không thực hiện được với hồ sơ lúc này.")
         return _page(request, dossier, error=message, status=STATUS.get(type(refused), 403))
-    form = ActionForm(request.POST, offer=offer, agencies=policy.handover_agencies(dossier))
+    form = ActionForm(request.POST, offer=offer, agencies=policy.handover_agencies(dossier),
+                      officers=assign.officers_for(dossier, act))
     if not form.is_valid():
         return _page(request, dossier, bound=form, error=_("Vui lòng kiểm tra lại thông tin nhập."), status=400)
     data = form.cleaned_data
@@ -136,6 +140,7 @@ def dossier_action(request: HttpRequest, code: str) -> HttpResponse:
         services.perform(
             dossier, act, actor=request.user, expected_version=data["version"], note=data.get("note", ""),
             reason=data.get("reason", ""), new_due_at=data.get("new_due_at"), agency=data.get("agency"),
+            assignee=data.get("assignee"),
         )
     except services.DossierError as exc:
         dossier.refresh_from_db()

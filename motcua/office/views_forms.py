@@ -11,7 +11,7 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from motcua.documents.forms import FormDataMissing, FormNotAvailable, render_for
 from motcua.dossiers import privacy
 from motcua.office.access import counter_agencies
 from motcua.office.views_common import visible_dossier
+from motcua.portal import uploads
 from motcua.regimes import regime_by_code
 
 log = logging.getLogger(__name__)
@@ -55,24 +56,13 @@ def _unavailable(request: HttpRequest, dossier: object, message: str, status: in
 @login_required
 @require_GET
 def document_file(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    """An uploaded document, only to users who may see its dossier (never a public URL)."""
+    """An uploaded document, only to users who may see its dossier (never a public URL): its stored
+    content type, nosniff, a name made here (``uploads.serve``)."""
     dossier = visible_dossier(request, code)
     document = dossier.documents.filter(pk=pk).exclude(file="").first()
     if document is None:
         raise Http404("no such document")
-    try:
-        handle = document.file.open("rb")
-    except OSError as exc:
-        raise Http404("file missing") from exc
-    response = FileResponse(handle, content_type=document.content_type or "application/octet-stream")
-    response["Content-Disposition"] = f'inline; filename="{dossier.code}-{document.pk}{_extension(document)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _extension(document: object) -> str:
-    name = str(getattr(document, "file", "") or "")
-    return name[name.rfind("."):] if "." in name else ""
+    return uploads.serve(document, f"{dossier.code}-{document.pk}")
 
 
 @login_required

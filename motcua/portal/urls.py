@@ -1,6 +1,6 @@
 from django.urls import path
 
-from motcua.portal import lookup, views
+from motcua.portal import files, lookup, views
 
 app_name = "portal"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("tra-cuu/", lookup.lookup, name="lookup"),
     path("tra-cuu/<str:code>/", lookup.dossier_page, name="dossier"),
     path("tra-cuu/<str:code>/danh-gia/", lookup.rate, name="rate"),
+    path("tra-cuu/<str:code>/bo-sung/", files.supplement, name="supplement"),
+    path("tra-cuu/<str:code>/ket-qua/<int:pk>/", files.result_file, name="result_file"),
 ]

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.catalog.models import Channel as CatalogChannel
 from motcua.catalog.models import Procedure
 from motcua.dossiers.lifecycle import EventKind
-from motcua.dossiers.models import Document, DossierEvent
+from motcua.dossiers.models import Document, DocumentKind, DossierEvent
 from motcua.portal.models import ELEMENTS
 from motcua.workdays import TZ
 
@@ -119,7 +119,10 @@ def on_time_766(p: Period) -> Q:
 
 
 def _digitised() -> Q:
-    files = Document.objects.filter(dossier=OuterRef("pk")).exclude(file="", sha256="")
+    """A document of the dossier's own file (handed in, scanned at the counter, or sent as a supplement)
+    exists as a file; the result file the agency attaches is the result, not the dossier digitised."""
+    files = (Document.objects.filter(dossier=OuterRef("pk"), kind__in=(DocumentKind.INTAKE, DocumentKind.SUPPLEMENT))
+             .exclude(file="", sha256=""))
     return Q(Exists(files))
 
 

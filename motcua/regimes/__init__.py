@@ -38,6 +38,11 @@ class Regime:
     max_supplement_requests: int | None = None
     supplement_request_days: int = 3
     apology_requests_extension: bool = False
+    # An online dossier is taken in (accepted, asked to complete, or refused) within this many working
+    # minutes of its submission, counted on the receiving unit's legal clock from the next working
+    # instant: the officials' "awaiting intake" queue shows it. docs/domain.md names no text for it;
+    # a deployment sets it here (default one working day).
+    online_intake_minutes: int = 480
     amended_by: tuple[str, ...] = ()  # texts amending them, in force for the regime's dossiers
     extra: dict[str, str] = field(default_factory=dict)
 
