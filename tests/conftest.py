@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -57,6 +58,21 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
     yield
     with django_db_blocker.unblock():
         connection.creation.destroy_test_db(old_database_name=kept, verbosity=0)
+
+
+def pytest_configure(config) -> None:  # noqa: ANN001
+    """The static root exists, as ``collectstatic`` leaves it in production: WhiteNoise warns on every
+    test client otherwise (the tests serve static files through the finders)."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings) -> None:  # noqa: ANN001
+    """Users' passwords hashed with MD5 in every test: the production hasher (PBKDF2, about a million
+    iterations) costs a good part of a second per user created or logged in, and no test is about it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

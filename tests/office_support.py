@@ -3,15 +3,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from django.contrib.auth.models import User
 
 from motcua.catalog.models import Procedure, RequiredDocument
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.units.models import StaffRole
-from tests.factories import World, make_world
+from tests.factories import World, at, make_world
 
 PASSWORD = "mat-khau-thu-nghiem-1"
+# The inbox's "now" in the inbox tests: a Wednesday, no holiday around.
+INBOX_NOW = at("2026-03-18 09:00")
 
 
 def make_user(username: str, role: str, agency: object) -> User:
@@ -57,3 +60,12 @@ def receive(office: Office, *, agency: object = None, at: object = None, online:
                                      email="an@example.vn", address="Thôn 1"),
         documents=["Tờ khai đăng ký", "Giấy chứng sinh"], actor=office.counter, role="counter",
     )
+
+
+@pytest.fixture(name="office")
+def office_at_inbox_now(db, monkeypatch) -> Office:  # noqa: ANN001
+    """The office, with the inbox's clock stopped at INBOX_NOW (import it into a test module to use it)."""
+    from motcua.office import views_inbox
+
+    monkeypatch.setattr(views_inbox, "now", lambda: INBOX_NOW)
+    return make_office()

@@ -20,10 +20,6 @@ pytestmark = pytest.mark.django_db
 URL = "/office/tim-kiem/"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def make(office: Office, name: str, id_number: str = "001203004567", phone: str = "0912345678",
          when: str = "2026-03-16 09:00", agency: object = None, procedure: object = None) -> Dossier:

@@ -13,8 +13,7 @@ from tests.test_office_intake import applicant, docs, intake_url
 pytestmark = pytest.mark.django_db
 
 
-def test_the_counter_slip_names_the_officer_family_name_first(client: Client, settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_the_counter_slip_names_the_officer_family_name_first(client: Client) -> None:
     office = make_office()
     office.counter.first_name, office.counter.last_name = "Giang", "Đinh Quang"
     office.counter.save()

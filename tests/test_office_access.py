@@ -11,10 +11,6 @@ from tests.office_support import Office, make_office, receive
 FORM_KEYS = ["receipt", "completion_request", "refusal", "apology", "stop", "control_slip", "logbook"]
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def office(db) -> Office:  # noqa: ANN001

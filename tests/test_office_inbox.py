@@ -11,20 +11,10 @@ from motcua.dossiers import services
 from motcua.office import views_inbox
 from motcua.office.timeleft import format_working
 from tests.factories import at
-from tests.office_support import Office, make_office, receive
+from tests.office_support import INBOX_NOW, Office, office_at_inbox_now, receive  # noqa: F401 (fixture)
 
-NOW = at("2026-03-18 09:00")  # a Wednesday, no holiday around
+NOW = INBOX_NOW
 
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def office(db, monkeypatch) -> Office:  # noqa: ANN001
-    monkeypatch.setattr(views_inbox, "now", lambda: NOW)
-    return make_office()
 
 
 def rows(html: str) -> list[tuple[str, str]]:

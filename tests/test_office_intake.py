@@ -10,11 +10,6 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from tests.office_support import Office, make_office
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def office(db) -> Office:  # noqa: ANN001
     return make_office()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from motcua.dossiers import services
-from motcua.dossiers.models import Document, Dossier
+from motcua.dossiers.models import Document, DocumentKind, Dossier
 from motcua.portal.models import Rating
 from motcua.quality import compute
 from motcua.quality.compute import QualityError, compute_index, dossiers_costing_points, points_for
@@ -90,6 +90,11 @@ def build(world: World) -> Scenario:
     for key in ("early", "online"):
         Document.objects.create(dossier=n[key], name="Tờ khai", sha256="ab" * 32, size=10)
     Document.objects.create(dossier=n["late"], name="Tờ khai (giấy)", paper=True)
+    # Result files: issued in March (counted), in February (not), and one whose result was never issued;
+    # a result file is the result, never the dossier's own file digitised.
+    for key in ("one_supplement", "february", "open_within"):
+        Document.objects.create(dossier=n[key], name="Giấy chứng nhận", kind=DocumentKind.RESULT,
+                                file=f"dossiers/2026/03/kq-{key}.pdf", size=10)
     # Ratings (created now; moved into March, as the portal would have stored them then).
     Rating.objects.create(dossier=n["early"], access=5, procedure=5, officials=5, result=5, feedback=5)
     Rating.objects.create(dossier=n["late"], access=3, procedure=4, officials=2, result=5, feedback=4)
@@ -129,10 +134,13 @@ def expected(s: Scenario, units: set[int], date_from: dt.date, date_to: dt.date)
         "on_time_766": {d.pk for d in handled if on_time(d)},
         "received": {d.pk for d in received},
         "received_online": {d.pk for d in received if d.channel == "online"},
-        "digitised": {d.pk for d in received if any(doc.sha256 or doc.file for doc in d.documents.all())},
+        "digitised": {d.pk for d in received if any(doc.sha256 or doc.file for doc in d.documents.all()
+                                                    if doc.kind != DocumentKind.RESULT)},
         "payment_required": {d.pk for d in received if d.events.filter(action="request_payment").exists()},
         "results_issued": {d.pk for d in rows if d.finished_at and start <= d.finished_at < end
                            and d.outcome == "approved"},
+        "results_electronic": {d.pk for d in rows if d.finished_at and start <= d.finished_at < end
+                               and d.outcome == "approved" and d.documents.filter(kind=DocumentKind.RESULT).exists()},
         "rated": {r.dossier_id for r in ratings},
         "feedback_satisfied": {r.dossier_id for r in ratings if r.feedback >= 4},
         "online_full": {d.pk for d in received if d.channel == "online"},  # the procedure is full-online
@@ -151,8 +159,9 @@ def test_facts_agree_with_counts_derived_from_the_rows(scenario):
     exp = expected(scenario, {w.commune.pk}, *MARCH)
     facts = {name: row["value"] for name, row in out["facts"].items()}
     for name in ("handled", "on_time_766", "received", "received_online", "digitised", "payment_required",
-                 "results_issued", "rated", "feedback_satisfied", "online_full"):
+                 "results_issued", "results_electronic", "rated", "feedback_satisfied", "online_full"):
         assert facts[name] == len(exp[name]), name
+    assert exp["results_electronic"] == {scenario.named["one_supplement"].pk}
     assert facts["rating_points"] == exp["rating_points"]
     assert facts["rating_max"] == 25 * len(exp["rated"])
     assert facts["late_766"] == facts["handled"] - facts["on_time_766"]
@@ -171,7 +180,7 @@ def test_the_province_counts_both_communes_and_stubs_have_no_data_and_a_note(sce
     exp = expected(scenario, {w.commune.pk, w.other_commune.pk}, *MARCH)
     assert out["facts"]["handled"]["value"] == len(exp["handled"])
     assert out["facts"]["on_time_766"]["value"] == len(exp["on_time_766"])
-    for stub in ("paid_online", "results_electronic", "feedback_handled", "feedback_on_time"):
+    for stub in ("paid_online", "feedback_handled", "feedback_on_time"):
         assert out["facts"][stub]["value"] is None and out["facts"][stub]["stub"] and out["facts"][stub]["note"]
 
 
@@ -195,8 +204,10 @@ def test_points_follow_the_formulas_and_the_2022_set(scenario):
     assert ind["1.1"]["computable"] is False and ind["1.1"]["points"] is None
     total = sum(i["points"] for i in ind.values() if i["points"] is not None)
     assert out["points"] == pytest.approx(total)
-    assert out["computed_max"] == 20 + 12 + 4 + 6  # 2.1, 3.1, 4.2, 5.3
-    assert out["score"] == pytest.approx(total * 100 / 42)
+    # 4.1: 6 points, the share of results issued with the result's file attached.
+    assert ind["4.1"]["points"] == pytest.approx(6 * len(exp["results_electronic"]) / len(exp["results_issued"]))
+    assert out["computed_max"] == 20 + 12 + 6 + 4 + 6  # 2.1, 3.1, 4.1, 4.2, 5.3
+    assert out["score"] == pytest.approx(total * 100 / 48)
 
 
 def test_a_period_with_nothing_to_measure_is_not_applicable_not_zero(scenario):

@@ -96,26 +96,29 @@ def test_withdrawn_dossiers_stay_in_the_handled_population(scenario) -> None:  #
 def test_an_indicator_without_data_is_not_applicable_and_leaves_the_maximum(scenario) -> None:  # noqa: ANN001
     out = compute_index(scenario.world.commune.code, *MARCH)
     ind = _indicators(out)
-    # No formula (not from dossier data), a fact the system does not hold (payments online, electronic
-    # results, the feedback register), or too few ratings: the same rule — not applicable.
-    for code in ("1.1", "1.2", "1.3", "1.4", "3.2", "3.3", "3.4", "4.1", "4.3", "4.4", "4.5", "4.6", "4.7",
+    # No formula (not from dossier data), a fact the system does not hold (payments online, the feedback
+    # register), or too few ratings: the same rule — not applicable.
+    for code in ("1.1", "1.2", "1.3", "1.4", "3.2", "3.3", "3.4", "4.3", "4.4", "4.5", "4.6", "4.7",
                  "5.1", "5.2"):
         assert ind[code]["applicable"] is False and ind[code]["points"] is None, code
         assert ind[code]["reason"], code
     assert ind["3.4"]["reason"] == "no_data" and ind["3.4"]["stub_facts"] == ["paid_online"]
-    assert ind["4.1"]["reason"] == "no_data" and ind["5.1"]["reason"] == "no_data"
+    assert ind["5.1"]["reason"] == "no_data"
     assert ind["1.1"]["reason"] == "not_computable" and ind["5.2"]["reason"] == "small_sample"
     applicable = {c for c, i in ind.items() if i["applicable"]}
-    assert applicable == {"2.1", "3.1", "4.2", "5.3"}
-    assert out["computed_max"] == 20 + 12 + 4 + 6
+    assert applicable == {"2.1", "3.1", "4.1", "4.2", "5.3"}
+    assert out["computed_max"] == 20 + 12 + 6 + 4 + 6
     # The Decision's scores: 2.1 = 6/9 × 20; 3.1 = 1/8 online of 8 (full at 50 %); 4.2 = 2/8 digitised
-    # (full at 80 %); 5.3 = 1 − 3 late / 9, no dislike (full at 90 %).
+    # (full at 80 %); 5.3 = 1 − 3 late / 9, no dislike (full at 90 %); 4.1 = 1 of the 6 results issued
+    # in March has its file attached.
     assert ind["2.1"]["points"] == pytest.approx(20 * 6 / 9, abs=1e-3)
     assert ind["3.1"]["points"] == pytest.approx(0.125 * 12 / 0.5)
     assert ind["4.2"]["points"] == pytest.approx(0.25 * 4 / 0.8)
     assert ind["5.3"]["points"] == pytest.approx((1 - 3 / 9) * 6 / 0.9, abs=1e-3)
+    assert ind["4.1"]["rate"] == pytest.approx(1 / 6, abs=1e-5)
+    assert ind["4.1"]["points"] == pytest.approx(6 / 6, abs=1e-3)
     assert out["points"] == pytest.approx(sum(ind[c]["points"] for c in applicable), abs=1e-3)
-    assert out["score"] == pytest.approx(out["points"] * 100 / 42, abs=1e-3)
+    assert out["score"] == pytest.approx(out["points"] * 100 / 48, abs=1e-3)
     # A division by zero is the same: in June nothing was received, so 3.1 and 4.2 are not applicable.
     june = _indicators(compute_index(scenario.world.commune.code, dt.date(2026, 6, 1), dt.date(2026, 6, 30)))
     assert june["3.1"]["reason"] == june["4.2"]["reason"] == "nothing_to_measure"
@@ -131,7 +134,7 @@ def test_a_rating_based_indicator_needs_the_minimum_sample(scenario, settings) -
     ind = _indicators(out)
     # Both March ratings are satisfied (4 or 5) with the handling of feedback: full marks.
     assert ind["5.2"]["applicable"] is True and ind["5.2"]["rate"] == 1 and ind["5.2"]["points"] == 6
-    assert out["computed_max"] == 42 + 6
+    assert out["computed_max"] == 48 + 6
     settings.MOTCUA_QUALITY_MIN_SAMPLE = 3
     assert _indicators(compute_index(code, *MARCH))["5.2"]["applicable"] is False
 

@@ -17,8 +17,7 @@ from tests.test_rankings import commune, procedure, province  # noqa: F401 (fixt
 pytestmark = pytest.mark.django_db
 
 
-def test_rankings_use_the_same_as_of_as_form06(province, procedure, settings):  # noqa: F811
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_rankings_use_the_same_as_of_as_form06(province, procedure):  # noqa: F811
     now = timezone.now().astimezone(TZ)
     today = now.date()
     # A period still running: form 06 counts as of now.

@@ -85,8 +85,7 @@ def test_report06_official_layout_no_rate_for_a_unit_with_nothing_handled(distri
     assert "—" in line and 1 not in line[2:]
 
 
-def test_report06_official_layout_screen_shows_a_dash_not_100_percent(district, empty_commune, settings):  # noqa: F811
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_report06_official_layout_screen_shows_a_dash_not_100_percent(district, empty_commune):  # noqa: F811
     client = Client()
     client.force_login(make_staff("lanhdao_huyen", "leader", unit=district))
     query = {"unit": "ZY1", "period": "custom", "from": "2021-01-01", "to": "2021-09-15", "by": "child"}
@@ -101,8 +100,7 @@ def test_report06_official_layout_screen_shows_a_dash_not_100_percent(district, 
 
 
 def test_report06_official_layout_empty_units_are_hidden_by_default_with_a_switch(
-        district, empty_commune, settings):  # noqa: ANN001, F811
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        district, empty_commune):  # noqa: ANN001, F811
     client = Client()
     client.force_login(make_staff("lanhdao_huyen2", "leader", unit=district))
     query = {"unit": "ZY1", "period": "custom", "from": "2021-01-01", "to": "2021-09-15", "by": "child"}

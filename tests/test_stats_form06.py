@@ -20,8 +20,7 @@ Q1 = {"period": "quarter", "year": "2026", "n": "1"}
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def report_convention(settings) -> None:  # noqa: ANN001
     settings.MOTCUA_REPORT_CONVENTION = "calendar"
 
 

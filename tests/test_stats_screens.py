@@ -23,7 +23,6 @@ SCREENS = ["stats:dashboard", "stats:form06", "stats:form06_dossiers", "stats:ra
 
 @pytest.fixture(autouse=True)
 def setup(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MOTCUA_REPORT_CONVENTION = "calendar"
     cache.clear()
 

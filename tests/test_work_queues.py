@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,23 +14,13 @@ from motcua.documents.templatetags.vndates import human_datetime
 from motcua.dossiers import services
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import DossierStep
-from motcua.office import queue_rows, views_inbox
+from motcua.office import queue_rows
 from motcua.regimes import regime_by_code
 from tests.factories import at
-from tests.office_support import Office, make_office, receive
+from tests.office_support import INBOX_NOW, Office, office_at_inbox_now, receive  # noqa: F401 (fixture)
 
-NOW = at("2026-03-18 09:00")  # a Wednesday, no holiday around
+NOW = INBOX_NOW
 
-
-@pytest.fixture(autouse=True)
-def fast_hasher(settings) -> None:  # noqa: ANN001
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def office(db, monkeypatch) -> Office:  # noqa: ANN001
-    monkeypatch.setattr(views_inbox, "now", lambda: NOW)
-    return make_office()
 
 
 def tabs(html: str) -> list[tuple[str, int]]:

@@ -126,6 +126,12 @@ def _digitised() -> Q:
     return Q(Exists(files))
 
 
+def _result_file() -> Q:
+    """The agency attached the result as a file (kind "result"; a file, or its digest for an imported one)."""
+    return Q(Exists(Document.objects.filter(dossier=OuterRef("pk"), kind=DocumentKind.RESULT)
+                    .exclude(file="", sha256="")))
+
+
 def _payment_requested() -> Q:
     return Q(Exists(DossierEvent.objects.filter(dossier=OuterRef("pk"), action=EventKind.REQUEST_PAYMENT)))
 
@@ -206,9 +212,8 @@ def _facts() -> dict[str, Fact]:
         Fact("digitised", str(_("Hồ sơ tiếp nhận trong kỳ có thành phần hồ sơ được số hóa (có tệp)")),
              lambda p: received_in(p) & _digitised(), _count),
         Fact("results_issued", str(_("Kết quả giải quyết (có kết quả) trong kỳ")), results_in, _count),
-        Fact("results_electronic", str(_("Trong đó kết quả điện tử")), lambda p: NOTHING, stub=True,
-             note=str(_("Hệ thống chưa lưu kết quả giải quyết dạng điện tử (tài liệu không có loại 'kết quả'), "
-                        "nên chưa có dữ liệu kết quả điện tử."))),
+        Fact("results_electronic", str(_("Trong đó có tệp kết quả điện tử do cơ quan giải quyết đính kèm")),
+             lambda p: results_in(p) & _result_file(), _count),
         Fact("rated", str(_("Hồ sơ được người dân đánh giá trong kỳ")), rated_in, _count),
         Fact("rating_points", str(_("Tổng điểm đánh giá (5 tiêu chí SIPAS, 1–5 mỗi tiêu chí)")), rated_in,
              _rating_sum, shortfall=_rating_below_max),
