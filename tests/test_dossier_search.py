@@ -67,6 +67,20 @@ def test_name_typed_without_or_with_diacritics(office: Office, people: dict, fou
     assert found(office.counter, name="khong ai ten nay") == []
 
 
+def test_a_full_name_matches_from_its_beginning_else_anywhere(office: Office, people: dict, found) -> None:  # noqa: ANN001
+    # Two names containing "tran quoc bao": one begins with it, one (a compound family name) does not.
+    compound = make(office, "Nguyễn Trần Quốc Bảo", id_number="001099000333", when="2026-03-21 09:00")
+    bao = people["bao"].code
+    assert found(office.counter, name="tran quoc bao") == [bao]  # typed from the family name: from the start
+    assert found(office.counter, name="nguyen tran quoc") == [compound.code]
+    # No name the user sees begins with it: every name containing it, latest received first.
+    assert found(office.counter, name="quoc bao") == [compound.code, bao]
+    assert found(office.counter, name="bao") == [compound.code, bao]  # one word: anywhere in the name
+    # The other unit's "Đặng Thị Hồng" begins with the name, but the user does not see it: still found
+    # through "contains" among the user's own, never revealed by the choice.
+    assert found(office.counter, name="thi hong") == [people["hong"].code]
+
+
 def test_code_id_number_phone_exact(office: Office, people: dict, found) -> None:  # noqa: ANN001
     an = people["an"]
     assert found(office.counter, code=an.code) == [an.code]
@@ -101,10 +115,18 @@ def test_another_units_dossier_is_never_found(office: Office, people: dict, foun
 def test_results_come_a_page_at_a_time_from_one_query(office: Office, found, client: Client) -> None:  # noqa: ANN001
     made = [make(office, f"Lê Văn Trang {i}") for i in range(views_search.PER_PAGE + 2)]
     client.force_login(office.counter)
-    with CaptureQueriesContext(connection) as queries:
-        first = client.get(URL, {"name": "le van trang"}).content.decode()
-    dossier_reads = [q["sql"] for q in queries.captured_queries if 'FROM "dossiers_dossier"' in q["sql"]]
-    assert len(dossier_reads) == 1, dossier_reads
+
+    def dossier_reads(params: dict) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(URL, params).status_code == 200
+        return [q["sql"] for q in queries.captured_queries if 'FROM "dossiers_dossier"' in q["sql"]]
+
+    assert len(dossier_reads({"name": "trang"})) == 1  # the page, in one query
+    # A full name: a one-row probe for names beginning with it, then the page in one query.
+    probe, page_read = dossier_reads({"name": "le van trang"})
+    assert probe.startswith("SELECT 1 AS") and probe.endswith(" LIMIT 1") and "LIKE 'le van trang%'" in probe
+    assert page_read.endswith(f" LIMIT {views_search.PER_PAGE + 1}")
+    first = client.get(URL, {"name": "le van trang"}).content.decode()
     page1 = re.findall(r'<tr data-code="([^"]+)"', first)
     assert len(page1) == views_search.PER_PAGE and 'rel="next"' in first
     second = client.get(URL, {"name": "le van trang", "page": "2"}).content.decode()

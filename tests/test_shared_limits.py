@@ -40,12 +40,22 @@ def test_a_count_made_in_another_process_is_seen_here(tmp_path_factory) -> None:
 
 @pytest.mark.django_db
 def test_filling_the_other_caches_evicts_no_count(settings) -> None:  # noqa: ANN001
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        pytest.skip("Redis evicts by its own policy; the database caches are what this test is about")
     for _ in range(3):
         ratelimit.fail("lookup-client:198.51.100.7", 900)
-    # What used to flush the counts: hundreds of entries in the cache they shared (public dashboards).
-    for i in range(1200):
-        cache.set(f"public-dashboard:{i}", "x" * 100, 300)
-    assert ratelimit.count("lookup-client:198.51.100.7", 900) == 3
+    # A count kept where the pages are cached (as the limits once were): what the filling evicts.
+    cache.set("a-count-kept-with-the-pages", 3, 900)
+    # Hundreds of entries from the public dashboards into a cache at its limit: it culls.
+    limit, cache._max_entries = cache._max_entries, 100  # noqa: SLF001 - a small limit (the setting's: 100,000)
+    try:
+        for i in range(300):
+            cache.set(f"public-dashboard:{i:04d}", "x" * 100, 300)
+    finally:
+        cache._max_entries = limit  # noqa: SLF001
+    assert cache.get("public-dashboard:0000") is None  # the cache did evict
+    assert cache.get("a-count-kept-with-the-pages") is None  # ... counts kept there too
+    assert ratelimit.count("lookup-client:198.51.100.7", 900) == 3  # never the limits' own store
     assert caches["limits"] is not cache and settings.CACHES["limits"]["LOCATION"] != settings.CACHES[
         "default"].get("LOCATION")
 

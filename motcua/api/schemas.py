@@ -155,7 +155,9 @@ class DossierFilters(Schema):
 
     code: str | None = Field(None, max_length=100, description="Mã hồ sơ (đúng mã, không phân biệt hoa thường)")
     name: str | None = Field(None, max_length=200,
-                             description="Tên người nộp, có hoặc không dấu (chứa chuỗi này; ít nhất 3 ký tự)")
+                             description=("Tên người nộp, có hoặc không dấu, ít nhất 3 ký tự: một từ thì tên chứa từ "
+                                          "này; họ và tên (từ hai từ) thì tên bắt đầu bằng chuỗi này, nếu không có "
+                                          "thì tên chứa chuỗi này"))
     id_number: str | None = Field(None, max_length=100, description="Số CCCD/CMND của người nộp (đúng số)")
     phone: str | None = Field(None, max_length=100, description="Số điện thoại của người nộp (đúng số)")
     status: Status | None = None
