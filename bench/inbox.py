@@ -58,6 +58,7 @@ GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hi�
          "Bích", "Đạt"]
 SEARCH_NAME = "tran thi bich"  # typed without diacritics: "Trần Thị Bích"
 COMMON_NAME = "nguyen"
+GIVEN_NAME = "bich"  # one word: looked for inside the names (the trigram index)
 SEARCH_ID_ROW = 20  # a recent dossier of agency 1 (row 20 % 20 == 0)
 
 
@@ -239,7 +240,8 @@ def cases(world: dict) -> list[tuple[str, str, str]]:
             ("inbox head: step", "head", "/office/?tab=step"),
             (f"search: name '{SEARCH_NAME}'", "counter", f"/office/tim-kiem/?name={SEARCH_NAME.replace(' ', '+')}"),
             ("search: ID number", "counter", f"/office/tim-kiem/?id_number={SEARCH_ID_ROW:012d}"),
-            (f"search: name '{COMMON_NAME}' (common)", "counter", f"/office/tim-kiem/?name={COMMON_NAME}")]
+            (f"search: name '{COMMON_NAME}' (common)", "counter", f"/office/tim-kiem/?name={COMMON_NAME}"),
+            (f"search: name '{GIVEN_NAME}' (a given name)", "counter", f"/office/tim-kiem/?name={GIVEN_NAME}")]
     return out
 
 
@@ -287,6 +289,14 @@ def explain(world: dict, size: int) -> dict[str, list[str]]:
                             (f"search name '{COMMON_NAME}'", dossier_search.Criteria(name=COMMON_NAME))):
         qs = dossier_search.search(users["counter"], dossier_search.check(criteria))[:26]
         plans[label] = qs.explain(analyze=True, buffers=True)
+    # The full name's probe: does a name the counter sees begin with it? (then the page above reads those)
+    probe = dossier_search.Dossier.objects.filter(
+        dossier_search.condition(dossier_search.check(dossier_search.Criteria(name=SEARCH_NAME)), name_from_start=True),
+        dossier_search.scope(users["counter"]))[:1]
+    plans[f"search name '{SEARCH_NAME}' (probe: begins with)"] = probe.explain(analyze=True, buffers=True)
+    criteria = dossier_search.check(dossier_search.Criteria(name=GIVEN_NAME))
+    plans[f"search name '{GIVEN_NAME}'"] = dossier_search.search(users["counter"], criteria)[:26].explain(
+        analyze=True, buffers=True)
     text = "\n\n".join(f"== {k}\n{v}" for k, v in plans.items())
     (OUT / f"inbox-explain-{size}.txt").write_text(text)
     used = {}

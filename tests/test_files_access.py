@@ -32,13 +32,7 @@ from tests.files_support import (
     to_processing,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]  # uploads in a temporary folder
 
 
 @pytest.fixture
@@ -148,12 +142,12 @@ def _routes(patterns, prefix: str = ""):
             yield prefix + str(p.pattern), p.callback
 
 
-def test_nothing_under_the_media_root_is_reachable_without_a_check(world, media):
+def test_nothing_under_the_media_root_is_reachable_without_a_check(world, media_root):
     people = staff(world.agency)
     d = received(world)
     doc = uploads.store(d, "Tờ khai", pdf("to-khai.pdf", b"secret-bytes"), world.required[0].pk)
     stored = doc.file.name  # dossiers/YYYY/MM/<random>.pdf
-    assert (media / stored).read_bytes().endswith(b"secret-bytes")
+    assert (media_root / stored).read_bytes().endswith(b"secret-bytes")
     basename = stored.rsplit("/", 1)[-1]
     guesses = [f"/media/{stored}", f"/media/{basename}", f"/{stored}", f"/{basename}", f"/static/{stored}",
                f"/static/../media/{stored}", f"/var/media/{stored}", f"/static/media/{stored}", "/media/",
@@ -170,9 +164,9 @@ def test_nothing_under_the_media_root_is_reachable_without_a_check(world, media)
     # The project's media root lies outside everything the site serves (static files, WhiteNoise).
     from motcua import settings as project
 
-    media_root = Path(project.MEDIA_ROOT).resolve()
+    configured = Path(project.MEDIA_ROOT).resolve()
     for served in [Path(project.STATIC_ROOT), *map(Path, project.STATICFILES_DIRS)]:
-        assert not media_root.is_relative_to(served.resolve()), served
+        assert not configured.is_relative_to(served.resolve()), served
     assert not getattr(project, "WHITENOISE_ROOT", None)
     # Through the check: the stored type, never sniffed again by the browser, a name made here.
     served = client_for(people.counter).get(f"/office/dossiers/{d.code}/documents/{doc.pk}/")

@@ -19,14 +19,8 @@ from motcua.units.calendars import calendar_for_unit
 from tests.factories import make_procedure, make_world
 from tests.files_support import client_for, exe_as_pdf, pdf, received, required_documents, staff, to_processing
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]  # uploads in a temporary folder
 ASKED = "Bản sao trích lục ghi chú ly hôn\nGiấy xác nhận nơi cư trú"
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
