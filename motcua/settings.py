@@ -117,6 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 if os.environ.get("MOTCUA_PGBOUNCER", "0") == "1":  # transaction pooling (docs/scaling.md)
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# PostgreSQL: each dossier code drawn in its own short transaction (motcua/dossiers/codes.py), so
+# that an agency's counters do not queue on the day's sequence row until each receipt commits.
+MOTCUA_CODES_APART = os.environ.get("MOTCUA_CODES_APART", "1") == "1"
 # A streaming standby for reports and dashboards (motcua/replica.py, docs/scaling.md).
 if os.environ.get("MOTCUA_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

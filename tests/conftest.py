@@ -40,8 +40,11 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
     on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL. A kept database found without its units
     (emptied by a run before this copy existed) is made again.
     """
+    from motcua.dossiers import codes
+
     if not django_db_keepdb or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield
+        codes.close_all()  # before the test database is dropped
         return
     from motcua.units.models import AdministrativeUnit
 
@@ -56,6 +59,7 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
         connection.close()
         connection.settings_dict["NAME"] = copy  # the same dict as settings.DATABASES["default"]
     yield
+    codes.close_all()
     with django_db_blocker.unblock():
         connection.creation.destroy_test_db(old_database_name=kept, verbosity=0)
 
@@ -66,6 +70,18 @@ def pytest_configure(config) -> None:  # noqa: ANN001
     from django.conf import settings
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def codes_start_again() -> Iterator[None]:
+    """On PostgreSQL a dossier code is drawn on a connection of its own and committed at once, past
+    the test's transaction: the sequences are emptied after a test that drew one, so that every test
+    numbers its dossiers from 0001 as it would on a fresh database."""
+    yield
+    from motcua.dossiers import codes
+
+    if codes.drawn_apart.is_set():
+        codes.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -15,14 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
 from motcua.dossiers import applicant as applicant_rules
-from motcua.dossiers import assignees, due, lifecycle, policy
+from motcua.dossiers import assignees, codes, due, lifecycle, policy
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
-from motcua.dossiers.models import Document, Dossier, DossierCodeSequence, DossierEvent, DossierStep
+from motcua.dossiers.models import Document, Dossier, DossierEvent, DossierStep
 from motcua.notifications import outbox
 from motcua.people import person_name
 from motcua.regimes import regime_at, regime_by_code
@@ -48,17 +48,9 @@ class Applicant:
 
 
 def _next_code(agency_code: str, regime_code: str, day: dt.date, owner: str = "") -> str:
-    """The next code of the day for this agency: one atomic upsert, so codes are never reused."""
+    """The next code of the day for this agency (``motcua.dossiers.codes``: never reused)."""
     regime = regime_by_code(regime_code)
-    prefix = regime.code_prefix(agency_code, day, owner)
-    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
-            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [prefix],
-        )
-        seq = cursor.fetchone()[0]
+    seq = codes.draw(regime.code_prefix(agency_code, day, owner))
     return regime.dossier_code(agency_code, day, seq, owner)
 
 

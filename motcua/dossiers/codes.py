@@ -1,0 +1,98 @@
+"""The daily sequence of dossier codes: ``<agency>-<YYMMDD>-<NNNN>``, unique and never reused.
+
+Every receipt of an agency on a day draws from the same row (``DossierCodeSequence``, one per code
+prefix). Drawn inside the receipt's transaction, that row stays locked until the receipt commits,
+so the agency's counters queue behind one another for the whole end of each other's receipts. On
+PostgreSQL the draw is therefore its own transaction, on a connection of its own (a small pool per
+process): the row is locked for one statement. A receipt that fails after its draw leaves a number
+unused — a gap, never a reuse, which is what the code's rule asks. SQLite has one writer at a
+time anyway: there the draw stays in the receipt's transaction (``MOTCUA_CODES_APART`` = False does
+the same on PostgreSQL).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from motcua.dossiers.models import DossierCodeSequence
+
+_POOL: list[Any] = []  # idle connections of this process
+_POOL_SIZE = 4
+_LOCK = threading.Lock()
+drawn_apart = threading.Event()  # set once a code was drawn on a connection of its own (tests clean up)
+
+
+def _sql() -> str:
+    table = connection.ops.quote_name(DossierCodeSequence._meta.db_table)
+    return (f"INSERT INTO {table} (prefix, last) VALUES (%s, 1) "
+            f"ON CONFLICT (prefix) DO UPDATE SET last = {table}.last + 1 RETURNING last")
+
+
+def apart() -> bool:
+    """Whether codes are drawn in their own transaction (PostgreSQL, unless the setting says no)."""
+    return connection.vendor == "postgresql" and getattr(settings, "MOTCUA_CODES_APART", True)
+
+
+def _connect() -> Any:
+    import psycopg
+
+    s = connection.settings_dict
+    params = {"dbname": s["NAME"], "user": s.get("USER") or None, "password": s.get("PASSWORD") or None,
+              "host": s.get("HOST") or None, "port": s.get("PORT") or None, **(s.get("OPTIONS") or {})}
+    for django_only in ("pool", "server_side_binding", "isolation_level", "assume_role"):
+        params.pop(django_only, None)
+    return psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+
+
+def _take() -> Any:
+    with _LOCK:
+        while _POOL:
+            conn = _POOL.pop()
+            if not conn.closed:
+                return conn
+    return _connect()
+
+
+def _give_back(conn: Any) -> None:
+    with _LOCK:
+        if len(_POOL) < _POOL_SIZE and not conn.closed:
+            _POOL.append(conn)
+            return
+    conn.close()
+
+
+def close_all() -> None:
+    """Close this process's code connections (tests, before their database is dropped)."""
+    with _LOCK:
+        while _POOL:
+            _POOL.pop().close()
+
+
+def draw(prefix: str) -> int:
+    """The next number of ``prefix``'s sequence."""
+    if not apart():
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(), [prefix])
+            return cursor.fetchone()[0]
+    conn = _take()
+    try:
+        number = conn.execute(_sql(), [prefix]).fetchone()[0]
+    except Exception:
+        conn.close()
+        raise
+    _give_back(conn)
+    drawn_apart.set()
+    return number
+
+
+def forget_all() -> None:
+    """Empty the sequences through a connection of their own (tests: each starts at 0001 again)."""
+    conn = _take()
+    try:
+        conn.execute(f"DELETE FROM {connection.ops.quote_name(DossierCodeSequence._meta.db_table)}")
+    finally:
+        _give_back(conn)
+    drawn_apart.clear()

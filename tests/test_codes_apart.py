@@ -1,0 +1,86 @@
+"""Dossier codes on PostgreSQL: drawn in a transaction of their own, so that a receipt still open
+does not hold its agency's sequence of the day (the counters of a busy centre would queue behind it),
+and never reused; on SQLite, and with MOTCUA_CODES_APART off, drawn inside the receipt."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from motcua.dossiers import codes, services
+from motcua.dossiers.models import Dossier, DossierCodeSequence
+from tests.factories import World, at, make_world
+
+WHEN = at("2026-03-02 09:00")
+
+
+def _receive(world: World, unit: object, n: int) -> Dossier:
+    """A receipt at the world's agency, counted in ``unit``'s rollups (two units: no rollup row shared)."""
+    return services.receive(procedure=world.procedure, unit=unit, agency=world.agency, at=WHEN,
+                            applicant=services.Applicant(name=f"Người nộp {n}", phone="0912345678"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_left_open_does_not_hold_the_days_codes(on_postgres: bool) -> None:
+    if not on_postgres:
+        pytest.skip("PostgreSQL: SQLite has one writer at a time whatever the codes")
+    world = make_world()
+    drawn, release, done = threading.Event(), threading.Event(), threading.Event()
+    codes_seen: list[str] = []
+
+    def slow_counter() -> None:
+        try:
+            with transaction.atomic():
+                codes_seen.append(_receive(world, world.commune, 1).code)
+                drawn.set()
+                release.wait(30)  # the receipt's transaction stays open: its code is drawn
+        finally:
+            connection.close()
+            done.set()
+
+    first = threading.Thread(target=slow_counter)
+    first.start()
+    try:
+        assert drawn.wait(30)
+        second: list[str] = []
+        other = threading.Thread(target=lambda: (second.append(_receive(world, world.other_commune, 2).code),
+                                                 connection.close()))
+        other.start()
+        other.join(20)
+        # The second counter got its code and committed while the first receipt is still open.
+        assert not other.is_alive() and second, "the second receipt waited for the first one's commit"
+    finally:
+        release.set()
+        first.join(30)
+    assert done.is_set()
+    assert codes_seen == ["X91-260302-0001"] and second == ["X91-260302-0002"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_that_fails_after_its_draw_leaves_a_gap_never_a_reuse(on_postgres: bool) -> None:
+    world = make_world()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _receive(world, world.commune, 1)
+        raise RuntimeError("the receipt's transaction fails after its code was drawn")
+    later = _receive(world, world.commune, 2)
+    assert Dossier.objects.count() == 1
+    # Apart (PostgreSQL), the first number stays used; inside the receipt (SQLite) it rolled back with it.
+    assert later.code == ("X91-260302-0002" if codes.apart() else "X91-260302-0001")
+    assert DossierCodeSequence.objects.get().last == (2 if codes.apart() else 1)
+
+
+@pytest.mark.django_db
+def test_the_setting_keeps_the_draw_in_the_receipt(settings, world_codes: World) -> None:  # noqa: ANN001
+    settings.MOTCUA_CODES_APART = False
+    assert not codes.apart()
+    with transaction.atomic():
+        d = _receive(world_codes, world_codes.commune, 1)
+        assert d.code == "X91-260302-0001"
+        transaction.set_rollback(True)
+    assert not DossierCodeSequence.objects.exists()  # rolled back with the receipt
+
+
+@pytest.fixture
+def world_codes() -> World:
+    return make_world()
