@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from motcua.catalog.models import ClockPolicy, Procedure
 from motcua.dossiers import applicant as applicant_rules
-from motcua.dossiers import assignees, codes, due, lifecycle, policy
+from motcua.dossiers import assignees, codes, due, lifecycle, policy, steps
 from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierEvent, DossierStep
 from motcua.notifications import outbox
@@ -59,50 +60,7 @@ def _start_clock(dossier: Dossier, at: dt.datetime, calendar: Calendar) -> None:
     dossier.received_at = at
     dossier.clock_start = calendar.start_of_clock(at, procedure.cutoff)
     dossier.due_at = calendar.add_working_time(dossier.clock_start, procedure.legal_minutes)
-    _schedule_steps(dossier, calendar, dossier.clock_start, procedure.legal_minutes, first_open=1)
-
-
-def _schedule_steps(
-    dossier: Dossier, calendar: Calendar, start: dt.datetime, remaining: int, first_open: int
-) -> None:
-    """Give each unfinished step a due instant: the remaining time, spent in route order."""
-    steps = [s for s in dossier.steps.all() if s.order >= first_open and s.finished_at is None]
-    _plan_steps(steps, calendar, start, remaining)
-    DossierStep.objects.bulk_update(steps, ["due_at"])
-
-
-def _plan_steps(steps: list[DossierStep], calendar: Calendar, start: dt.datetime, remaining: int) -> None:
-    """Each step's due instant (in memory): the remaining time, spent in route order."""
-    later = sum(s.share_minutes for s in steps)
-    for step in steps:
-        later -= step.share_minutes
-        step.due_at = calendar.add_working_time(start, max(remaining - later, 0))
-
-
-def _new_steps(dossier: Dossier) -> list[DossierStep]:
-    """The dossier's steps from its procedure's route (not yet written)."""
-    agencies: dict[tuple[str, str], Agency | None] = {}
-    steps = []
-    for step in dossier.procedure.steps.all():
-        where = (step.agency_level, step.agency_kind)
-        if where not in agencies:
-            agencies[where] = _agency_for_step(dossier, *where)
-        steps.append(DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
-                                 agency=agencies[where], share_minutes=step.share_minutes))
-    return steps
-
-
-def _agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
-    """The agency that performs a route step: same unit tree, the level and kind named."""
-    if not level and not kind:
-        return dossier.agency
-    unit = next((u for u in dossier.unit.ancestors() if not level or u.level == level), None)
-    if unit is None:
-        return dossier.agency
-    agencies = Agency.objects.filter(unit=unit)
-    if kind:
-        agencies = agencies.filter(kind=kind)
-    return agencies.order_by("code").first() or dossier.agency
+    steps.schedule(dossier, calendar, dossier.clock_start, procedure.legal_minutes, first_open=1)
 
 
 def _actor_label(actor: Any, role: str) -> str:
@@ -144,9 +102,16 @@ def receive(
     if bad:
         field, message = next(iter(bad.items()))
         raise InvalidInput(message, field=f"applicant.{field}")
-    # Until its code is drawn (last, below), the dossier holds a placeholder no code can equal.
+    owner_code = agency.code if agency else unit.code
+    # Drawn apart (its own short transaction, PostgreSQL), the code comes first and is INSERTed with
+    # the dossier. Drawn in this transaction, it comes last (below): its sequence row, shared by every
+    # counter of the agency, stays locked only from there to the commit. Until then the dossier holds
+    # a placeholder no code can equal.
+    drawn_first = codes.apart()
+    code = (_next_code(owner_code, regime.code, day, procedure.central_system_owner) if drawn_first
+            else f"~{uuid.uuid4().hex}")
     dossier = Dossier(
-        code=f"~{uuid.uuid4().hex}", regime=regime.code, procedure=procedure, unit=unit, agency=agency,
+        code=code, regime=regime.code, procedure=procedure, unit=unit, agency=agency,
         level=level or (agency.level if agency else unit.level),
         channel="online" if online else channel,
         status=Status.SUBMITTED if online else Status.RECEIVED,
@@ -162,22 +127,21 @@ def receive(
         dossier.clock_start = calendar.start_of_clock(at, procedure.cutoff)
         dossier.due_at = calendar.add_working_time(dossier.clock_start, procedure.legal_minutes)
     dossier.save()
-    steps = _new_steps(dossier)
+    route = steps.new_steps(dossier)
     if not online:
-        _plan_steps(steps, calendar, dossier.clock_start, procedure.legal_minutes)
-        if steps:
-            steps[0].started_at = at
-    DossierStep.objects.bulk_create(steps)
+        steps.plan(route, calendar, dossier.clock_start, procedure.legal_minutes)
+        if route:
+            route[0].started_at = at
+    DossierStep.objects.bulk_create(route)
     Document.objects.bulk_create([Document(dossier=dossier, name=name, paper=not online) for name in documents])
     event = DossierEvent.objects.create(
         dossier=dossier, seq=dossier.version, action=EventKind.SUBMIT if online else EventKind.RECEIVE, at=at,
         actor=actor, actor_label=_actor_label(actor, role), from_status="", to_status=dossier.status,
         step=dossier.current_step or None, payload={"documents": list(documents)},
     )
-    # The day's code last: its sequence row (shared by every counter of the agency) stays locked
-    # only from here to the commit, not through the whole receipt.
-    dossier.code = _next_code(agency.code if agency else unit.code, regime.code, day, procedure.central_system_owner)
-    Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
+    if not drawn_first:
+        dossier.code = _next_code(owner_code, regime.code, day, procedure.central_system_owner)
+        Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
     outbox.on_event(dossier, event)
     rollups.record(dossier, rollups.Position(), at)
     return dossier
@@ -185,37 +149,36 @@ def receive(
 
 # --- handlers: one per action, each changes the locked dossier (never saves it) ----------------
 
-def _calendar(c: Change) -> Calendar:
+def _calendar(d: Dossier, c: Change) -> Calendar:
+    """The unit's calendar, looked up once a transition and only by the actions that need it."""
+    if "calendar" not in c.memo:
+        c.memo["calendar"] = calendar_for_unit(d.unit)
     return c.memo["calendar"]
-
-
-def _finish_current_step(d: Dossier, at: dt.datetime) -> None:
-    if d.current_step:
-        DossierStep.objects.filter(dossier=d, order=d.current_step, finished_at__isnull=True).update(finished_at=at)
 
 
 def _h_accept(d: Dossier, c: Change) -> None:
     d.current_step = 1
-    _start_clock(d, c.at, _calendar(c))
+    _start_clock(d, c.at, _calendar(d, c))
     DossierStep.objects.filter(dossier=d, order=1).update(started_at=c.at)
+    for step in d.steps.all():
+        if step.order == 1:
+            step.started_at = c.at
 
 
 def _h_hand_over(d: Dossier, c: Change) -> None:
     agency: Agency | None = c.get("agency")
     if agency is not None and not policy.handover_agencies(d).filter(pk=agency.pk).exists():
         raise InvalidInput(f"Cơ quan {agency.code} không thuộc quy trình hay đơn vị của hồ sơ này.", field="agency")
-    _finish_current_step(d, c.at)
-    d.current_step += 1
-    updates: dict[str, Any] = {"started_at": c.at}
     if agency is not None:
-        updates["agency"] = agency
         c.payload["agency"] = agency.code
-    DossierStep.objects.filter(dossier=d, order=d.current_step).update(**updates)
-    if agency is None:
-        step = DossierStep.objects.filter(dossier=d, order=d.current_step).select_related("agency").first()
-        agency = step.agency if step is not None else None
-    # A hand-over names the next officer, or leaves the step to the receiving agency (no one named).
-    _set_assignee(d, c, c.get("assignee"), agency or d.agency)
+    # One UPDATE finishes the current step and starts the next (the steps were read with the dossier).
+    step = steps.move_on(d, c.at, agency)
+    named = c.get("assignee")
+    if named is not None:  # the receiving agency is looked up only to check the officer named
+        agency = agency or (step.agency if step is not None else None)
+        _set_assignee(d, c, named, agency or d.agency)
+    else:  # no one named: the step is left to the receiving agency
+        d.assignee_id = None
 
 
 def _h_assign(d: Dossier, c: Change) -> None:
@@ -234,15 +197,15 @@ def _set_assignee(d: Dossier, c: Change, named: Any, agency: Agency | None) -> N
 def _h_pause(d: Dossier, c: Change) -> None:
     if c.action == Action.REQUEST_SUPPLEMENT:
         d.supplement_requests += 1
-        deadline = policy.supplement_deadline(d, _calendar(c))
+        deadline = policy.supplement_deadline(d, _calendar(d, c))
         if deadline is not None and c.at > deadline:  # recorded, not forbidden (docs/domain.md §5)
             c.payload.update(late_request=True, request_deadline=deadline.isoformat())
     d.paused_at = c.at
-    d.remaining_minutes = _calendar(c).working_time_between(c.at, d.due_at) if d.due_at else 0
+    d.remaining_minutes = _calendar(d, c).working_time_between(c.at, d.due_at) if d.due_at else 0
 
 
 def _h_resume(d: Dossier, c: Change) -> None:
-    calendar = _calendar(c)
+    calendar = _calendar(d, c)
     restart = c.action == Action.SUPPLY and d.procedure.clock_policy == ClockPolicy.RESTART
     start = calendar.start_of_clock(c.at, None)
     remaining = d.procedure.legal_minutes if restart else (d.remaining_minutes or 0)
@@ -257,14 +220,14 @@ def _h_resume(d: Dossier, c: Change) -> None:
     d.paused_at = None
     d.remaining_minutes = None
     if not late_pause:
-        _schedule_steps(d, calendar, start, remaining, first_open=d.current_step or 1)
+        steps.schedule(d, calendar, start, remaining, first_open=d.current_step or 1)
 
 
 def _h_apologize(d: Dossier, c: Change) -> None:
     new_due = policy.as_instant(c.get("new_due_at"))
     if d.due_at is None or new_due <= d.due_at:
         raise InvalidInput("Ngày hẹn trả mới phải sau thời hạn giải quyết hiện tại.", field="new_due_at")
-    calendar = _calendar(c)
+    calendar = _calendar(d, c)
     minute = dt.timedelta(minutes=1)
     if not (calendar.working_time_between(new_due - minute, new_due) or calendar.working_time_between(
             new_due, new_due + minute)):
@@ -279,7 +242,7 @@ def _h_apologize(d: Dossier, c: Change) -> None:
 
 
 def _h_finish(d: Dossier, c: Change) -> None:
-    _finish_current_step(d, c.at)
+    steps.finish_current(d, c.at)
     d.finished_at = c.at
     d.outcome = lifecycle.FINISHING_ACTIONS[Action(c.action)]
 
@@ -297,13 +260,13 @@ def _h_close_on_request(d: Dossier, c: Change) -> None:
 
 def _h_recompute(d: Dossier, c: Change) -> None:
     """The due instants replayed from the dossier's history on the calendar as it now is."""
-    steps = list(d.steps.all())
-    replayed = due.replay(d, d.events.order_by("seq"), steps, _calendar(c))
+    rows = list(d.steps.all())
+    replayed = due.replay(d, d.events.order_by("seq"), rows, _calendar(d, c))
     if replayed is None:
         raise NotAllowed("Thời hạn của hồ sơ này không tính được từ lịch sử của nó (hồ sơ nhập từ hệ thống cũ).")
     c.payload.update(old_due_at=d.due_at.isoformat() if d.due_at else None, new_due_at=replayed.due_at.isoformat())
     d.clock_start, d.due_at, d.remaining_minutes = replayed.clock_start, replayed.due_at, replayed.remaining_minutes
-    changed = [s for s in steps if s.order in replayed.steps and s.due_at != replayed.steps[s.order]]
+    changed = [s for s in rows if s.order in replayed.steps and s.due_at != replayed.steps[s.order]]
     for step in changed:
         step.due_at = replayed.steps[step.order]
     DossierStep.objects.bulk_update(changed, ["due_at"])
@@ -315,6 +278,9 @@ class DossierWriter(Writer):
     subject_field = "dossier"
     lifecycle = policy.DOSSIERS
     related = ("procedure", "unit")
+    # The steps, read once with the locked row (not locked themselves), in route order (no join on the
+    # dossier for its ordering): the acting roles, the conditions and the handlers all use them.
+    prefetch = (Prefetch("steps", queryset=DossierStep.objects.order_by("order")),)
     input_labels = INPUT_LABELS
     free_inputs = ("note", "reason")  # any action's event may carry a note and its grounds
     conflict_message = "Hồ sơ vừa được người khác cập nhật; hãy tải lại rồi thao tác."
@@ -341,7 +307,6 @@ class DossierWriter(Writer):
 
     def prepare(self, d: Dossier, change: Change) -> None:
         change.memo["before"] = rollups.position(d)
-        change.memo["calendar"] = calendar_for_unit(d.unit)
 
     def event_fields(self, d: Dossier, change: Change) -> dict[str, Any]:
         return {"actor_label": _actor_label(change.actor, change.role), "step": d.current_step or None,
@@ -350,6 +315,8 @@ class DossierWriter(Writer):
     def after(self, d: Dossier, event: DossierEvent, change: Change) -> None:
         outbox.on_event(d, event)
         rollups.record(d, change.memo["before"], change.at)
+        # The dossier handed back reads its steps afresh, as it did before they were read with the lock.
+        getattr(d, "_prefetched_objects_cache", {}).pop("steps", None)
 
 
 _WRITER = DossierWriter()
@@ -380,9 +347,9 @@ def recompute_due(dossier: Dossier, reason: str, at: dt.datetime | None = None) 
     """Replay the dossier's due instants on its unit's calendar as it is now; write them, with a
     ``recompute_due`` event carrying ``reason`` (the calendar change and its basis), only if they
     changed. Returns the dossier changed, or None."""
-    steps = list(dossier.steps.all())
-    replayed = due.replay(dossier, dossier.events.order_by("seq"), steps, calendar_for_unit(dossier.unit))
-    if replayed is None or not replayed.differs_from(dossier, steps):
+    rows = list(dossier.steps.all())
+    replayed = due.replay(dossier, dossier.events.order_by("seq"), rows, calendar_for_unit(dossier.unit))
+    if replayed is None or not replayed.differs_from(dossier, rows):
         return None
     when = max(at or timezone.now(), dossier.last_event_at or dt.datetime.min.replace(tzinfo=dt.UTC))
     return _WRITER.perform(dossier, Action.RECOMPUTE_DUE, roles=[lifecycle.SYSTEM], at=when,

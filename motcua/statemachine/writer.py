@@ -59,6 +59,7 @@ class Writer:
     handlers: ClassVar[Mapping[str, Callable[[Any, Change], None]]] = {}
     state_fields: ClassVar[Sequence[str]] = ()  # written with the status; the handlers may change them
     related: ClassVar[Sequence[str]] = ()  # select_related when locking (locks the object's row only)
+    prefetch: ClassVar[Sequence[str | models.Prefetch]] = ()  # prefetch_related when locking (read, never locked)
     input_labels: ClassVar[Mapping[str, str]] = {}
     free_inputs: ClassVar[Sequence[str]] = ()  # inputs every action takes (recorded in the event)
     conflict_message: ClassVar[str] = "Dữ liệu vừa được người khác cập nhật; hãy tải lại rồi thao tác."
@@ -82,7 +83,7 @@ class Writer:
         """Apply ``action``; raise a LifecycleError and change nothing if it is refused."""
         with transaction.atomic():
             pk = obj.pk if isinstance(obj, models.Model) else obj
-            qs = self.model._default_manager.select_related(*self.related)
+            qs = self.model._default_manager.select_related(*self.related).prefetch_related(*self.prefetch)
             locked = qs.select_for_update(of=("self",)).get(pk=pk)
             if expected_version is not None and locked.version != expected_version:
                 raise Conflict(self.conflict_message)

@@ -1,0 +1,99 @@
+"""A dossier's steps (the control slip) as the services write them: copied from the procedure's route
+at receipt, given their due instants, moved on by a hand-over. Called by ``services`` only (the one
+writer), inside its transaction, the dossier's row locked.
+
+The steps of a dossier being changed are read once, with its locked row (``DossierWriter`` prefetches
+them); the handlers change those objects and write them, so what a transition reads after a write is
+what the database holds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import Case, F, Value, When
+
+from motcua.catalog import routes
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.units.models import Agency
+from motcua.workdays import Calendar
+
+
+def schedule(dossier: Dossier, calendar: Calendar, start: dt.datetime, remaining: int, first_open: int) -> None:
+    """Give each unfinished step a due instant: the remaining time, spent in route order."""
+    steps = [s for s in dossier.steps.all() if s.order >= first_open and s.finished_at is None]
+    plan(steps, calendar, start, remaining)
+    DossierStep.objects.bulk_update(steps, ["due_at"])
+
+
+def plan(steps: list[DossierStep], calendar: Calendar, start: dt.datetime, remaining: int) -> None:
+    """Each step's due instant (in memory): the remaining time, spent in route order."""
+    later = sum(s.share_minutes for s in steps)
+    for step in steps:
+        later -= step.share_minutes
+        step.due_at = calendar.add_working_time(start, max(remaining - later, 0))
+
+
+def new_steps(dossier: Dossier) -> list[DossierStep]:
+    """The dossier's steps from its procedure's route (not yet written; the route from the cache)."""
+    agencies: dict[tuple[str, str], Agency | None] = {}
+    steps = []
+    for step in routes.route(dossier.procedure):
+        where = (step.agency_level, step.agency_kind)
+        if where not in agencies:
+            agencies[where] = agency_for_step(dossier, *where)
+        steps.append(DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
+                                 agency=agencies[where], share_minutes=step.share_minutes))
+    return steps
+
+
+def agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
+    """The agency that performs a route step: same unit tree, the level and kind named."""
+    if not level and not kind:
+        return dossier.agency
+    unit = next((u for u in dossier.unit.ancestors() if not level or u.level == level), None)
+    if unit is None:
+        return dossier.agency
+    agencies = Agency.objects.filter(unit=unit)
+    if kind:
+        agencies = agencies.filter(kind=kind)
+    return agencies.order_by("code").first() or dossier.agency
+
+
+def finish_current(dossier: Dossier, at: dt.datetime) -> None:
+    """The current step (if any, and not finished yet) finished at ``at``."""
+    if dossier.current_step:
+        DossierStep.objects.filter(dossier=dossier, order=dossier.current_step, finished_at__isnull=True).update(
+            finished_at=at)
+        for step in dossier.steps.all():
+            if step.order == dossier.current_step and step.finished_at is None:
+                step.finished_at = at
+
+
+def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> DossierStep | None:
+    """A hand-over's move, in one UPDATE of the two rows: the current step (if any, and not finished
+    yet) finished at ``at``, the next one started at ``at`` (given to ``agency`` when one is named).
+    Moves ``dossier.current_step`` on; returns the next step (from the steps read with the dossier)."""
+    done, following = dossier.current_step, dossier.current_step + 1
+    instant = Value(at, output_field=models.DateTimeField())
+    updates: dict[str, Case] = {
+        "finished_at": Case(When(order=done, finished_at__isnull=True, then=instant), default=F("finished_at"),
+                            output_field=models.DateTimeField()),
+        "started_at": Case(When(order=following, then=instant), default=F("started_at"),
+                           output_field=models.DateTimeField()),
+    }
+    if agency is not None:
+        updates["agency"] = Case(When(order=following, then=Value(agency.pk)), default=F("agency"),
+                                    output_field=models.BigIntegerField())
+    DossierStep.objects.filter(dossier=dossier, order__in=[done, following]).update(**updates)
+    dossier.current_step = following
+    nxt = None
+    for step in dossier.steps.all():  # the objects read with the dossier, kept as the rows now are
+        if step.order == done and step.finished_at is None:
+            step.finished_at = at
+        elif step.order == following:
+            step.started_at = at
+            if agency is not None:
+                step.agency = agency
+            nxt = step
+    return nxt
