@@ -40,6 +40,7 @@ import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import pathlib  # noqa: E402
 import re  # noqa: E402
+import secrets  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -135,6 +136,8 @@ def start_server(pg: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": with_db(pg, DB), "MOTCUA_SERVE_DEMO": "1", "PORT": str(port),
            "HOST": "127.0.0.1", "MOTCUA_WORKERS": os.environ.get("MOTCUA_WORKERS", "3")}
     env.pop("MOTCUA_DEBUG", None)
+    if not (ROOT / "var" / "secret_key").exists():  # `make serve` makes one; this server gets a throwaway key
+        env.setdefault("MOTCUA_SECRET_KEY", secrets.token_urlsafe(50))
     server = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(1200):  # the demo takes a while
