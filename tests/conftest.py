@@ -85,10 +85,11 @@ def codes_start_again() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hasher(settings) -> None:  # noqa: ANN001
-    """Users' passwords hashed with MD5 in every test: the production hasher (PBKDF2, about a million
-    iterations) costs a good part of a second per user created or logged in, and no test is about it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fast_password_hasher(request: pytest.FixtureRequest, settings) -> None:  # noqa: ANN001
+    """Users' passwords hashed with MD5 in every test but those marked ``real_hasher`` (the ones about
+    the hasher): the project's memory-hard hasher costs time for every user created or logged in."""
+    if request.node.get_closest_marker("real_hasher") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
