@@ -120,9 +120,6 @@ if os.environ.get("MOTCUA_PGBOUNCER", "0") == "1":  # transaction pooling (docs/
 # PostgreSQL: each dossier code drawn in its own short transaction (motcua/dossiers/codes.py), so
 # that an agency's counters do not queue on the day's sequence row until each receipt commits.
 MOTCUA_CODES_APART = os.environ.get("MOTCUA_CODES_APART", "1") == "1"
-# Each rollup key's counts split over this many rows (motcua/reports/rollups.py): a unit's concurrent
-# transitions add to different rows instead of queueing on one until each commits. Reports sum them.
-MOTCUA_ROLLUP_STRIPES = int(os.environ.get("MOTCUA_ROLLUP_STRIPES", "8"))
 # A streaming standby for reports and dashboards (motcua/replica.py, docs/scaling.md).
 if os.environ.get("MOTCUA_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

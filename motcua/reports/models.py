@@ -44,9 +44,6 @@ class Counts(models.Model):
     withdrawn = models.IntegerField(default=0)
     open_delta = models.IntegerField(default=0, help_text="Open dossiers: received − closed that day")
     overdue_delta = models.IntegerField(default=0, help_text="Change in open overdue dossiers at the end of the day")
-    # A key's counts may be split over a few rows (reports sum them): concurrent transitions of one
-    # unit add to different rows instead of queueing on one (reports.rollups, MOTCUA_ROLLUP_STRIPES).
-    stripe = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -70,7 +67,7 @@ class DailyCounter(FineKey):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "agency_key", "procedure", "level", "day", "stripe"], name="daily_counter_key"
+                fields=["unit", "agency_key", "procedure", "level", "day"], name="daily_counter_key"
             )
         ]
         indexes = [models.Index(fields=["day", "unit"])]
@@ -87,7 +84,7 @@ class MonthlyCounter(FineKey):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "agency_key", "procedure", "level", "month", "stripe"], name="monthly_counter_key"
+                fields=["unit", "agency_key", "procedure", "level", "month"], name="monthly_counter_key"
             )
         ]
 
@@ -101,9 +98,7 @@ class UnitDailyCounter(Counts):
     day = models.DateField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "level", "day", "stripe"], name="unit_daily_counter_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "day"], name="unit_daily_counter_key")]
         indexes = [models.Index(fields=["day", "unit"])]
 
     def __str__(self) -> str:
@@ -116,9 +111,7 @@ class UnitMonthlyCounter(Counts):
     month = models.DateField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "level", "month", "stripe"], name="unit_monthly_counter_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["unit", "level", "month"], name="unit_monthly_counter_key")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} u{self.unit_id} {self.level}"

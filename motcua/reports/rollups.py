@@ -4,8 +4,7 @@ A dossier's *position* is what the rollups know of it: the day and channel it wa
 how and when it closed (early / on time / late / withdrawn), and, while open, the bucket it
 sits in (the local date it is due, or PAUSED_WITHIN). ``record`` turns the change of position
 made by one transition into counter increments, written with an upsert per table in the same
-transaction, on the dossier's *stripe* of each key (``stripe_of``: reports sum a key's rows).
-``replay`` derives every position a dossier went through from its events, which
+transaction. ``replay`` derives every position a dossier went through from its events, which
 ``verify_counters`` uses to recount everything from scratch.
 """
 from __future__ import annotations
@@ -15,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection
 
 from motcua.dossiers.lifecycle import EventKind
@@ -119,17 +117,16 @@ class Deltas:
                     target[column] += n
         return out
 
-    def write(self, stripe: int = 0) -> None:
-        """Add the increments to the four tables, on their rows of ``stripe``."""
+    def write(self) -> None:
         parts = []
         for name, rows in self.tables().items():
             model, date_column, key_columns, _monthly = TABLES[name]
             # In key order: two transactions upserting rows of the same unit take their locks in one order.
-            values = [(*k, stripe, *(cols.get(c, 0) for c in COUNT_FIELDS))
+            values = [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS))
                       for k, cols in sorted(rows.items()) if any(cols.values())]
             if values:
-                parts.append((model._meta.db_table, [*key_columns, date_column, "stripe", *COUNT_FIELDS],
-                              len(key_columns) + 2, values))
+                parts.append((model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS],
+                              len(key_columns) + 1, values))
         if connection.vendor == "postgresql" and len(parts) > 1:
             _upsert_together(parts)  # one statement, one round trip, for the four tables
             return
@@ -170,12 +167,6 @@ def _upsert_together(parts: list[tuple[str, list[str], int, list[tuple]]]) -> No
         cursor.execute(sql, params)
 
 
-def stripe_of(d: Dossier) -> int:
-    """The rows a dossier's moves go to: a unit's concurrent transitions spread over
-    ``MOTCUA_ROLLUP_STRIPES`` rows per key instead of queueing on one (each row locked to the commit)."""
-    return d.pk % max(1, getattr(settings, "MOTCUA_ROLLUP_STRIPES", 1))
-
-
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:
     """Called by the services after a transition, in its transaction."""
     after = position(d)
@@ -183,7 +174,7 @@ def record(d: Dossier, before: Position, at: dt.datetime) -> None:
         return
     deltas = Deltas()
     deltas.move(key_of(d), d.channel, before, after, local_date(at))
-    deltas.write(stripe_of(d))
+    deltas.write()
 
 
 def add_final_state(d: Dossier, deltas: Deltas) -> None:
@@ -274,9 +265,7 @@ def stored() -> Stored:
     for name, (model, date_column, key_columns, _monthly) in TABLES.items():
         rows: Rows = {}
         for row in model.objects.values_list(*key_columns, date_column, *COUNT_FIELDS).iterator(chunk_size=5000):
-            counts = rows.setdefault(tuple(row[:len(key_columns) + 1]), dict.fromkeys(COUNT_FIELDS, 0))
-            for column, n in zip(COUNT_FIELDS, row[len(key_columns) + 1:], strict=True):  # the key's stripes summed
-                counts[column] += n
+            rows[tuple(row[:len(key_columns) + 1])] = dict(zip(COUNT_FIELDS, row[len(key_columns) + 1:], strict=True))
         tables[name] = rows
     return Stored(tables)
 

@@ -147,15 +147,15 @@ def _merge(cursor: Any, sql: Dialect, table: str, key: list[str], grouped: str, 
     q = connection.ops.quote_name
     keys = ", ".join(q(c) for c in key)
     columns = f"{keys}, {', '.join(COUNT_FIELDS)}"
-    if merge == "upsert":  # onto stripe 0 (the column's default), the row of the tables' unique key
+    if merge == "upsert":
         adds = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
-        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} ON CONFLICT ({keys}, stripe) DO UPDATE SET {adds}")
+        cursor.execute(f"INSERT INTO {table} ({columns}) {grouped} ON CONFLICT ({keys}) DO UPDATE SET {adds}")
         return
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
     if not cursor.fetchone()[0]:  # nothing to add to: the first import into a new system
         cursor.execute(f"INSERT INTO {table} ({columns}) {grouped}")
         return
-    same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in key) + " AND t.stripe = 0"
+    same = " AND ".join(f"t.{q(c)} = a.{q(c)}" for c in key)
     added = f"{SCRATCH}_table"
     cursor.execute(f"DROP TABLE IF EXISTS {sql.temp_schema}.{added}")
     cursor.execute(f"CREATE TEMPORARY TABLE {added} AS {grouped}")
