@@ -120,6 +120,8 @@ if os.environ.get("MOTCUA_PGBOUNCER", "0") == "1":  # transaction pooling (docs/
 # PostgreSQL: each dossier code drawn in its own short transaction (motcua/dossiers/codes.py), so
 # that an agency's counters do not queue on the day's sequence row until each receipt commits.
 MOTCUA_CODES_APART = os.environ.get("MOTCUA_CODES_APART", "1") == "1"
+# How long a process keeps a procedure's route (motcua/catalog/routes.py); its own edits drop it at once.
+MOTCUA_ROUTE_CACHE_SECONDS = int(os.environ.get("MOTCUA_ROUTE_CACHE_SECONDS", "60"))
 # A streaming standby for reports and dashboards (motcua/replica.py, docs/scaling.md).
 if os.environ.get("MOTCUA_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
