@@ -10,20 +10,14 @@ longer exist).
 """
 from __future__ import annotations
 
-import threading
-import time as monotonic_time
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Procedure, RouteStep
+from motcua.process_cache import ProcessCache
 
-_lock = threading.Lock()
-_cache: dict[int, tuple[float, tuple[Step, ...]]] = {}
-_uncommitted_change = False
+from .models import Procedure, RouteStep
 
 
 @dataclass(frozen=True)
@@ -38,8 +32,7 @@ class Step:
     share_minutes: int
 
 
-def _ttl() -> float:
-    return float(getattr(settings, "MOTCUA_ROUTE_CACHE_SECONDS", 60))
+_cache: ProcessCache[tuple[Step, ...]] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS", 60)
 
 
 def _read(procedure_id: int) -> tuple[Step, ...]:
@@ -50,31 +43,11 @@ def _read(procedure_id: int) -> tuple[Step, ...]:
 
 def route(procedure: Procedure) -> tuple[Step, ...]:
     """The procedure's steps in route order (from the cache when it is fresh)."""
-    global _uncommitted_change
-    if _uncommitted_change:
-        if connection.in_atomic_block:
-            return _read(procedure.pk)
-        _uncommitted_change = False  # the transaction that changed the rows has ended, either way
-        clear_route_cache()
-    now = monotonic_time.monotonic()
-    cached = _cache.get(procedure.pk)
-    if cached is not None and now - cached[0] < _ttl():
-        return cached[1]
-    steps = _read(procedure.pk)
-    with _lock:
-        _cache[procedure.pk] = (now, steps)
-    return steps
+    return _cache.get(procedure.pk, lambda: _read(procedure.pk))
 
 
 def clear_route_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def _committed() -> None:
-    global _uncommitted_change
-    _uncommitted_change = False
-    clear_route_cache()
+    _cache.clear()
 
 
 @receiver(post_save, sender=RouteStep, dispatch_uid="motcua.routes.step_saved")
@@ -82,9 +55,4 @@ def _committed() -> None:
 @receiver(post_save, sender=Procedure, dispatch_uid="motcua.routes.procedure_saved")
 @receiver(post_delete, sender=Procedure, dispatch_uid="motcua.routes.procedure_deleted")
 def _route_changed(sender: type, **kwargs: object) -> None:
-    global _uncommitted_change
-    clear_route_cache()
-    using = kwargs.get("using") or "default"
-    if transaction.get_connection(using).in_atomic_block:
-        _uncommitted_change = True
-        transaction.on_commit(_committed, using=using)
+    _cache.changed(kwargs.get("using"))  # type: ignore[arg-type]

@@ -20,28 +20,20 @@ calendar built from rows that no longer exist).
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time as monotonic_time
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from motcua.process_cache import ProcessCache
 from motcua.workdays import Calendar
 from motcua.workdays.announcements import ANNOUNCEMENTS
 
 from .models import AdministrativeUnit, CalendarOverride
 
-_lock = threading.Lock()
-_cache: dict[int | None, tuple[float, Calendar]] = {}
-_uncommitted_change = False
-
-
-def _ttl() -> float:
-    return float(getattr(settings, "MOTCUA_CALENDAR_CACHE_SECONDS", 300))
+_cache: ProcessCache[Calendar] = ProcessCache("MOTCUA_CALENDAR_CACHE_SECONDS", 300)
 
 
 def build_calendar(unit: AdministrativeUnit | None) -> Calendar:
@@ -68,32 +60,11 @@ def _calendar_of(sessions: str, overrides: tuple[tuple[dt.date, bool, str], ...]
 
 def calendar_for_unit(unit: AdministrativeUnit | None) -> Calendar:
     """The calendar that applies to dossiers handled in ``unit`` (``None`` = the national default)."""
-    global _uncommitted_change
-    key = unit.pk if unit is not None else None
-    if _uncommitted_change:
-        if connection.in_atomic_block:
-            return build_calendar(unit)
-        _uncommitted_change = False  # the transaction that changed the rows has ended, either way
-        clear_calendar_cache()
-    now = monotonic_time.monotonic()
-    cached = _cache.get(key)
-    if cached is not None and now - cached[0] < _ttl():
-        return cached[1]
-    calendar = build_calendar(unit)
-    with _lock:
-        _cache[key] = (now, calendar)
-    return calendar
+    return _cache.get(unit.pk if unit is not None else None, lambda: build_calendar(unit))
 
 
 def clear_calendar_cache() -> None:
-    with _lock:
-        _cache.clear()
-
-
-def _committed() -> None:
-    global _uncommitted_change
-    _uncommitted_change = False
-    clear_calendar_cache()
+    _cache.clear()
 
 
 @receiver(post_save, sender=CalendarOverride, dispatch_uid="motcua.calendars.override_saved")
@@ -101,9 +72,4 @@ def _committed() -> None:
 @receiver(post_save, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_saved")
 @receiver(post_delete, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_deleted")
 def _calendar_data_changed(sender: type, **kwargs: object) -> None:
-    global _uncommitted_change
-    clear_calendar_cache()
-    using = kwargs.get("using") or "default"
-    if transaction.get_connection(using).in_atomic_block:
-        _uncommitted_change = True
-        transaction.on_commit(_committed, using=using)
+    _cache.changed(kwargs.get("using"))  # type: ignore[arg-type]
