@@ -27,6 +27,7 @@ import json
 import os
 import pathlib
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -194,7 +195,10 @@ def main() -> None:
     pg_admin(args.pg, f"CREATE DATABASE {PGB}")
     subprocess.run(["pgbench", "-i", "-q", "-s", "10", with_db(args.pg, PGB)], check=True, capture_output=True)
     os.environ["DATABASE_URL"] = with_db(args.pg, DB)
-    os.environ.setdefault("MOTCUA_DEBUG", "1")
+    # As a province runs it: DEBUG off (no query log kept), so a throwaway key when none is set.
+    os.environ.setdefault("MOTCUA_DEBUG", "0")
+    if not (ROOT / "var" / "secret_key").exists():
+        os.environ.setdefault("MOTCUA_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
     sys.path.insert(0, str(ROOT))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)

@@ -112,7 +112,8 @@ def submit_dossier(
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
                 sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
-                idempotency_key=key, online=not counter, channel="counter" if counter else "online",
+                idempotency_key=key, key_looked_up=True, online=not counter,
+                channel="counter" if counter else "online",
             )
             idempotency.remember(caller.user, idempotency_key, print_, 201, {"code": dossier.code})
     except IntegrityError:  # the same key raced in from a parallel request: that one won
@@ -120,7 +121,7 @@ def submit_dossier(
         if existing is None:
             raise
         return Status(200, existing)
-    return Status(201, Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk))
+    return Status(201, dossier)  # as written: its procedure, unit and agency are the objects above
 
 
 @router.get(
@@ -213,12 +214,13 @@ def perform_action(
         if replayed is not None:
             return replayed
     with transaction.atomic():
-        services.perform(
+        # As written (the writer hands back the row it locked and changed), with the agency read above.
+        result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),
             expected_version=expected, note=payload.note, reason=payload.reason,
             new_due_at=payload.new_due_at, agency=_agency(payload.agency_code), assignee=payload.assignee or None,
         )
-        result = Dossier.objects.select_related("procedure", "unit", "agency").get(pk=dossier.pk)
+        result.agency = dossier.agency  # no action changes the receiving agency
         if idempotency_key:
             # As the API renders it (ninja's encoder), so that a replay is byte for byte the same answer.
             out = DossierOut.from_orm(result, context={"request": request}).model_dump(by_alias=False)

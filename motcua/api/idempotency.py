@@ -42,7 +42,8 @@ def remember(user: Any, key: str, print_: str, status: int, body: dict[str, Any]
     """Keep the answer, in the caller's transaction (with what the request did). A parallel request
     with the same key that got there first makes this one fail whole (it is then replayed or refused)."""
     try:
-        with transaction.atomic():
+        # No savepoint of its own: a failure here fails the caller's whole transaction, as it must.
+        with transaction.atomic(savepoint=False):
             IdempotencyRecord.objects.create(user=user, key=key, fingerprint=print_, status=status, response=body)
     except IntegrityError:
         raise _reused() from None

@@ -49,11 +49,12 @@ class ApiToken(models.Model):
     @staticmethod
     def user_holds(user: object, role: str) -> bool:
         """A token may carry only a role its user holds (the admin role for an integration's)."""
-        from motcua.units.models import StaffRole
+        from motcua.units.scoping import staff_roles
 
         wanted = "admin" if role in INTEGRATION_ROLES else role
-        return bool(getattr(user, "is_superuser", False) and role in INTEGRATION_ROLES) or (
-            StaffRole.objects.filter(user=user, role=wanted).exists())
+        # The user's staff roles, read once per user object: every rule of the request uses them after.
+        return bool(getattr(user, "is_superuser", False) and role in INTEGRATION_ROLES) or any(
+            held.role == wanted for held in staff_roles(user))
 
     @classmethod
     def issue(cls, *, user: object, role: str, name: str) -> tuple[ApiToken, str]:

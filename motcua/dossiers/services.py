@@ -84,12 +84,14 @@ def receive(
     *, procedure: Procedure, unit: AdministrativeUnit, agency: Agency | None = None, channel: str = "counter",
     applicant: Applicant | None = None, matter: str = "", sets: int = 1, documents: Iterable[str] = (),
     at: dt.datetime | None = None, actor: Any = None, role: str = lifecycle.COUNTER,
-    idempotency_key: str | None = None, level: str | None = None, online: bool = False,
+    idempotency_key: str | None = None, level: str | None = None, online: bool = False, key_looked_up: bool = False,
 ) -> Dossier:
     """Create a dossier: received at the counter (status received, clock started), or, with
-    ``online=True``, submitted online and awaiting intake (status submitted, no clock yet)."""
+    ``online=True``, submitted online and awaiting intake (status submitted, no clock yet).
+    ``idempotency_key``: the dossier already made with it is returned, unless the caller has looked the
+    key up itself (``key_looked_up``); two receipts racing with one key meet the column's uniqueness."""
     at = policy.as_instant(at)
-    if idempotency_key:
+    if idempotency_key and not key_looked_up:
         existing = Dossier.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing

@@ -19,10 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
+from motcua.statemachine.prepared import PreparedRead
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
 
@@ -83,8 +85,7 @@ class Writer:
         """Apply ``action``; raise a LifecycleError and change nothing if it is refused."""
         with transaction.atomic():
             pk = obj.pk if isinstance(obj, models.Model) else obj
-            qs = self.model._default_manager.select_related(*self.related).prefetch_related(*self.prefetch)
-            locked = qs.select_for_update(of=("self",)).get(pk=pk)
+            locked = self.read_locked(pk)
             if expected_version is not None and locked.version != expected_version:
                 raise Conflict(self.conflict_message)
             at = at or timezone.now()
@@ -118,6 +119,29 @@ class Writer:
             self.after(locked, event, change)
             return locked
 
+    def read_locked(self, pk: Any) -> Any:
+        """The object's row, locked (only it), with its ``related`` rows and its ``prefetch`` children:
+        SQL compiled once per connection (``PreparedRead``), the objects as the querysets would make them."""
+        reads = type(self).__dict__.get("_reads")
+        if reads is None:
+            reads = _Reads(self)
+            type(self)._reads = reads
+        using = router.db_for_write(self.model)
+        found = reads.lock.rows(pk, using)
+        if not found:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        obj = found[0]
+        for name, fk, queryset, read in reads.children:
+            children = read.rows(obj.pk, using)
+            for child in children:
+                fk.set_cached_value(child, obj)
+            cached = getattr(obj, name)._apply_rel_filters(queryset.all())
+            cached._result_cache, cached._prefetch_done = children, True
+            obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached
+        if reads.other:
+            models.prefetch_related_objects([obj], *reads.other)
+        return obj
+
     def append_event(self, obj: Any, change: Change) -> Any:
         return self.event_model._default_manager.create(
             **{self.subject_field: obj}, seq=obj.version, action=change.action, at=change.at,
@@ -125,3 +149,25 @@ class Writer:
             from_status=change.from_status, to_status=obj.status, payload=change.payload,
             **self.event_fields(obj, change),
         )
+
+
+class _Reads:
+    """A writer's prepared reads: the locked row, and each prefetch of a reverse foreign key given with
+    its queryset (any other prefetch is done by Django, as given)."""
+
+    def __init__(self, writer: Writer) -> None:
+        manager = writer.model._default_manager
+        related = tuple(writer.related)
+        self.lock = PreparedRead(
+            lambda key: manager.select_related(*related).select_for_update(of=("self",)).filter(pk=key))
+        self.children: list[tuple[str, Any, models.QuerySet, PreparedRead]] = []
+        self.other: list[Any] = []
+        for item in writer.prefetch:
+            descriptor = getattr(writer.model, getattr(item, "prefetch_through", ""), None)
+            if (isinstance(item, models.Prefetch) and item.queryset is not None and item.to_attr is None
+                    and isinstance(descriptor, ReverseManyToOneDescriptor)):
+                fk = descriptor.field
+                self.children.append((item.prefetch_through, fk, item.queryset, PreparedRead(
+                    lambda key, qs=item.queryset, attname=fk.attname: qs.filter(**{attname: key}))))
+            else:
+                self.other.append(item)
