@@ -115,6 +115,7 @@ def _worker(i: int, ids: dict, start_at: float, seconds: float, results) -> None
     while time.time() < start_at:
         time.sleep(0.005)
     stop = start_at + seconds
+    cpu0 = time.process_time()
     while time.time() < stop:
         n += 1
         try:
@@ -125,7 +126,8 @@ def _worker(i: int, ids: dict, start_at: float, seconds: float, results) -> None
                 deadlocks += 1
             else:
                 errors.append(f"{type(exc).__name__}: {exc}"[:200])
-    results.put({"count": count, "timings": timings, "deadlocks": deadlocks, "errors": errors})
+    results.put({"count": count, "timings": timings, "deadlocks": deadlocks, "errors": errors,
+                 "cpu": time.process_time() - cpu0})
 
 
 def run_workers(ids: dict, workers: int, seconds: float) -> dict:
@@ -146,7 +148,9 @@ def run_workers(ids: dict, workers: int, seconds: float) -> dict:
     total = sum(part["count"] for part in parts)
     return {"workers": workers, "transitions": total, "seconds": seconds, "tps": round(total / seconds, 1),
             "deadlocks": sum(part["deadlocks"] for part in parts), "errors": len(errors),
-            "error_sample": errors[:3], "p50_ms": round(1000 * statistics.median(flat), 1) if flat else None,
+            "error_sample": errors[:3],
+            "worker_cpu_ms": round(1000 * sum(part["cpu"] for part in parts) / total, 2) if total else None,
+            "p50_ms": round(1000 * statistics.median(flat), 1) if flat else None,
             "p95_ms": round(1000 * flat[int(0.95 * (len(flat) - 1))], 1) if flat else None}
 
 
@@ -221,7 +225,8 @@ def main() -> None:
             results["runs"].append(ours)
             print(f"{threads:>3} workers: {ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
                   f"ratio {ours['ratio']:.3f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
-                  f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms", flush=True)
+                  f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms  "
+                  f"worker CPU {ours['worker_cpu_ms']} ms/transition", flush=True)
     finally:
         from django.db import connections
 

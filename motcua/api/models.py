@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from motcua.prepared import PreparedRead
+
 # Roles no official holds: an integration's. A token with one acts for a province administrator's
 # service account (its user must hold the admin role).
 INTEGRATION_ROLES = frozenset({"system", "applicant"})
@@ -72,7 +74,7 @@ class ApiToken(models.Model):
     @classmethod
     def lookup(cls, key: str) -> ApiToken | None:
         """The active token with this key, marking it used; None when unknown or revoked."""
-        token = cls.objects.active().select_related("user").filter(key_hash=hash_key(key)).first()
+        token = _ACTIVE_BY_HASH.first(hash_key(key))
         if token is not None and not cls.user_holds(token.user, token.role):
             return None  # the user no longer holds the token's role: the token no longer works
         if token is not None:
@@ -83,6 +85,11 @@ class ApiToken(models.Model):
                 cls.objects.filter(pk=token.pk).update(last_used_at=now)
                 token.last_used_at = now
         return token
+
+
+# Every request of an integration looks its token up: the SQL compiled once per connection.
+_ACTIVE_BY_HASH = PreparedRead(
+    lambda key_hash: ApiToken.objects.active().select_related("user").filter(key_hash=key_hash).order_by("pk")[:1])
 
 
 class IdempotencyRecord(models.Model):

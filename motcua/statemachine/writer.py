@@ -23,8 +23,8 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
+from motcua.prepared import PreparedRead, update_row
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
-from motcua.statemachine.prepared import PreparedRead
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
 
@@ -108,9 +108,11 @@ class Writer:
             locked.status = move.to
             locked.last_event_at = at
             version = locked.version
-            updated = self.model._default_manager.filter(pk=locked.pk, version=version).update(
-                version=version + 1, status=locked.status, last_event_at=at,
-                **{name: getattr(locked, name) for name in self.state_fields},
+            updated = update_row(
+                self.model, locked.pk, {"version": version},
+                {"version": version + 1, "status": locked.status, "last_event_at": at,
+                 **{name: getattr(locked, name) for name in self.state_fields}},
+                using=locked._state.db,
             )
             if updated != 1:
                 raise Conflict(self.conflict_message)
@@ -159,7 +161,7 @@ class _Reads:
         manager = writer.model._default_manager
         related = tuple(writer.related)
         self.lock = PreparedRead(
-            lambda key: manager.select_related(*related).select_for_update(of=("self",)).filter(pk=key))
+            lambda key: manager.select_related(*related).select_for_update(of=("self",)).filter(pk=key).order_by())
         self.children: list[tuple[str, Any, models.QuerySet, PreparedRead]] = []
         self.other: list[Any] = []
         for item in writer.prefetch:

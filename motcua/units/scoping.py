@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from motcua.prepared import PreparedRead
 from motcua.units.models import AdministrativeUnit, Level, Role, StaffRole
 
 READ_ACROSS_TREE = frozenset({Role.LEADER, Role.INSPECTOR})
@@ -110,13 +111,17 @@ def units_below(code: str, on_date: dt.date | None = None) -> dict[int, int]:
 
 # --- users ----------------------------------------------------------------------------------------
 
+_STAFF_ROLES = PreparedRead(  # every signed-in request reads them: compiled once per connection
+    lambda user_id: StaffRole.objects.filter(user_id=user_id).select_related("agency__unit", "unit").order_by("pk"))
+
+
 def staff_roles(user: Any) -> list[StaffRole]:
     """The user's staff roles, read once per user object (every rule of visibility and acting uses it)."""
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_scoping_staff_roles", None)
     if cached is None:
-        cached = list(StaffRole.objects.filter(user=user).select_related("agency__unit", "unit").order_by("pk"))
+        cached = _STAFF_ROLES.rows(user.pk)
         user._scoping_staff_roles = cached
     return cached
 

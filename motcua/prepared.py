@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models.query import get_related_populators
 
 SENTINEL = -7_306_119_512  # a key no row has; found again among the compiled parameters
@@ -25,7 +25,7 @@ class _Compiled:
     def __init__(self, qs: models.QuerySet, connection: Any) -> None:
         self.compiler = qs.query.get_compiler(using=qs.db, connection=connection)
         self.sql, params = self.compiler.as_sql()
-        self.ok = list(params) == [SENTINEL]
+        self.ok = list(params) in ([SENTINEL], [str(SENTINEL)])  # the key's one parameter (a number or a text)
         if not self.ok:
             return
         compiler = self.compiler
@@ -42,9 +42,24 @@ class PreparedRead:
     """``build(key)`` → the queryset; ``rows(key, using)`` → its objects, compiled once per connection."""
 
     def __init__(self, build: Callable[[Any], models.QuerySet]) -> None:
-        self.build = build
+        self.build = build  # called first at the first read (never at import: the models may not be ready)
+        self._model: type[models.Model] | None = None
 
-    def rows(self, key: Any, using: str) -> list[Any]:
+    @property
+    def model(self) -> type[models.Model]:
+        if self._model is None:
+            self._model = self.build(SENTINEL).model
+        return self._model
+
+    def first(self, key: Any, using: str | None = None) -> Any:
+        """The first object for ``key``, or None (``build`` orders it and takes one row)."""
+        found = self.rows(key, using)
+        return found[0] if found else None
+
+    def rows(self, key: Any, using: str | None = None) -> list[Any]:
+        """The objects for ``key``; ``using``: the database (by default the router's for reading)."""
+        if using is None:
+            using = router.db_for_read(self.model) or "default"
         connection = connections[using]
         cache = connection.__dict__.setdefault("_motcua_prepared", {})
         compiled = cache.get(id(self))
@@ -64,3 +79,25 @@ class PreparedRead:
                 populator.populate(row, obj)
             out.append(obj)
         return out
+
+
+def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
+               using: str) -> int:
+    """``UPDATE <table> SET <values> WHERE pk = <pk> AND <where>``, each value prepared as its field saves
+    it; the SQL text kept per connection for the same fields. Returns the number of rows changed."""
+    connection = connections[using]
+    shape = (model, tuple(values), tuple(where))
+    cache = connection.__dict__.setdefault("_motcua_updates", {})
+    sql = cache.get(shape)
+    meta, quote = model._meta, connection.ops.quote_name
+    if sql is None:
+        sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in values)
+        conditions = " AND ".join([f"{quote(meta.pk.column)} = %s",
+                                   *(f"{quote(meta.get_field(name).column)} = %s" for name in where)])
+        sql = cache[shape] = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {conditions}"
+    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    params.extend(meta.get_field(name).get_db_prep_value(value, connection) for name, value in where.items())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -1,0 +1,114 @@
+"""Reads compiled once per connection (``motcua.prepared``) give what the querysets give, and the
+writer's conditional UPDATE and the hand-over's UPDATE write what the ORM would."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, DossierStep
+from motcua.prepared import PreparedRead, update_row
+from motcua.units.models import StaffRole
+from tests.factories import at, make_procedure, make_world
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj: object) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+@pytest.fixture
+def dossier() -> Dossier:
+    world = make_world()
+    return services.receive(procedure=make_procedure("T.009901"), unit=world.commune, agency=world.agency,
+                            role="counter", at=at("2025-03-03 09:00"))
+
+
+def test_a_prepared_read_gives_the_querysets_objects_with_their_related_rows(dossier: Dossier) -> None:
+    read = PreparedRead(lambda pk: Dossier.objects.select_related("procedure", "unit").filter(pk=pk))
+    expected = Dossier.objects.select_related("procedure", "unit").get(pk=dossier.pk)
+    for _ in range(2):  # compiled at the first, reused at the second
+        got = read.first(dossier.pk)
+        assert _fields(got) == _fields(expected)
+        assert got._state.adding is False and got._state.db == "default"
+        with CaptureQueriesContext(connection) as q:
+            assert got.procedure.code == expected.procedure.code and got.unit.code == expected.unit.code
+        assert len(q.captured_queries) == 0  # the related rows came with it
+    assert read.first(-1) is None
+
+
+def test_a_prepared_read_runs_one_statement_and_keeps_the_querysets_order(dossier: Dossier) -> None:
+    read = PreparedRead(lambda pk: DossierStep.objects.filter(dossier_id=pk).order_by("-order"))
+    read.rows(dossier.pk)  # compiled
+    with CaptureQueriesContext(connection) as q:
+        got = read.rows(dossier.pk)
+    assert len(q.captured_queries) == 1
+    assert [s.pk for s in got] == list(DossierStep.objects.filter(dossier=dossier).order_by("-order")
+                                       .values_list("pk", flat=True))
+    assert len(got) >= 2
+
+
+def test_a_queryset_with_other_parameters_is_run_as_it_is(dossier: Dossier) -> None:
+    """Two parameters: not prepared (the second would be frozen), so each read builds its queryset."""
+    read = PreparedRead(lambda pk: Dossier.objects.filter(pk=pk, status=dossier.status))
+    assert read.first(dossier.pk).pk == dossier.pk
+    compiled = connections["default"].__dict__["_motcua_prepared"][id(read)]
+    assert compiled.ok is False
+    other = PreparedRead(lambda pk: Dossier.objects.filter(pk=pk, status="withdrawn"))
+    assert other.first(dossier.pk) is None
+
+
+def test_a_prepared_read_by_a_text_key(dossier: Dossier) -> None:
+    read = PreparedRead(lambda code: Dossier.objects.filter(code=code).order_by("pk")[:1])
+    assert read.first(dossier.code).pk == dossier.pk
+    assert connections["default"].__dict__["_motcua_prepared"][id(read)].ok is True
+    assert read.first("KHONG-CO") is None
+
+
+def test_update_row_changes_the_row_only_when_its_condition_holds(dossier: Dossier) -> None:
+    when = at("2025-03-04 10:00")
+    assert update_row(Dossier, dossier.pk, {"version": dossier.version + 5}, {"status": "withdrawn"},
+                      using="default") == 0
+    assert Dossier.objects.get(pk=dossier.pk).status == dossier.status
+    assert update_row(Dossier, dossier.pk, {"version": dossier.version},
+                      {"version": dossier.version + 1, "last_event_at": when, "assignee_id": None},
+                      using="default") == 1
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert (stored.version, stored.last_event_at, stored.assignee_id) == (dossier.version + 1, when, None)
+
+
+def test_the_writers_locked_read_is_the_dossier_with_its_steps(dossier: Dossier) -> None:
+    from motcua.dossiers.services import _WRITER
+
+    with transaction.atomic():
+        locked = _WRITER.read_locked(dossier.pk)
+        with CaptureQueriesContext(connection) as q:
+            steps = list(locked.steps.all())
+            assert locked.procedure.pk == dossier.procedure_id and locked.unit.pk == dossier.unit_id
+            assert all(s.dossier is locked for s in steps)
+        assert len(q.captured_queries) == 0
+        assert [_fields(s) for s in steps] == [_fields(s) for s in DossierStep.objects.filter(dossier=dossier)
+                                               .order_by("order")]
+        # filtering the prefetched steps still filters this dossier's steps only
+        assert {s.dossier_id for s in locked.steps.filter(order__gte=1)} == {dossier.pk}
+        with pytest.raises(Dossier.DoesNotExist):
+            _WRITER.read_locked(-1)
+
+
+def test_staff_roles_read_once_per_user_object() -> None:
+    from django.contrib.auth import get_user_model
+
+    from motcua.units.scoping import staff_roles
+
+    world = make_world()
+    user = get_user_model().objects.create_user("nhieu_vai_tro")
+    StaffRole.objects.create(user=user, role="counter", agency=world.agency)
+    StaffRole.objects.create(user=user, role="specialist", agency=world.agency)
+    fresh = get_user_model().objects.get(pk=user.pk)
+    roles = staff_roles(fresh)
+    assert [r.role for r in roles] == ["counter", "specialist"]
+    with CaptureQueriesContext(connection) as q:
+        assert staff_roles(fresh) is roles and roles[0].agency.unit.pk == world.agency.unit_id
+    assert len(q.captured_queries) == 0
