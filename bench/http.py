@@ -11,8 +11,11 @@ beside a plain ``/healthz`` of the same server, measured by the same load genera
    Target: lookup ≥ 0.6 × healthz.
 3. Latency at half the lookup's throughput, paced (open loop): p95 of the lookup and of /healthz at
    that same rate. Target: lookup p95 ≤ 3 × healthz p95.
-4. API transitions at 50 concurrent clients: POST /api/dossiers (a receipt at the counter, with an
-   Idempotency-Key) by a counter's token, against GET /healthz by 50 clients. Target: p95 ≤ 5 × healthz's.
+4. API transitions at 50 concurrent clients, by a counter's token, each with an Idempotency-Key:
+   receipts only (POST /api/dossiers), then receipts each followed by the hand-over of the dossier
+   received (POST /api/dossiers/<code>/actions/hand_over), against GET /healthz by 50 clients.
+   Target: p95 ≤ 5 × healthz's. Every measure also gives the CPU the server's processes and
+   PostgreSQL's spent per request meanwhile (from /proc).
 5. Form 06 of the province, as the province's administrator: the page against its JSON export, each
    timed sequentially (median of 9). Target: page ≤ 2 × JSON.
 
@@ -69,19 +72,26 @@ def with_db(url: str, name: str) -> str:
 
 def _request(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
              headers: dict[str, str]) -> int:
+    return _exchange(conn, method, path, body, headers)[0]
+
+
+def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None,
+              headers: dict[str, str]) -> tuple[int, bytes]:
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
-    response.read()
-    return response.status
+    return response.status, response.read()
 
 
-def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: float | None, out) -> None:  # noqa: ANN001
-    """One client: its own keep-alive connection; as fast as it can, or one request per ``interval``."""
+def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: float | None, out,  # noqa: ANN001
+            phase: float = 0.0) -> None:
+    """One client: its own keep-alive connection; as fast as it can, or one request per ``interval``,
+    the first ``phase`` seconds after the start (the paced clients spread over one interval, so that the
+    requests arrive at the rate asked, not in bursts of one per client)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies, statuses, n = [], {}, 0
     while time.time() < start_at:
         time.sleep(0.001)
-    next_at = time.perf_counter()
+    next_at = time.perf_counter() + phase
     deadline = time.perf_counter() + (stop_at - time.time())
     while time.perf_counter() < deadline:
         if interval is not None:
@@ -96,30 +106,75 @@ def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: fl
             body = spec["body"].replace(b"__N__", str(n).encode())
         t0 = time.perf_counter()
         try:
-            status = _request(conn, spec["method"], spec["path"], body, headers)
+            status, answer = _exchange(conn, spec["method"], spec["path"], body, headers)
         except (OSError, http.client.HTTPException):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status = 0
+            status, answer = 0, b""
         latencies.append(time.perf_counter() - t0)
         statuses[status] = statuses.get(status, 0) + 1
         n += 1
+        then = spec.get("then")  # a second request on what the first made (the dossier received, handed over)
+        if then and status == 201 and time.perf_counter() < deadline:
+            code = json.loads(answer)["code"]
+            t0 = time.perf_counter()
+            try:
+                status = _request(conn, then["method"], then["path"].replace("__CODE__", code), then["body"],
+                                  {**then["headers"], "Idempotency-Key": uuid.uuid4().hex})
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            latencies.append(time.perf_counter() - t0)
+            statuses[status] = statuses.get(status, 0) + 1
     out.put({"latencies": latencies, "statuses": statuses})
 
 
+SERVER_SID: int | None = None  # the server's session (scripts/serve.sh and every process it started)
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the server's processes — gunicorn's (web) and the others of its session
+    (worker: the notification worker and its sweeper) — and by PostgreSQL's, read from /proc (Linux)."""
+    out = {"web": 0.0, "worker": 0.0, "database": 0.0}
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        comm, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        # utime, stime, and the children's it has reaped (gunicorn's recycled workers, PostgreSQL's backends
+        # that ended): each process's CPU is counted once, alive or gone.
+        used = sum(int(x) for x in fields[11:15]) / TICK
+        if SERVER_SID is not None and int(fields[3]) == SERVER_SID:
+            try:
+                web = b"gunicorn" in (stat.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            out["web" if web else "worker"] += used  # the worker: notifications, their sweeper
+        elif comm.startswith("postgres"):
+            out["database"] += used
+    return out
+
+
 def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None = None) -> dict:
-    """``clients`` processes for ``seconds``; with ``rate`` (requests/s in all), paced."""
+    """``clients`` processes for ``seconds``; with ``rate`` (requests/s in all), paced. With the CPU
+    the server and the database spent per request meanwhile (ms)."""
+    before = cpu_seconds()
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
     start_at = time.time() + 0.5
     interval = clients / rate if rate else None
-    procs = [ctx.Process(target=_client, args=(port, spec, start_at + seconds, start_at, interval, out))
-             for _ in range(clients)]
+    procs = [ctx.Process(target=_client, args=(port, spec, start_at + seconds, start_at, interval, out,
+                                               i * interval / clients if interval else 0.0))
+             for i in range(clients)]
     for p in procs:
         p.start()
     parts = [out.get(timeout=seconds + 120) for _ in procs]
     for p in procs:
         p.join()
+    after = cpu_seconds()
     lat = sorted(x for part in parts for x in part["latencies"])
     statuses: dict[int, int] = {}
     for part in parts:
@@ -127,7 +182,9 @@ def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None
             statuses[k] = statuses.get(k, 0) + v
     return {"requests": len(lat), "rps": round(len(lat) / seconds, 1), "statuses": statuses,
             "p50_ms": round(1000 * statistics.median(lat), 2) if lat else None,
-            "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 2) if lat else None}
+            "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 2) if lat else None,
+            **{f"{k}_cpu_ms_per_request": round(1000 * (after[k] - before[k]) / len(lat), 2) if lat else None
+               for k in after}}
 
 
 # --- the server and its data ------------------------------------------------------------------
@@ -224,6 +281,8 @@ def main() -> None:
     args = parser.parse_args()
     pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     server = start_server(args.pg, args.port)
+    global SERVER_SID
+    SERVER_SID = server.pid  # started in a session of its own
     results: dict = {}
     try:
         f = fixtures(args.pg)
@@ -252,9 +311,17 @@ def main() -> None:
         receipts = {"method": "POST", "path": "/api/dossiers", "body": body, "idempotent": True,
                     "headers": {"Authorization": f"Bearer {f['token']}", "Content-Type": "application/json"}}
         results["api_receipts_50"] = load(port, receipts, 50, secs)
+        # Transitions of the lifecycle in turn: each client receives a dossier, then hands it over to the
+        # specialist (the counter's two transitions), each request timed on its own.
+        hand_over = {"method": "POST", "path": "/api/dossiers/__CODE__/actions/hand_over", "body": b"{}",
+                     "headers": receipts["headers"]}
+        results["api_transitions_50"] = load(port, {**receipts, "then": hand_over}, 50, secs)
+        assert set(results["api_transitions_50"]["statuses"]) <= {200, 201}, results["api_transitions_50"]
         results["healthz_50"] = load(port, healthz, 50, secs)
         results["api_vs_healthz_p95_at_50"] = round(
             results["api_receipts_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
+        results["api_transitions_vs_healthz_p95_at_50"] = round(
+            results["api_transitions_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
 
         session = login(port, "admin", "demo12345")
         query = urllib.parse.urlencode({"unit": f["province"]})

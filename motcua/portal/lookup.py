@@ -37,6 +37,7 @@ from motcua.portal.links import key_matches, lookup_key, public_path
 from motcua.portal.models import ELEMENTS, Rating
 from motcua.portal.timeline import citizen_timeline, clock_pause, extension, mask_name
 from motcua.portal.views import checked_code
+from motcua.prepared import PreparedRead
 
 RATABLE = {Status.RESULT_READY, Status.RETURNED, Status.REFUSED, Status.STOPPED}
 
@@ -81,13 +82,19 @@ def normalise_code(typed: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+# Only what the check needs, unordered: this query is most of a lookup's time.
+_CHECKED = ("code", "applicant_phone", "applicant_id")
+_BY_CODE = PreparedRead(lambda code: Dossier.objects.filter(code=code).order_by().only(*_CHECKED))
+
+
 def find_dossier(typed: str) -> Dossier | None:
     """The dossier of a code typed by a citizen: its upper-case form (every code the system makes),
     else exactly as typed (a legacy code imported in mixed case). Both are lookups of the unique index."""
     code = normalise_code(typed)
     candidates = {code, re.sub(r"\s+", "", typed.strip())} - {""}
-    # Only what the check needs, unordered: this query is most of a lookup's time.
-    rows = Dossier.objects.filter(code__in=candidates).order_by().only("code", "applicant_phone", "applicant_id")
+    if candidates == {code}:  # the code typed as the system writes it: the one query, compiled once
+        return _BY_CODE.first(code)
+    rows = Dossier.objects.filter(code__in=candidates).order_by().only(*_CHECKED)
     found = {d.code: d for d in rows}
     return found.get(code) or next(iter(found.values()), None)
 
