@@ -1,8 +1,8 @@
 """gunicorn's settings for motcua (`gunicorn -c deploy/gunicorn.conf.py motcua.wsgi`), from the environment.
 
 MOTCUA_BIND (127.0.0.1:8000), MOTCUA_WORKERS (2 × CPUs + 1), MOTCUA_THREADS (4 per worker: a request
-mostly waits for the database). The access log leaves out the query string: the citizen's status
-page carries its key in `?k=`, and searches carry names.
+mostly waits for the database), MOTCUA_SWITCH_INTERVAL_MS (1, see post_fork). The access log leaves
+out the query string: the citizen's status page carries its key in `?k=`, and searches carry names.
 """
 import multiprocessing
 import os
