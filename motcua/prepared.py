@@ -101,3 +101,31 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def insert_row(obj: models.Model, using: str) -> None:
+    """``obj.save()`` for a new row of a model no signal handler listens to: one INSERT whose SQL text
+    is kept per connection, the values prepared as the fields save them, the new key read back. A model
+    with pre_save or post_save receivers is saved by Django, signals and all."""
+    model = type(obj)
+    if (models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model)
+            or not connections[using].features.can_return_columns_from_insert):
+        obj.save(using=using)
+        return
+    connection = connections[using]
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
+    cache = connection.__dict__.setdefault("_motcua_inserts", {})
+    sql = cache.get(model)
+    if sql is None:
+        quote = connection.ops.quote_name
+        sql = cache[model] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}")
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0]
+    for converter in meta.pk.get_db_converters(connection):
+        pk = converter(pk, meta.pk, connection)
+    obj.pk = pk
+    obj._state.adding, obj._state.db = False, using

@@ -112,3 +112,30 @@ def test_staff_roles_read_once_per_user_object() -> None:
     with CaptureQueriesContext(connection) as q:
         assert staff_roles(fresh) is roles and roles[0].agency.unit.pk == world.agency.unit_id
     assert len(q.captured_queries) == 0
+
+
+def test_insert_row_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier: Dossier) -> None:
+    from django.db.models.signals import post_save
+
+    from motcua.dossiers.models import DossierEvent
+    from motcua.prepared import insert_row
+
+    event = DossierEvent(dossier=dossier, seq=99, action="hand_over", at=at("2025-03-04 10:00"), actor=None,
+                         actor_label="Cán bộ", from_status="received", to_status="in_processing", step=2,
+                         note="ghi chú", reason="", payload={"tài liệu": ["Đơn đề nghị"], "n": 2})
+    insert_row(event, using="default")
+    assert event.pk is not None and event._state.adding is False
+    assert _fields(DossierEvent.objects.get(pk=event.pk)) == _fields(event)
+
+    seen = []
+
+    def heard(sender, instance, created, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen.append((instance.seq, created))
+
+    post_save.connect(heard, sender=DossierEvent)
+    try:
+        insert_row(DossierEvent(dossier=dossier, seq=100, action="note", at=at("2025-03-04 11:00"),
+                                from_status="in_processing", to_status="in_processing", payload={}), using="default")
+    finally:
+        post_save.disconnect(heard, sender=DossierEvent)
+    assert seen == [(100, True)]  # a model with a receiver is saved by Django, its signal sent

@@ -34,6 +34,7 @@ from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.office import dossier_search
+from motcua.prepared import PreparedRead
 from motcua.units.models import AdministrativeUnit, Agency
 
 router = Router(tags=["Hồ sơ"], auth=AUTH)
@@ -61,10 +62,17 @@ def _unit(code: str) -> AdministrativeUnit:
     return unit
 
 
+# Read by every receipt: compiled once per connection (codes and keys are unique).
+_PROCEDURE = PreparedRead(lambda code: Procedure.objects.filter(code=code).order_by()[:1])
+_AGENCY = PreparedRead(lambda code: Agency.objects.filter(code=code).order_by()[:1])
+_BY_KEY = PreparedRead(lambda key: Dossier.objects.select_related("procedure", "unit", "agency")
+                       .filter(idempotency_key=key).order_by()[:1])
+
+
 def _agency(code: str | None) -> Agency | None:
     if not code:
         return None
-    agency = Agency.objects.filter(code=code).first()
+    agency = _AGENCY.first(code)
     if agency is None:
         raise ApiError(422, "unknown_agency", _("Không có cơ quan mã %(code)s.") % {"code": code})
     return agency
@@ -89,8 +97,8 @@ def submit_dossier(
 ) -> Status[Dossier]:
     caller: Caller = request.auth
     key = f"u{caller.user.pk}:{idempotency_key}"  # keys are per user: another client's key never matches
-    procedure = Procedure.objects.filter(code=payload.procedure_code, active=True).first()
-    if procedure is None:
+    procedure = _PROCEDURE.first(payload.procedure_code)
+    if procedure is None or not procedure.active:
         raise ApiError(422, "unknown_procedure", _("Không có thủ tục mã %(code)s.") % {"code": payload.procedure_code})
     unit = _unit(payload.unit_code)
     agency = _agency(payload.agency_code)
@@ -100,7 +108,7 @@ def submit_dossier(
     # The key only after the caller's scope; the same key with another body is refused, never answered
     # with the dossier of the first request.
     print_ = idempotency.fingerprint("submit", payload.dict())
-    existing = Dossier.objects.select_related("procedure", "unit", "agency").filter(idempotency_key=key).first()
+    existing = _BY_KEY.first(key)
     if existing is not None:
         idempotency.replay(caller.user, idempotency_key, print_)  # 409 when the first body was another
         return Status(200, existing)

@@ -23,7 +23,7 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
-from motcua.prepared import PreparedRead, update_row
+from motcua.prepared import PreparedRead, insert_row, update_row
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
@@ -145,12 +145,14 @@ class Writer:
         return obj
 
     def append_event(self, obj: Any, change: Change) -> Any:
-        return self.event_model._default_manager.create(
+        event = self.event_model(
             **{self.subject_field: obj}, seq=obj.version, action=change.action, at=change.at,
             actor=change.actor if getattr(change.actor, "pk", None) else None,
             from_status=change.from_status, to_status=obj.status, payload=change.payload,
             **self.event_fields(obj, change),
         )
+        insert_row(event, using=obj._state.db)  # the same INSERT every time: its SQL kept per connection
+        return event
 
 
 class _Reads:
