@@ -28,6 +28,13 @@ errorlog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
+def when_ready(server):  # noqa: ANN001, ANN201, ARG001 - gunicorn's hook, in the master, before the workers
+    """The application is preloaded: import what its first requests would (motcua.wsgi.warm)."""
+    from motcua.wsgi import warm
+
+    warm()
+
+
 def post_fork(server, worker):  # noqa: ANN001, ANN201, ARG001 - gunicorn's hook
     """A worker's threads take turns on Python's interpreter lock every MOTCUA_SWITCH_INTERVAL_MS
     (1 ms; Python's default is 5): a request whose database answer has come back waits less for a

@@ -62,9 +62,9 @@ class PreparedRead:
             using = router.db_for_read(self.model) or "default"
         connection = connections[using]
         cache = connection.__dict__.setdefault("_motcua_prepared", {})
-        compiled = cache.get(id(self))
+        compiled = cache.get(self)  # by the object itself (an id() may be reused once it is gone)
         if compiled is None:
-            compiled = cache[id(self)] = _Compiled(self.build(SENTINEL).using(using), connection)
+            compiled = cache[self] = _Compiled(self.build(SENTINEL).using(using), connection)
         if not compiled.ok:
             return list(self.build(key).using(using))
         with connection.cursor() as cursor:

@@ -54,7 +54,7 @@ def test_a_queryset_with_other_parameters_is_run_as_it_is(dossier: Dossier) -> N
     """Two parameters: not prepared (the second would be frozen), so each read builds its queryset."""
     read = PreparedRead(lambda pk: Dossier.objects.filter(pk=pk, status=dossier.status))
     assert read.first(dossier.pk).pk == dossier.pk
-    compiled = connections["default"].__dict__["_motcua_prepared"][id(read)]
+    compiled = connections["default"].__dict__["_motcua_prepared"][read]
     assert compiled.ok is False
     other = PreparedRead(lambda pk: Dossier.objects.filter(pk=pk, status="withdrawn"))
     assert other.first(dossier.pk) is None
@@ -63,7 +63,7 @@ def test_a_queryset_with_other_parameters_is_run_as_it_is(dossier: Dossier) -> N
 def test_a_prepared_read_by_a_text_key(dossier: Dossier) -> None:
     read = PreparedRead(lambda code: Dossier.objects.filter(code=code).order_by("pk")[:1])
     assert read.first(dossier.code).pk == dossier.pk
-    assert connections["default"].__dict__["_motcua_prepared"][id(read)].ok is True
+    assert connections["default"].__dict__["_motcua_prepared"][read].ok is True
     assert read.first("KHONG-CO") is None
 
 
@@ -139,3 +139,36 @@ def test_insert_row_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier
     finally:
         post_save.disconnect(heard, sender=DossierEvent)
     assert seen == [(100, True)]  # a model with a receiver is saved by Django, its signal sent
+
+
+def test_the_agency_of_a_step_is_cached_and_follows_a_change_of_agencies() -> None:
+    """A route step performed at the province's department: looked up in the database, then kept per
+    process; an agency saved drops what was kept (and, inside a transaction, keeps nothing until it ends)."""
+    from motcua.dossiers import steps
+    from motcua.units.models import Agency
+
+    world = make_world()
+    first = Agency.objects.create(code="9-STP-B", name="Sở Tư pháp", kind="department", unit=world.province,
+                                  level="province")
+    d = services.receive(procedure=make_procedure("T.009902"), unit=world.commune, agency=world.agency,
+                         role="counter", at=at("2025-03-03 09:00"))
+    assert steps.step_agency_id(d, "province", "department") == first.pk
+    assert steps.step_agency_id(d, "", "") == world.agency.pk
+    second = Agency.objects.create(code="9-STP-A", name="Sở Tư pháp (mới)", kind="department",
+                                   unit=world.province, level="province")
+    assert steps.step_agency_id(d, "province", "department") == second.pk  # the change is seen at once
+
+    # As in a process whose changes were committed: the second read comes from the cache.
+    steps._step_agencies._uncommitted_change = False
+    steps.clear_step_agency_cache()
+    with CaptureQueriesContext(connection) as q:
+        assert steps.step_agency_id(d, "province", "department") == second.pk
+    assert len(q.captured_queries) >= 1
+    with CaptureQueriesContext(connection) as q:
+        assert steps.step_agency_id(d, "province", "department") == second.pk
+    assert len(q.captured_queries) == 0
+    second.name = "Sở Tư pháp tỉnh"
+    second.save()  # a signal drops the cache
+    with CaptureQueriesContext(connection) as q:
+        assert steps.step_agency_id(d, "province", "department") == second.pk
+    assert len(q.captured_queries) >= 1

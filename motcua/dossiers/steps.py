@@ -12,10 +12,13 @@ import datetime as dt
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from motcua.catalog import routes
 from motcua.dossiers.models import Dossier, DossierStep
-from motcua.units.models import Agency
+from motcua.process_cache import ProcessCache
+from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import Calendar
 
 
@@ -35,16 +38,41 @@ def plan(steps: list[DossierStep], calendar: Calendar, start: dt.datetime, remai
 
 
 def new_steps(dossier: Dossier) -> list[DossierStep]:
-    """The dossier's steps from its procedure's route (not yet written; the route from the cache)."""
-    agencies: dict[tuple[str, str], Agency | None] = {}
-    steps = []
-    for step in routes.route(dossier.procedure):
-        where = (step.agency_level, step.agency_kind)
-        if where not in agencies:
-            agencies[where] = agency_for_step(dossier, *where)
-        steps.append(DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
-                                 agency=agencies[where], share_minutes=step.share_minutes))
-    return steps
+    """The dossier's steps from its procedure's route (not yet written; the route and the agencies that
+    perform its steps from the per-process caches)."""
+    return [DossierStep(dossier=dossier, order=step.order, name=step.name, role=step.role,
+                        agency_id=step_agency_id(dossier, step.agency_level, step.agency_kind),
+                        share_minutes=step.share_minutes)
+            for step in routes.route(dossier.procedure)]
+
+
+# Which agency performs a step of a given level and kind, for a dossier of a unit received by an agency:
+# read by every receipt (the unit's ancestors, then the agency), cached per process like the routes,
+# dropped when an agency or a unit is saved or deleted.
+_step_agencies: ProcessCache[int | None] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS", 60)
+
+
+def step_agency_id(dossier: Dossier, level: str, kind: str) -> int | None:
+    if not level and not kind:
+        return dossier.agency_id
+
+    def build() -> int | None:
+        agency = agency_for_step(dossier, level, kind)
+        return agency.pk if agency is not None else None
+
+    return _step_agencies.get((dossier.unit_id, dossier.agency_id, level, kind), build)
+
+
+def clear_step_agency_cache() -> None:
+    _step_agencies.clear()
+
+
+@receiver(post_save, sender=Agency, dispatch_uid="motcua.steps.agency_saved")
+@receiver(post_delete, sender=Agency, dispatch_uid="motcua.steps.agency_deleted")
+@receiver(post_save, sender=AdministrativeUnit, dispatch_uid="motcua.steps.unit_saved")
+@receiver(post_delete, sender=AdministrativeUnit, dispatch_uid="motcua.steps.unit_deleted")
+def _agencies_changed(sender: type, **kwargs: object) -> None:
+    _step_agencies.changed(kwargs.get("using"))  # type: ignore[arg-type]
 
 
 def agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
