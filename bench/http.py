@@ -92,6 +92,21 @@ def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: fl
     while time.time() < start_at:
         time.sleep(0.001)
     next_at = time.perf_counter() + phase
+
+    def timed(method: str, path: str, body: bytes | None, headers: dict[str, str]) -> tuple[int, bytes]:
+        """One request, its latency and status counted; a broken connection is opened again (status 0)."""
+        nonlocal conn
+        t0 = time.perf_counter()
+        try:
+            status, answer = _exchange(conn, method, path, body, headers)
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status, answer = 0, b""
+        latencies.append(time.perf_counter() - t0)
+        statuses[status] = statuses.get(status, 0) + 1
+        return status, answer
+
     deadline = time.perf_counter() + (stop_at - time.time())
     while time.perf_counter() < deadline:
         if interval is not None:
@@ -104,29 +119,13 @@ def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: fl
         if spec.get("idempotent"):
             headers["Idempotency-Key"] = uuid.uuid4().hex
             body = spec["body"].replace(b"__N__", str(n).encode())
-        t0 = time.perf_counter()
-        try:
-            status, answer = _exchange(conn, spec["method"], spec["path"], body, headers)
-        except (OSError, http.client.HTTPException):
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status, answer = 0, b""
-        latencies.append(time.perf_counter() - t0)
-        statuses[status] = statuses.get(status, 0) + 1
+        status, answer = timed(spec["method"], spec["path"], body, headers)
         n += 1
         then = spec.get("then")  # a second request on what the first made (the dossier received, handed over)
         if then and status == 201 and time.perf_counter() < deadline:
             code = json.loads(answer)["code"]
-            t0 = time.perf_counter()
-            try:
-                status = _request(conn, then["method"], then["path"].replace("__CODE__", code), then["body"],
-                                  {**then["headers"], "Idempotency-Key": uuid.uuid4().hex})
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                status = 0
-            latencies.append(time.perf_counter() - t0)
-            statuses[status] = statuses.get(status, 0) + 1
+            timed(then["method"], then["path"].replace("__CODE__", code), then["body"],
+                  {**then["headers"], "Idempotency-Key": uuid.uuid4().hex})
     out.put({"latencies": latencies, "statuses": statuses})
 
 

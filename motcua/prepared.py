@@ -88,16 +88,15 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
     connection = connections[using]
     shape = (model, tuple(values), tuple(where))
     cache = connection.__dict__.setdefault("_motcua_updates", {})
-    sql = cache.get(shape)
-    meta, quote = model._meta, connection.ops.quote_name
-    if sql is None:
-        sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in values)
-        conditions = " AND ".join([f"{quote(meta.pk.column)} = %s",
-                                   *(f"{quote(meta.get_field(name).column)} = %s" for name in where)])
-        sql = cache[shape] = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {conditions}"
-    params = [meta.get_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
-    params.append(meta.pk.get_db_prep_value(pk, connection))
-    params.extend(meta.get_field(name).get_db_prep_value(value, connection) for name, value in where.items())
+    if shape not in cache:
+        meta, quote = model._meta, connection.ops.quote_name
+        setting, matching = [meta.get_field(n) for n in values], [meta.pk, *(meta.get_field(n) for n in where)]
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in setting)
+        conditions = " AND ".join(f"{quote(f.column)} = %s" for f in matching)
+        cache[shape] = (f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {conditions}", setting, matching)
+    sql, setting, matching = cache[shape]
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(setting, values.values(), strict=True)]
+    params += [f.get_db_prep_value(v, connection) for f, v in zip(matching, [pk, *where.values()], strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -114,13 +113,13 @@ def insert_row(obj: models.Model, using: str) -> None:
         return
     connection = connections[using]
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
     cache = connection.__dict__.setdefault("_motcua_inserts", {})
-    sql = cache.get(model)
-    if sql is None:
+    if model not in cache:
         quote = connection.ops.quote_name
-        sql = cache[model] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                              f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}")
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]  # the key: the database's
+        cache[model] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}", fields)
+    sql, fields = cache[model]
     params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -1,5 +1,5 @@
 """A per-process cache of values built from database rows (calendars, routes), dropped when the rows
-change: at once in this process (``changed``, from the rows' signals), after ``ttl_setting`` seconds in
+change: at once in this process (``changed``, from the rows' signals: ``drop_on``), after ``ttl_setting`` seconds in
 the others. A change made inside a transaction still open switches the cache off until that
 transaction has ended (a rollback must not leave a value built from rows that no longer exist)."""
 from __future__ import annotations
@@ -10,7 +10,8 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
 
@@ -52,3 +53,13 @@ class ProcessCache(Generic[V]):
         if transaction.get_connection(using).in_atomic_block:
             self._uncommitted_change = True
             transaction.on_commit(self._committed, using=using)
+
+    def drop_on(self, *senders: type[models.Model]) -> None:
+        """Drop the values whenever a row of one of ``senders`` is saved or deleted (``changed``)."""
+        for sender in senders:
+            for signal in (post_save, post_delete):
+                signal.connect(self._on_signal, sender=sender, weak=False,
+                               dispatch_uid=("motcua.process_cache", id(self), sender._meta.label, id(signal)))
+
+    def _on_signal(self, sender: type, **kwargs: object) -> None:
+        self.changed(kwargs.get("using"))  # type: ignore[arg-type]

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
 from motcua.process_cache import ProcessCache
 
 from .models import Procedure, RouteStep
@@ -33,6 +30,7 @@ class Step:
 
 
 _cache: ProcessCache[tuple[Step, ...]] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS", 60)
+_cache.drop_on(RouteStep, Procedure)
 
 
 def _read(procedure_id: int) -> tuple[Step, ...]:
@@ -49,10 +47,3 @@ def route(procedure: Procedure) -> tuple[Step, ...]:
 def clear_route_cache() -> None:
     _cache.clear()
 
-
-@receiver(post_save, sender=RouteStep, dispatch_uid="motcua.routes.step_saved")
-@receiver(post_delete, sender=RouteStep, dispatch_uid="motcua.routes.step_deleted")
-@receiver(post_save, sender=Procedure, dispatch_uid="motcua.routes.procedure_saved")
-@receiver(post_delete, sender=Procedure, dispatch_uid="motcua.routes.procedure_deleted")
-def _route_changed(sender: type, **kwargs: object) -> None:
-    _cache.changed(kwargs.get("using"))  # type: ignore[arg-type]

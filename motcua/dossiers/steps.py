@@ -12,8 +12,6 @@ import datetime as dt
 
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from motcua.catalog import routes
 from motcua.dossiers.models import Dossier, DossierStep
@@ -50,6 +48,7 @@ def new_steps(dossier: Dossier) -> list[DossierStep]:
 # read by every receipt (the unit's ancestors, then the agency), cached per process like the routes,
 # dropped when an agency or a unit is saved or deleted.
 _step_agencies: ProcessCache[int | None] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS", 60)
+_step_agencies.drop_on(Agency, AdministrativeUnit)
 
 
 def step_agency_id(dossier: Dossier, level: str, kind: str) -> int | None:
@@ -65,14 +64,6 @@ def step_agency_id(dossier: Dossier, level: str, kind: str) -> int | None:
 
 def clear_step_agency_cache() -> None:
     _step_agencies.clear()
-
-
-@receiver(post_save, sender=Agency, dispatch_uid="motcua.steps.agency_saved")
-@receiver(post_delete, sender=Agency, dispatch_uid="motcua.steps.agency_deleted")
-@receiver(post_save, sender=AdministrativeUnit, dispatch_uid="motcua.steps.unit_saved")
-@receiver(post_delete, sender=AdministrativeUnit, dispatch_uid="motcua.steps.unit_deleted")
-def _agencies_changed(sender: type, **kwargs: object) -> None:
-    _step_agencies.changed(kwargs.get("using"))  # type: ignore[arg-type]
 
 
 def agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:

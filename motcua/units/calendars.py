@@ -24,8 +24,6 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 
 from motcua.process_cache import ProcessCache
 from motcua.workdays import Calendar
@@ -34,6 +32,7 @@ from motcua.workdays.announcements import ANNOUNCEMENTS
 from .models import AdministrativeUnit, CalendarOverride
 
 _cache: ProcessCache[Calendar] = ProcessCache("MOTCUA_CALENDAR_CACHE_SECONDS", 300)
+_cache.drop_on(CalendarOverride, AdministrativeUnit)
 
 
 def build_calendar(unit: AdministrativeUnit | None) -> Calendar:
@@ -66,10 +65,3 @@ def calendar_for_unit(unit: AdministrativeUnit | None) -> Calendar:
 def clear_calendar_cache() -> None:
     _cache.clear()
 
-
-@receiver(post_save, sender=CalendarOverride, dispatch_uid="motcua.calendars.override_saved")
-@receiver(post_delete, sender=CalendarOverride, dispatch_uid="motcua.calendars.override_deleted")
-@receiver(post_save, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_saved")
-@receiver(post_delete, sender=AdministrativeUnit, dispatch_uid="motcua.calendars.unit_deleted")
-def _calendar_data_changed(sender: type, **kwargs: object) -> None:
-    _cache.changed(kwargs.get("using"))  # type: ignore[arg-type]
