@@ -103,28 +103,41 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
 
 
 def insert_row(obj: models.Model, using: str) -> None:
-    """``obj.save()`` for a new row of a model no signal handler listens to: one INSERT whose SQL text
-    is kept per connection, the values prepared as the fields save them, the new key read back. A model
-    with pre_save or post_save receivers is saved by Django, signals and all."""
-    model = type(obj)
-    if (models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model)
-            or not connections[using].features.can_return_columns_from_insert):
-        obj.save(using=using)
+    """``obj.save()`` for a new row: ``insert_rows([obj], using)``."""
+    insert_rows([obj], using)
+
+
+def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -> None:
+    """New rows of one model as ``save()`` would write each, in one INSERT whose SQL text is kept per
+    connection for that model and number of rows: the values prepared as the fields save them, the new
+    keys read back. A model with pre_save or post_save receivers is saved by Django, signals and all,
+    unless ``signals=False``: the caller has done what the receivers would (and a test holds it)."""
+    if not objs:
         return
+    model = type(objs[0])
     connection = connections[using]
+    if (signals and (models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model))
+            or not connection.features.can_return_columns_from_insert):
+        for obj in objs:
+            obj.save(using=using)
+        return
     meta = model._meta
     cache = connection.__dict__.setdefault("_motcua_inserts", {})
-    if model not in cache:
+    shape = (model, len(objs))
+    if shape not in cache:
         quote = connection.ops.quote_name
         fields = [f for f in meta.concrete_fields if f is not meta.auto_field]  # the key: the database's
-        cache[model] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}", fields)
-    sql, fields = cache[model]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        row = f"({', '.join(['%s'] * len(fields))})"
+        cache[shape] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                        f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}", fields)
+    sql, fields = cache[shape]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        pk = cursor.fetchone()[0]
-    for converter in meta.pk.get_db_converters(connection):
-        pk = converter(pk, meta.pk, connection)
-    obj.pk = pk
-    obj._state.adding, obj._state.db = False, using
+        keys = [row[0] for row in cursor.fetchall()]
+    converters = meta.pk.get_db_converters(connection)
+    for obj, pk in zip(objs, keys, strict=True):
+        for converter in converters:
+            pk = converter(pk, meta.pk, connection)
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, using

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
-from django.db import OperationalError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
@@ -22,7 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from motcua.dossiers import services
 from motcua.notifications.models import Notification
 from motcua.notifications.sweeper import sweep
-from motcua.notifications.tasks import MAX_ATTEMPTS, deliver, enqueue
+from motcua.notifications.tasks import MAX_ATTEMPTS, _enqueue, deliver, deliver_many, enqueue
 from tests.factories import at, make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,13 +61,35 @@ def test_the_task_is_queued_in_the_transition_and_the_worker_sends_each_message_
     assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
 
 
-def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once(monkeypatch) -> None:
-    def broken(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        raise OperationalError("queue table unavailable")
+def test_the_task_row_written_is_the_one_the_backend_would_write() -> None:
+    """The outbox writes the database backend's row itself (one prepared INSERT): the same row, but for
+    its id and the instant, as ``Task.enqueue`` writes, with and without ``run_after``."""
+    fields = [f.attname for f in DBTaskResult._meta.concrete_fields if f.attname not in ("id", "enqueued_at")]
+    later = timezone.now() + dt.timedelta(hours=1)
+    for job, arg in ((deliver_many, [3, 4]), (deliver, 7), (deliver.using(run_after=later), 7)):
+        with transaction.atomic():
+            ours = _enqueue(job, arg)
+        theirs = job.enqueue(arg).id
+        mine, backend = (DBTaskResult.objects.values(*fields).get(pk=pk) for pk in (ours, theirs))
+        assert mine == backend
+        assert DBTaskResult.objects.get(pk=ours).task_result.args == [arg]
+    _run_worker()  # each row is a task the worker runs (the ids name no row: "skipped"), the later two later
+    statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
+    assert statuses == [TaskResultStatus.READY] * 2 + [TaskResultStatus.SUCCESSFUL] * 4
 
-    monkeypatch.setattr(DatabaseBackend, "enqueue", broken)
-    d = _receive()  # on PostgreSQL too: the failed queueing had its own savepoint
-    monkeypatch.undo()
+
+def _rename(table: str, to: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} RENAME TO {connection.ops.quote_name(to)}")
+
+
+def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once() -> None:
+    table = DBTaskResult._meta.db_table
+    _rename(table, f"{table}_away")  # the queue's table unavailable: the task's INSERT fails
+    try:
+        d = _receive()  # on PostgreSQL too: the failed queueing had its own savepoint
+    finally:
+        _rename(f"{table}_away", table)
     d.refresh_from_db()
     assert d.status == "received"
     assert list(Notification.objects.values_list("state", flat=True)) == [State.PENDING, State.PENDING]

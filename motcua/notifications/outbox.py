@@ -10,6 +10,7 @@ from django.utils import timezone
 from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications.models import Notification
+from motcua.prepared import insert_rows
 
 _state = threading.local()
 
@@ -68,4 +69,5 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
         for channel, recipient in targets if recipient
     ]
     if notes:
-        queue_new(Notification.objects.bulk_create(notes))  # one INSERT, one task
+        insert_rows(notes, using=dossier._state.db or "default")  # one INSERT, its SQL kept per connection
+        queue_new(notes)  # one task

@@ -10,6 +10,8 @@ transaction. ``replay`` derives every position a dossier went through from its e
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,20 +120,18 @@ class Deltas:
         return out
 
     def write(self) -> None:
-        parts = []
-        for name, rows in self.tables().items():
-            model, date_column, key_columns, _monthly = TABLES[name]
-            # In key order: two transactions upserting rows of the same unit take their locks in one order.
-            values = [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS))
-                      for k, cols in sorted(rows.items()) if any(cols.values())]
-            if values:
-                parts.append((model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS],
-                              len(key_columns) + 1, values))
-        if connection.vendor == "postgresql" and len(parts) > 1:
-            _upsert_together(parts)  # one statement, one round trip, for the four tables
+        rows = {name: [(*k, *(cols.get(c, 0) for c in COUNT_FIELDS))
+                       # In key order: two transactions upserting rows of the same unit lock them in one order.
+                       for k, cols in sorted(table.items()) if any(cols.values())]
+                for name, table in self.tables().items()}
+        if not any(rows.values()):
             return
-        for table, columns, key_count, values in parts:
-            _upsert(table, columns, key_count, values)
+        if connection.vendor == "postgresql":
+            _upsert_together(rows)
+            return
+        for name, values in rows.items():
+            model, date_column, key_columns, _monthly = TABLES[name]
+            _upsert(model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS], len(key_columns) + 1, values)
 
 
 def _upsert(table: str, columns: list[str], key_count: int, rows: list[tuple]) -> None:
@@ -148,23 +148,34 @@ def _upsert(table: str, columns: list[str], key_count: int, rows: list[tuple]) -
         cursor.executemany(sql, rows)
 
 
-def _upsert_sql(table: str, columns: list[str], key_count: int, rows: int) -> str:
+@functools.cache
+def _together_sql() -> str:
+    """PostgreSQL: the four tables' upserts as one statement (data-modifying WITH clauses, in table
+    order), each table's rows one JSON parameter, taken in key order. The text is the same for every
+    transition and has four parameters: with a VALUES list it changed with the number of rows, and the
+    driver, which keeps its parsing only for statements of at most 50 parameters, split the 4 KB of it
+    around a hundred of them on every receipt."""
     q = connection.ops.quote_name
-    keys = ", ".join(q(c) for c in columns[:key_count])
-    adds = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in columns[key_count:])
-    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
-    return (f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) VALUES {values} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET {adds}")
-
-
-def _upsert_together(parts: list[tuple[str, list[str], int, list[tuple]]]) -> None:
-    """PostgreSQL: every table's upsert in one statement (data-modifying WITH clauses), in table order."""
+    parts = []
+    for model, date_column, key_columns, _monthly in TABLES.values():
+        table = q(model._meta.db_table)
+        keys = ", ".join(q(c) for c in (*key_columns, date_column))
+        columns = f"{keys}, {', '.join(q(c) for c in COUNT_FIELDS)}"
+        adds = ", ".join(f"{q(c)} = r.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
+        parts.append(f"INSERT INTO {table} AS r ({columns}) SELECT {columns} FROM "
+                     f"json_populate_recordset(NULL::{table}, %s) ORDER BY {keys} "
+                     f"ON CONFLICT ({keys}) DO UPDATE SET {adds}")
     *first, last = parts
-    sql = "WITH " + ", ".join(f"u{i} AS ({_upsert_sql(t, c, k, len(v))})" for i, (t, c, k, v) in enumerate(first))
-    sql += " " + _upsert_sql(last[0], last[1], last[2], len(last[3]))
-    params = [x for _t, _c, _k, values in parts for row in values for x in row]
+    return "WITH " + ", ".join(f"u{i} AS ({sql})" for i, sql in enumerate(first)) + " " + last
+
+
+def _upsert_together(rows: dict[str, list[tuple]]) -> None:
+    params = []
+    for name, (_model, date_column, key_columns, _monthly) in TABLES.items():
+        columns = (*key_columns, date_column, *COUNT_FIELDS)
+        params.append(json.dumps([dict(zip(columns, row, strict=True)) for row in rows[name]], default=str))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_together_sql(), params)
 
 
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:
