@@ -104,11 +104,15 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.applicant_name_folded = fold(self.applicant_name)[:200]
+        self.fold_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "applicant_name" in update_fields:  # type: ignore[operator]
             kwargs["update_fields"] = {*update_fields, "applicant_name_folded"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def fold_name(self) -> None:
+        """The applicant's name as the search compares it (kept by every save)."""
+        self.applicant_name_folded = fold(self.applicant_name)[:200]
 
     @property
     def status_label(self) -> str:

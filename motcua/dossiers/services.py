@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierEvent, DossierStep
 from motcua.notifications import outbox
 from motcua.people import person_name
+from motcua.prepared import insert_rows
 from motcua.regimes import regime_at, regime_by_code
 from motcua.reports import rollups
 from motcua.roles import role_label
@@ -128,19 +129,23 @@ def receive(
         dossier.received_at = at
         dossier.clock_start = calendar.start_of_clock(at, procedure.cutoff)
         dossier.due_at = calendar.add_working_time(dossier.clock_start, procedure.legal_minutes)
-    dossier.save()
+    # Each new row by one INSERT whose SQL is kept per connection (the ORM builds it anew every time).
+    using = router.db_for_write(Dossier)
+    dossier.fold_name()
+    insert_rows([dossier], using)
     route = steps.new_steps(dossier)
     if not online:
         steps.plan(route, calendar, dossier.clock_start, procedure.legal_minutes)
         if route:
             route[0].started_at = at
-    DossierStep.objects.bulk_create(route)
+    insert_rows(route, using)
     Document.objects.bulk_create([Document(dossier=dossier, name=name, paper=not online) for name in documents])
-    event = DossierEvent.objects.create(
+    event = DossierEvent(
         dossier=dossier, seq=dossier.version, action=EventKind.SUBMIT if online else EventKind.RECEIVE, at=at,
         actor=actor, actor_label=_actor_label(actor, role), from_status="", to_status=dossier.status,
         step=dossier.current_step or None, payload={"documents": list(documents)},
     )
+    insert_rows([event], using)
     if not drawn_first:
         dossier.code = _next_code(owner_code, regime.code, day, procedure.central_system_owner)
         Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)

@@ -80,10 +80,12 @@ def agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
 
 
 def finish_current(dossier: Dossier, at: dt.datetime) -> None:
-    """The current step (if any, and not finished yet) finished at ``at``."""
+    """The current step (if any, and not finished yet) finished at ``at``, in one UPDATE."""
     if dossier.current_step:
-        DossierStep.objects.filter(dossier=dossier, order=dossier.current_step, finished_at__isnull=True).update(
-            finished_at=at)
+        connection = connections[dossier._state.db or "default"]
+        instant = DossierStep._meta.get_field("finished_at").get_db_prep_save(at, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(_step_sql(connection, "finish"), [instant, dossier.pk, dossier.current_step])
         for step in dossier.steps.all():
             if step.order == dossier.current_step and step.finished_at is None:
                 step.finished_at = at
@@ -103,7 +105,7 @@ def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> Dossier
         params += [following, agency.pk]
     params += [dossier.pk, done, following]
     with connection.cursor() as cursor:
-        cursor.execute(_move_sql(connection, agency is not None), params)
+        cursor.execute(_step_sql(connection, "move_to_agency" if agency is not None else "move"), params)
     dossier.current_step = following
     nxt = None
     for step in dossier.steps.all():  # the objects read with the dossier, kept as the rows now are
@@ -117,10 +119,11 @@ def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> Dossier
     return nxt
 
 
-def _move_sql(connection: BaseDatabaseWrapper, with_agency: bool) -> str:
-    """The hand-over's one UPDATE of two step rows (kept per connection: the same text every time)."""
-    cache = connection.__dict__.setdefault("_motcua_move_sql", {})
-    if with_agency not in cache:
+def _step_sql(connection: BaseDatabaseWrapper, kind: str) -> str:
+    """The steps' UPDATEs, kept per connection (the same text every time): "finish" the current step;
+    a hand-over's "move" (or "move_to_agency"), one UPDATE of two rows."""
+    cache = connection.__dict__.setdefault("_motcua_step_sql", {})
+    if kind not in cache:
         quote, meta = connection.ops.quote_name, DossierStep._meta
 
         def col(name: str) -> str:
@@ -129,10 +132,15 @@ def _move_sql(connection: BaseDatabaseWrapper, with_agency: bool) -> str:
         def when(order_test: str, name: str) -> str:
             return f"{col(name)} = CASE WHEN {order_test} THEN %s ELSE {col(name)} END"
 
-        sets = [when(f"{col('order')} = %s AND {col('finished_at')} IS NULL", "finished_at"),
-                when(f"{col('order')} = %s", "started_at")]
-        if with_agency:
-            sets.append(when(f"{col('order')} = %s", "agency"))
-        cache[with_agency] = (f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "
-                              f"WHERE {col('dossier')} = %s AND {col('order')} IN (%s, %s)")
-    return cache[with_agency]
+        table = quote(meta.db_table)
+        if kind == "finish":
+            cache[kind] = (f"UPDATE {table} SET {col('finished_at')} = %s WHERE {col('dossier')} = %s "
+                           f"AND {col('order')} = %s AND {col('finished_at')} IS NULL")
+        else:
+            sets = [when(f"{col('order')} = %s AND {col('finished_at')} IS NULL", "finished_at"),
+                    when(f"{col('order')} = %s", "started_at")]
+            if kind == "move_to_agency":
+                sets.append(when(f"{col('order')} = %s", "agency"))
+            cache[kind] = (f"UPDATE {table} SET {', '.join(sets)} "
+                           f"WHERE {col('dossier')} = %s AND {col('order')} IN (%s, %s)")
+    return cache[kind]
