@@ -172,3 +172,26 @@ def test_the_agency_of_a_step_is_cached_and_follows_a_change_of_agencies() -> No
     with CaptureQueriesContext(connection) as q:
         assert steps.step_agency_id(d, "province", "department") == second.pk
     assert len(q.captured_queries) >= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared by the server: PostgreSQL")
+def test_postgresql_prepares_a_statement_a_connection_runs_again(dossier: Dossier) -> None:
+    """The settings' server-side binding: once a connection has run a statement the threshold's number
+    of times, it is a prepared statement of that server session (parsed and planned once), and it still
+    gives the same answer as the first run."""
+    from django.conf import settings
+
+    threshold = settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold")
+    if threshold is None:
+        pytest.skip("prepared statements turned off (MOTCUA_PG_PREPARE=0 or MOTCUA_PGBOUNCER=1)")
+    runs = threshold + 1
+    seen, prepared_after = [], []
+    for _ in range(runs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT code FROM dossiers_dossier WHERE id = %s /* prepared-test */", [dossier.pk])
+            seen.append(cursor.fetchone()[0])
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                           ["%/* prepared-test */%"])
+            prepared_after.append(cursor.fetchone()[0])
+    assert seen == [dossier.code] * runs
+    assert prepared_after[0] == 0 and prepared_after[-1] == 1
