@@ -136,6 +136,30 @@ def test_submit_requires_idempotency_key_and_known_references(client, world):
     assert Dossier.objects.count() == 0
 
 
+def test_the_unit_a_code_names_is_kept_per_process_and_follows_a_new_version(world):
+    """The receipt's unit: which row a code names today is looked up once, then kept per process; a unit
+    saved (here a new version of it, the old one closed) drops what was kept, at once in this process."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.api import dossiers as api_dossiers
+
+    api_dossiers._unit_ids._uncommitted_change = False  # as in a process whose changes were committed
+    api_dossiers._unit_ids.clear()
+    old = api_dossiers._unit("X991")
+    with CaptureQueriesContext(connection) as q:
+        assert api_dossiers._unit("X991").pk == old.pk
+    assert len(q.captured_queries) == 1  # the row by its key, not the code's lookup again
+    today = timezone.localdate()
+    AdministrativeUnit.objects.filter(pk=old.pk).update(valid_to=today - dt.timedelta(days=1))
+    new = AdministrativeUnit.objects.create(code="X991", name="Xã mới", level=old.level, parent=old.parent,
+                                            valid_from=today)
+    api_dossiers._unit_ids._uncommitted_change = False
+    assert api_dossiers._unit("X991").pk == new.pk
+    with pytest.raises(api_dossiers.ApiError):
+        api_dossiers._unit("NOPE")
+
+
 def test_counter_token_receives_at_the_counter_and_only_in_its_scope(client, world):
     headers = bearer(world["counter_b_key"])
     own = submit(client, "kiosk-1", unit="X992", agency="UBND-X992", **headers)

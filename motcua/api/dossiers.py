@@ -35,6 +35,7 @@ from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.office import dossier_search
 from motcua.prepared import PreparedRead
+from motcua.process_cache import ProcessCache
 from motcua.units.models import AdministrativeUnit, Agency
 
 router = Router(tags=["Hồ sơ"], auth=AUTH)
@@ -54,9 +55,21 @@ def _dossier(caller: Caller, code: str) -> Dossier:
     return dossier
 
 
+# Which unit a code names on a day, kept per process (dropped when a unit is saved or deleted): the
+# query, with its validity dates, was built anew by every receipt. The row itself is read by key.
+_unit_ids: ProcessCache[int | None] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS", 60)
+_unit_ids.drop_on(AdministrativeUnit)
+
+
 def _unit(code: str) -> AdministrativeUnit:
     today = timezone.localdate()
-    unit = AdministrativeUnit.objects.filter(code=code).valid_on(today).order_by("-valid_from").first()
+
+    def unit_id() -> int | None:
+        return (AdministrativeUnit.objects.filter(code=code).valid_on(today).order_by("-valid_from")
+                .values_list("pk", flat=True).first())
+
+    pk = _unit_ids.get((code, today), unit_id)
+    unit = _UNIT.first(pk) if pk is not None else None
     if unit is None:
         raise ApiError(422, "unknown_unit", _("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
     return unit
@@ -64,6 +77,7 @@ def _unit(code: str) -> AdministrativeUnit:
 
 # Read by every receipt: compiled once per connection (codes and keys are unique).
 _PROCEDURE = PreparedRead(lambda code: Procedure.objects.filter(code=code).order_by()[:1])
+_UNIT = PreparedRead(lambda pk: AdministrativeUnit.objects.filter(pk=pk).order_by()[:1])
 _AGENCY = PreparedRead(lambda code: Agency.objects.filter(code=code).order_by()[:1])
 _BY_KEY = PreparedRead(lambda key: Dossier.objects.select_related("procedure", "unit", "agency")
                        .filter(idempotency_key=key).order_by()[:1])
