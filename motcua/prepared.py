@@ -102,11 +102,6 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
         return cursor.rowcount
 
 
-def insert_row(obj: models.Model, using: str) -> None:
-    """``obj.save()`` for a new row: ``insert_rows([obj], using)``."""
-    insert_rows([obj], using)
-
-
 def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -> None:
     """New rows of one model as ``save()`` would write each, in one INSERT whose SQL text is kept per
     connection for that model and number of rows: the values prepared as the fields save them, the new

@@ -114,18 +114,23 @@ def test_staff_roles_read_once_per_user_object() -> None:
     assert len(q.captured_queries) == 0
 
 
-def test_insert_row_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier: Dossier) -> None:
+def test_insert_rows_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier: Dossier) -> None:
     from django.db.models.signals import post_save
 
     from motcua.dossiers.models import DossierEvent
-    from motcua.prepared import insert_row
+    from motcua.prepared import insert_rows
 
     event = DossierEvent(dossier=dossier, seq=99, action="hand_over", at=at("2025-03-04 10:00"), actor=None,
                          actor_label="Cán bộ", from_status="received", to_status="in_processing", step=2,
                          note="ghi chú", reason="", payload={"tài liệu": ["Đơn đề nghị"], "n": 2})
-    insert_row(event, using="default")
+    insert_rows([event], using="default")
     assert event.pk is not None and event._state.adding is False
     assert _fields(DossierEvent.objects.get(pk=event.pk)) == _fields(event)
+    several = [DossierEvent(dossier=dossier, seq=seq, action="note", at=at("2025-03-04 10:30"), note=f"ghi {seq}",
+                            from_status="in_processing", to_status="in_processing", payload={"seq": seq})
+               for seq in (97, 98)]
+    insert_rows(several, using="default")  # one INSERT of two rows: each object gets its own row's key
+    assert [_fields(DossierEvent.objects.get(pk=e.pk)) for e in several] == [_fields(e) for e in several]
 
     seen = []
 
@@ -134,8 +139,8 @@ def test_insert_row_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier
 
     post_save.connect(heard, sender=DossierEvent)
     try:
-        insert_row(DossierEvent(dossier=dossier, seq=100, action="note", at=at("2025-03-04 11:00"),
-                                from_status="in_processing", to_status="in_processing", payload={}), using="default")
+        insert_rows([DossierEvent(dossier=dossier, seq=100, action="note", at=at("2025-03-04 11:00"),
+                                from_status="in_processing", to_status="in_processing", payload={})], using="default")
     finally:
         post_save.disconnect(heard, sender=DossierEvent)
     assert seen == [(100, True)]  # a model with a receiver is saved by Django, its signal sent
@@ -179,12 +184,13 @@ def test_postgresql_prepares_a_statement_a_connection_runs_again(dossier: Dossie
     """The settings' server-side binding: once a connection has run a statement the threshold's number
     of times, it is a prepared statement of that server session (parsed and planned once), and it still
     gives the same answer as the first run."""
+    import os
+
     from django.conf import settings
 
-    threshold = settings.DATABASES["default"].get("OPTIONS", {}).get("prepare_threshold")
-    if threshold is None:
-        pytest.skip("prepared statements turned off (MOTCUA_PG_PREPARE=0 or MOTCUA_PGBOUNCER=1)")
-    runs = threshold + 1
+    if os.environ.get("MOTCUA_PG_PREPARE") == "0" or os.environ.get("MOTCUA_PGBOUNCER") == "1":
+        pytest.skip("prepared statements turned off on purpose (MOTCUA_PG_PREPARE=0 or MOTCUA_PGBOUNCER=1)")
+    runs = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] + 1
     seen, prepared_after = [], []
     for _ in range(runs):
         with connection.cursor() as cursor:

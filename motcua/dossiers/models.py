@@ -104,6 +104,8 @@ class Dossier(models.Model):
         return self.code
 
     def save(self, *args: object, **kwargs: object) -> None:
+        # services.receive writes a new dossier with prepared.insert_rows, not save(): it calls
+        # fold_name itself. Whatever else save() comes to do, do it there too.
         self.fold_name()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "applicant_name" in update_fields:  # type: ignore[operator]

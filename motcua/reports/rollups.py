@@ -130,8 +130,14 @@ class Deltas:
             _upsert_together(rows)
             return
         for name, values in rows.items():
-            model, date_column, key_columns, _monthly = TABLES[name]
-            _upsert(model._meta.db_table, [*key_columns, date_column, *COUNT_FIELDS], len(key_columns) + 1, values)
+            model, _date_column, key_columns, _monthly = TABLES[name]
+            _upsert(model._meta.db_table, _columns(name), len(key_columns) + 1, values)
+
+
+def _columns(name: str) -> tuple[str, ...]:
+    """A rollup table's columns as its rows are written: its key, its date, its counts."""
+    _model, date_column, key_columns, _monthly = TABLES[name]
+    return (*key_columns, date_column, *COUNT_FIELDS)
 
 
 def _upsert(table: str, columns: list[str], key_count: int, rows: list[tuple]) -> None:
@@ -157,10 +163,10 @@ def _together_sql() -> str:
     around a hundred of them on every receipt."""
     q = connection.ops.quote_name
     parts = []
-    for model, date_column, key_columns, _monthly in TABLES.values():
+    for name, (model, _date_column, key_columns, _monthly) in TABLES.items():
         table = q(model._meta.db_table)
-        keys = ", ".join(q(c) for c in (*key_columns, date_column))
-        columns = f"{keys}, {', '.join(q(c) for c in COUNT_FIELDS)}"
+        keys = ", ".join(q(c) for c in _columns(name)[:len(key_columns) + 1])
+        columns = ", ".join(q(c) for c in _columns(name))
         adds = ", ".join(f"{q(c)} = r.{q(c)} + excluded.{q(c)}" for c in COUNT_FIELDS)
         parts.append(f"INSERT INTO {table} AS r ({columns}) SELECT {columns} FROM "
                      f"json_populate_recordset(NULL::{table}, %s) ORDER BY {keys} "
@@ -170,10 +176,8 @@ def _together_sql() -> str:
 
 
 def _upsert_together(rows: dict[str, list[tuple]]) -> None:
-    params = []
-    for name, (_model, date_column, key_columns, _monthly) in TABLES.items():
-        columns = (*key_columns, date_column, *COUNT_FIELDS)
-        params.append(json.dumps([dict(zip(columns, row, strict=True)) for row in rows[name]], default=str))
+    params = [json.dumps([dict(zip(_columns(name), row, strict=True)) for row in rows[name]], default=str)
+              for name in TABLES]
     with connection.cursor() as cursor:
         cursor.execute(_together_sql(), params)
 

@@ -23,7 +23,7 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
-from motcua.prepared import PreparedRead, insert_row, update_row
+from motcua.prepared import PreparedRead, insert_rows, update_row
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
@@ -151,7 +151,7 @@ class Writer:
             from_status=change.from_status, to_status=obj.status, payload=change.payload,
             **self.event_fields(obj, change),
         )
-        insert_row(event, using=obj._state.db)  # the same INSERT every time: its SQL kept per connection
+        insert_rows([event], using=obj._state.db)  # the same INSERT every time: its SQL kept per connection
         return event
 
 
