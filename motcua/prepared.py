@@ -81,12 +81,11 @@ class PreparedRead:
         return out
 
 
-def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
-               using: str) -> int:
-    """``UPDATE <table> SET <values> WHERE pk = <pk> AND <where>``, each value prepared as its field saves
-    it; the SQL text kept per connection for the same fields. Returns the number of rows changed."""
-    connection = connections[using]
-    shape = (model, tuple(values), tuple(where))
+def _update_sql(model: type[models.Model], values: tuple[str, ...], where: tuple[str, ...],
+                connection: Any) -> tuple[str, list, list]:
+    """``UPDATE <table> SET <values> WHERE pk = %s AND <where>``, its fields to prepare the values with;
+    kept per connection for the same fields."""
+    shape = (model, values, where)
     cache = connection.__dict__.setdefault("_motcua_updates", {})
     if shape not in cache:
         meta, quote = model._meta, connection.ops.quote_name
@@ -94,12 +93,88 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
         sets = ", ".join(f"{quote(f.column)} = %s" for f in setting)
         conditions = " AND ".join(f"{quote(f.column)} = %s" for f in matching)
         cache[shape] = (f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {conditions}", setting, matching)
-    sql, setting, matching = cache[shape]
+    return cache[shape]
+
+
+def _update_params(setting: list, matching: list, pk: Any, where: dict[str, Any], values: dict[str, Any],
+                   connection: Any) -> list:
     params = [f.get_db_prep_save(v, connection) for f, v in zip(setting, values.values(), strict=True)]
     params += [f.get_db_prep_value(v, connection) for f, v in zip(matching, [pk, *where.values()], strict=True)]
+    return params
+
+
+def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
+               using: str) -> int:
+    """``UPDATE <table> SET <values> WHERE pk = <pk> AND <where>``, each value prepared as its field saves
+    it; the SQL text kept per connection for the same fields. Returns the number of rows changed."""
+    connection = connections[using]
+    sql, setting, matching = _update_sql(model, tuple(values), tuple(where), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _update_params(setting, matching, pk, where, values, connection))
+        return cursor.rowcount
+
+
+def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
+                           new: models.Model, using: str) -> int:
+    """``update_row`` and ``insert_rows([new])`` in one statement on PostgreSQL (the INSERT in a WITH, the
+    new row's key returned by the UPDATE), as the two elsewhere or when ``new``'s model has save signals.
+    Returns the number of rows updated. When it is 0 the new row may have been written all the same: the
+    caller raises, inside its transaction, so that both are rolled back (the writer's conflict)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or _has_save_signals(type(new)):
+        updated = update_row(model, pk, where, values, using)
+        if updated:
+            insert_rows([new], using)
+        return updated
+    shape = ("with_insert", model, tuple(values), tuple(where), type(new))
+    cache = connection.__dict__.setdefault("_motcua_updates", {})
+    if shape not in cache:
+        insert, fields = _insert_sql(type(new), 1, connection)
+        update, setting, matching = _update_sql(model, tuple(values), tuple(where), connection)
+        pk_column = connection.ops.quote_name(type(new)._meta.pk.column)
+        cache[shape] = (f"WITH new_row AS ({insert}) {update} RETURNING (SELECT {pk_column} FROM new_row)",
+                        fields, setting, matching)
+    sql, fields, setting, matching = cache[shape]
+    params = _insert_params([new], fields, connection) + _update_params(setting, matching, pk, where, values,
+                                                                          connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        keys = [row[0] for row in cursor.fetchall()]
+    if keys:
+        _set_keys([new], keys, using, connection)
+    return len(keys)
+
+
+def _has_save_signals(model: type[models.Model]) -> bool:
+    return models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model)
+
+
+def _insert_sql(model: type[models.Model], count: int, connection: Any) -> tuple[str, list]:
+    """``INSERT INTO <table> (<every column but the key>) VALUES <count rows> RETURNING <key>``, kept per
+    connection for that model and number of rows."""
+    cache = connection.__dict__.setdefault("_motcua_inserts", {})
+    shape = (model, count)
+    if shape not in cache:
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]  # the key: the database's
+        row = f"({', '.join(['%s'] * len(fields))})"
+        cache[shape] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                        f"VALUES {', '.join([row] * count)} RETURNING {quote(meta.pk.column)}", fields)
+    return cache[shape]
+
+
+def _insert_params(objs: list[models.Model], fields: list, connection: Any) -> list:
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+
+
+def _set_keys(objs: list[models.Model], keys: list, using: str, connection: Any) -> None:
+    pk_field = objs[0]._meta.pk
+    converters = pk_field.get_db_converters(connection)
+    for obj, pk in zip(objs, keys, strict=True):
+        for converter in converters:
+            pk = converter(pk, pk_field, connection)
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, using
 
 
 def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -> None:
@@ -109,30 +184,13 @@ def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -
     unless ``signals=False``: the caller has done what the receivers would (and a test holds it)."""
     if not objs:
         return
-    model = type(objs[0])
     connection = connections[using]
-    if (signals and (models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model))
-            or not connection.features.can_return_columns_from_insert):
+    if (signals and _has_save_signals(type(objs[0]))) or not connection.features.can_return_columns_from_insert:
         for obj in objs:
             obj.save(using=using)
         return
-    meta = model._meta
-    cache = connection.__dict__.setdefault("_motcua_inserts", {})
-    shape = (model, len(objs))
-    if shape not in cache:
-        quote = connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]  # the key: the database's
-        row = f"({', '.join(['%s'] * len(fields))})"
-        cache[shape] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                        f"VALUES {', '.join([row] * len(objs))} RETURNING {quote(meta.pk.column)}", fields)
-    sql, fields = cache[shape]
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _insert_params(objs, fields, connection))
         keys = [row[0] for row in cursor.fetchall()]
-    converters = meta.pk.get_db_converters(connection)
-    for obj, pk in zip(objs, keys, strict=True):
-        for converter in converters:
-            pk = converter(pk, meta.pk, connection)
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, using
+    _set_keys(objs, keys, using, connection)

@@ -79,6 +79,42 @@ def test_update_row_changes_the_row_only_when_its_condition_holds(dossier: Dossi
     assert (stored.version, stored.last_event_at, stored.assignee_id) == (dossier.version + 1, when, None)
 
 
+def test_update_row_with_insert_writes_both_or_tells_the_condition_failed(dossier: Dossier) -> None:
+    """The writer's version bump and its event: one statement on PostgreSQL, two elsewhere; the new row
+    as the ORM reads it back, the update as asked. When the condition fails it says so (0), and the
+    caller's rollback leaves neither row."""
+    from motcua.dossiers.models import DossierEvent
+    from motcua.prepared import update_row_with_insert
+
+    def event(seq: int) -> DossierEvent:
+        return DossierEvent(dossier=dossier, seq=seq, action="note", at=at("2025-03-04 10:00"), actor=None,
+                            actor_label="Cán bộ", from_status="received", to_status="received",
+                            note="ghi chú", payload={"tài liệu": ["Đơn"], "n": seq})
+
+    version = dossier.version
+    new = event(version + 1)
+    with CaptureQueriesContext(connection) as q:
+        assert update_row_with_insert(Dossier, dossier.pk, {"version": version},
+                                      {"version": version + 1, "last_event_at": new.at}, new, using="default") == 1
+    assert len(q.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+    assert new.pk is not None and new._state.adding is False
+    assert _fields(DossierEvent.objects.get(pk=new.pk)) == _fields(new)
+    stored = Dossier.objects.get(pk=dossier.pk)
+    assert (stored.version, stored.last_event_at) == (version + 1, new.at)
+
+    stale = event(version + 2)
+
+    class Refused(Exception):
+        pass
+
+    with pytest.raises(Refused), transaction.atomic():
+        if update_row_with_insert(Dossier, dossier.pk, {"version": version}, {"version": version + 2}, stale,
+                                  using="default") != 1:  # the version is no longer the one read
+            raise Refused
+    assert Dossier.objects.get(pk=dossier.pk).version == version + 1
+    assert not DossierEvent.objects.filter(dossier=dossier, seq=version + 2).exists()
+
+
 def test_the_writers_locked_read_is_the_dossier_with_its_steps(dossier: Dossier) -> None:
     from motcua.dossiers.services import _WRITER
 

@@ -23,7 +23,7 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
-from motcua.prepared import PreparedRead, insert_rows, update_row
+from motcua.prepared import PreparedRead, update_row_with_insert
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
@@ -108,16 +108,17 @@ class Writer:
             locked.status = move.to
             locked.last_event_at = at
             version = locked.version
-            updated = update_row(
+            locked.version = version + 1
+            event = self.new_event(locked, change)
+            # The version bumped and the event appended by one statement (PostgreSQL; two elsewhere).
+            updated = update_row_with_insert(
                 self.model, locked.pk, {"version": version},
                 {"version": version + 1, "status": locked.status, "last_event_at": at,
                  **{name: getattr(locked, name) for name in self.state_fields}},
-                using=locked._state.db,
+                event, using=locked._state.db,
             )
             if updated != 1:
-                raise Conflict(self.conflict_message)
-            locked.version = version + 1
-            event = self.append_event(locked, change)
+                raise Conflict(self.conflict_message)  # rolls back the event too
             self.after(locked, event, change)
             return locked
 
@@ -144,15 +145,14 @@ class Writer:
             models.prefetch_related_objects([obj], *reads.other)
         return obj
 
-    def append_event(self, obj: Any, change: Change) -> Any:
-        event = self.event_model(
+    def new_event(self, obj: Any, change: Change) -> Any:
+        """The event of ``change`` (not written yet): its ``seq`` is the object's new version."""
+        return self.event_model(
             **{self.subject_field: obj}, seq=obj.version, action=change.action, at=change.at,
             actor=change.actor if getattr(change.actor, "pk", None) else None,
             from_status=change.from_status, to_status=obj.status, payload=change.payload,
             **self.event_fields(obj, change),
         )
-        insert_rows([event], using=obj._state.db)  # the same INSERT every time: its SQL kept per connection
-        return event
 
 
 class _Reads:
