@@ -12,11 +12,13 @@ run as it is, every time.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.query import get_related_populators
+
+Write = tuple[str, list]  # a statement whose result nobody reads, and its parameters
 
 SENTINEL = -7_306_119_512  # a key no row has; found again among the compiled parameters
 
@@ -115,28 +117,34 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
 
 
 def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
-                           new: models.Model, using: str) -> int:
+                           new: models.Model, using: str, also: Sequence[Write] = ()) -> int:
     """``update_row`` and ``insert_rows([new])`` in one statement on PostgreSQL (the INSERT in a WITH, the
-    new row's key returned by the UPDATE), as the two elsewhere or when ``new``'s model has save signals.
-    Returns the number of rows updated. When it is 0 the new row may have been written all the same: the
-    caller raises, inside its transaction, so that both are rolled back (the writer's conflict)."""
+    new row's key returned by the UPDATE), with the writes ``also`` given (each a WITH of its own, so each
+    statement must write another table than the UPDATE's and read nothing the others write); elsewhere,
+    or when ``new``'s model has save signals, as separate statements, ``also`` first.
+    Returns the number of rows updated. When it is 0 the other rows may have been written all the same:
+    the caller raises, inside its transaction, so that all are rolled back (the writer's conflict)."""
     connection = connections[using]
     if connection.vendor != "postgresql" or _has_save_signals(type(new)):
+        with connection.cursor() as cursor:
+            for sql, params in also:
+                cursor.execute(sql, params)
         updated = update_row(model, pk, where, values, using)
         if updated:
             insert_rows([new], using)
         return updated
-    shape = ("with_insert", model, tuple(values), tuple(where), type(new))
+    shape = ("with_insert", model, tuple(values), tuple(where), type(new), tuple(sql for sql, _ in also))
     cache = connection.__dict__.setdefault("_motcua_updates", {})
     if shape not in cache:
         insert, fields = _insert_sql(type(new), 1, connection)
         update, setting, matching = _update_sql(model, tuple(values), tuple(where), connection)
         pk_column = connection.ops.quote_name(type(new)._meta.pk.column)
-        cache[shape] = (f"WITH new_row AS ({insert}) {update} RETURNING (SELECT {pk_column} FROM new_row)",
+        withs = [f"also_{i} AS ({sql})" for i, (sql, _) in enumerate(also)] + [f"new_row AS ({insert})"]
+        cache[shape] = (f"WITH {', '.join(withs)} {update} RETURNING (SELECT {pk_column} FROM new_row)",
                         fields, setting, matching)
     sql, fields, setting, matching = cache[shape]
-    params = _insert_params([new], fields, connection) + _update_params(setting, matching, pk, where, values,
-                                                                          connection)
+    params = [p for _, ps in also for p in ps] + _insert_params([new], fields, connection)
+    params += _update_params(setting, matching, pk, where, values, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]

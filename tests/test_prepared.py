@@ -80,9 +80,9 @@ def test_update_row_changes_the_row_only_when_its_condition_holds(dossier: Dossi
 
 
 def test_update_row_with_insert_writes_both_or_tells_the_condition_failed(dossier: Dossier) -> None:
-    """The writer's version bump and its event: one statement on PostgreSQL, two elsewhere; the new row
-    as the ORM reads it back, the update as asked. When the condition fails it says so (0), and the
-    caller's rollback leaves neither row."""
+    """The writer's version bump, its event and the handler's other writes: one statement on PostgreSQL,
+    one each elsewhere; the new row as the ORM reads it back, the updates as asked. When the condition
+    fails it says so (0), and the caller's rollback leaves none of the rows."""
     from motcua.dossiers.models import DossierEvent
     from motcua.prepared import update_row_with_insert
 
@@ -93,10 +93,15 @@ def test_update_row_with_insert_writes_both_or_tells_the_condition_failed(dossie
 
     version = dossier.version
     new = event(version + 1)
+    # with it, a write of another table (the hand-over's UPDATE of the steps)
+    step = DossierStep.objects.get(dossier=dossier, order=1)
+    also = [("UPDATE dossiers_dossierstep SET name = %s WHERE id = %s", ["Bước đã đổi", step.pk])]
     with CaptureQueriesContext(connection) as q:
         assert update_row_with_insert(Dossier, dossier.pk, {"version": version},
-                                      {"version": version + 1, "last_event_at": new.at}, new, using="default") == 1
-    assert len(q.captured_queries) == (1 if connection.vendor == "postgresql" else 2)
+                                      {"version": version + 1, "last_event_at": new.at}, new, using="default",
+                                      also=also) == 1
+    assert len(q.captured_queries) == (1 if connection.vendor == "postgresql" else 3)
+    assert DossierStep.objects.get(pk=step.pk).name == "Bước đã đổi"
     assert new.pk is not None and new._state.adding is False
     assert _fields(DossierEvent.objects.get(pk=new.pk)) == _fields(new)
     stored = Dossier.objects.get(pk=dossier.pk)

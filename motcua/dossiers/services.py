@@ -178,8 +178,9 @@ def _h_hand_over(d: Dossier, c: Change) -> None:
         raise InvalidInput(f"Cơ quan {agency.code} không thuộc quy trình hay đơn vị của hồ sơ này.", field="agency")
     if agency is not None:
         c.payload["agency"] = agency.code
-    # One UPDATE finishes the current step and starts the next (the steps were read with the dossier).
-    step = steps.move_on(d, c.at, agency)
+    # One UPDATE finishes the current step and starts the next (the steps were read with the dossier),
+    # sent with the dossier's own.
+    step = steps.move_on(d, c.at, agency, c.writes)
     named = c.get("assignee")
     if named is not None:  # the receiving agency is looked up only to check the officer named
         agency = agency or (step.agency if step is not None else None)
@@ -249,7 +250,7 @@ def _h_apologize(d: Dossier, c: Change) -> None:
 
 
 def _h_finish(d: Dossier, c: Change) -> None:
-    steps.finish_current(d, c.at)
+    steps.finish_current(d, c.at, c.writes)
     d.finished_at = c.at
     d.outcome = lifecycle.FINISHING_ACTIONS[Action(c.action)]
 

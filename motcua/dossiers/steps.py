@@ -15,6 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from motcua.catalog import routes
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.prepared import Write
 from motcua.process_cache import ProcessCache
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.workdays import Calendar
@@ -79,22 +80,24 @@ def agency_for_step(dossier: Dossier, level: str, kind: str) -> Agency | None:
     return agencies.order_by("code").first() or dossier.agency
 
 
-def finish_current(dossier: Dossier, at: dt.datetime) -> None:
-    """The current step (if any, and not finished yet) finished at ``at``, in one UPDATE."""
+def finish_current(dossier: Dossier, at: dt.datetime, writes: list[Write] | None = None) -> None:
+    """The current step (if any, and not finished yet) finished at ``at``, in one UPDATE: run now, or, with
+    ``writes``, added to them (the writer sends them with the dossier's own UPDATE)."""
     if dossier.current_step:
         connection = connections[dossier._state.db or "default"]
         instant = DossierStep._meta.get_field("finished_at").get_db_prep_save(at, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(_step_sql(connection, "finish"), [instant, dossier.pk, dossier.current_step])
+        _write(connection, (_step_sql(connection, "finish"), [instant, dossier.pk, dossier.current_step]), writes)
         for step in dossier.steps.all():
             if step.order == dossier.current_step and step.finished_at is None:
                 step.finished_at = at
 
 
-def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> DossierStep | None:
-    """A hand-over's move, in one UPDATE of the two rows: the current step (if any, and not finished
-    yet) finished at ``at``, the next one started at ``at`` (given to ``agency`` when one is named).
-    Moves ``dossier.current_step`` on; returns the next step (from the steps read with the dossier)."""
+def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None,
+            writes: list[Write] | None = None) -> DossierStep | None:
+    """A hand-over's move, in one UPDATE of the two rows (run now, or added to ``writes``): the current
+    step (if any, and not finished yet) finished at ``at``, the next one started at ``at`` (given to
+    ``agency`` when one is named). Moves ``dossier.current_step`` on; returns the next step (from the
+    steps read with the dossier)."""
     done, following = dossier.current_step, dossier.current_step + 1
     using = dossier._state.db or "default"
     connection = connections[using]
@@ -104,8 +107,7 @@ def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> Dossier
     if agency is not None:
         params += [following, agency.pk]
     params += [dossier.pk, done, following]
-    with connection.cursor() as cursor:
-        cursor.execute(_step_sql(connection, "move_to_agency" if agency is not None else "move"), params)
+    _write(connection, (_step_sql(connection, "move_to_agency" if agency is not None else "move"), params), writes)
     dossier.current_step = following
     nxt = None
     for step in dossier.steps.all():  # the objects read with the dossier, kept as the rows now are
@@ -117,6 +119,14 @@ def move_on(dossier: Dossier, at: dt.datetime, agency: Agency | None) -> Dossier
                 step.agency = agency
             nxt = step
     return nxt
+
+
+def _write(connection: BaseDatabaseWrapper, write: Write, writes: list[Write] | None) -> None:
+    if writes is not None:
+        writes.append(write)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*write)
 
 
 def _step_sql(connection: BaseDatabaseWrapper, kind: str) -> str:

@@ -23,7 +23,7 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
-from motcua.prepared import PreparedRead, update_row_with_insert
+from motcua.prepared import PreparedRead, Write, update_row_with_insert
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
@@ -40,6 +40,9 @@ class Change:
     from_status: str = ""
     payload: dict[str, Any] = field(default_factory=dict)  # written into the event
     memo: dict[str, Any] = field(default_factory=dict)  # shared by the hooks, never written
+    # Statements of the handler whose results nobody reads (each writes another table than the object's):
+    # sent with the object's own UPDATE (prepared.update_row_with_insert).
+    writes: list[Write] = field(default_factory=list)
 
     @property
     def role(self) -> str:
@@ -110,12 +113,13 @@ class Writer:
             version = locked.version
             locked.version = version + 1
             event = self.new_event(locked, change)
-            # The version bumped and the event appended by one statement (PostgreSQL; two elsewhere).
+            # The version bumped, the event appended and the handler's writes made by one statement
+            # (PostgreSQL; one each elsewhere).
             updated = update_row_with_insert(
                 self.model, locked.pk, {"version": version},
                 {"version": version + 1, "status": locked.status, "last_event_at": at,
                  **{name: getattr(locked, name) for name in self.state_fields}},
-                event, using=locked._state.db,
+                event, using=locked._state.db, also=change.writes,
             )
             if updated != 1:
                 raise Conflict(self.conflict_message)  # rolls back the event too
