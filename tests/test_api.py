@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import uuid
 
 import pytest
@@ -123,6 +124,22 @@ def test_submit_twice_with_same_idempotency_key_gives_one_dossier(client, world)
     # another client using the same key gets its own dossier, not the first client's
     elsewhere = submit(client, "req-1", unit="X992", agency="UBND-X992", **bearer(world["counter_b_key"]))
     assert elsewhere.status_code == 201 and elsewhere.json()["code"] != body["code"]
+
+
+def test_the_counters_are_the_last_write_before_the_commit(world):
+    """The unit's counter rows, shared by every receipt of the unit, are written after the dossier's
+    other rows and its idempotency record: locked only until the commit that follows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login("counter_a", world)
+    with CaptureQueriesContext(connection) as q:
+        received = submit(client, "cuoi-cung-1")
+    assert received.status_code == 201
+    writes = [s["sql"] for s in q.captured_queries if "INSERT " in s["sql"] or "UPDATE " in s["sql"]]
+    assert "api_idempotencyrecord" in " ".join(writes)
+    # PostgreSQL: the four tables in one statement; SQLite: one per table, the last of them
+    assert re.search(r'INTO "reports_(daily|unitmonthly)counter"', writes[-1])
 
 
 def test_submit_requires_idempotency_key_and_known_references(client, world):

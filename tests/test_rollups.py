@@ -102,3 +102,40 @@ def test_form06_from_the_rollups_equals_the_scan_for_random_periods(random_dossi
             assert compute_form06(unit, date_from, date_to, by=by, source="rollups") == scanned, (date_from, date_to)
     year = compute_form06("99", dt.date(2026, 1, 1), dt.date(2026, 12, 31), by=by, source="rollups")["totals"]
     assert year["carried_over"] > 0 and year["in_progress_overdue"] > 0 and year["resolved_late"] > 0
+
+
+def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block_fails():
+    """Two receipts in one ``batched`` block: the counters are untouched until the block ends, then
+    written by one statement per table, and count both; a block that raises writes nothing."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import services
+
+    world = make_world()
+    procedure = make_procedure("T.009931")
+
+    def receive() -> Dossier:
+        return services.receive(procedure=procedure, unit=world.commune, agency=world.agency, role="counter",
+                                at=at("2025-03-03 09:00"))
+
+    with CaptureQueriesContext(connection) as q, transaction.atomic(), rollups.batched():
+        receive()
+        receive()
+        assert not DailyCounter.objects.exists()  # not yet
+        written_before_end = len(q.captured_queries)
+    daily = [s["sql"] for s in q.captured_queries[written_before_end:] if "reports_dailycounter" in s["sql"]]
+    assert len(daily) == 1  # one write at the end, for both receipts
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
+    assert sum(c.received_direct for c in UnitDailyCounter.objects.all()) == 2
+
+    class Refused(Exception):
+        pass
+
+    with pytest.raises(Refused), transaction.atomic(), rollups.batched():
+        receive()
+        raise Refused
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
+    assert getattr(rollups._batch, "deltas", None) is None  # the next transition writes at once again
+    receive()
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 3

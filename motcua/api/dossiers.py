@@ -36,6 +36,7 @@ from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.office import dossier_search
 from motcua.prepared import PreparedRead
 from motcua.process_cache import ProcessCache
+from motcua.reports import rollups
 from motcua.units.models import AdministrativeUnit, Agency
 
 router = Router(tags=["Hồ sơ"], auth=AUTH)
@@ -130,7 +131,8 @@ def submit_dossier(
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
     try:
-        with transaction.atomic():  # the dossier and the key's record together
+        # The dossier and the key's record together; the counters last, just before the commit.
+        with transaction.atomic(), rollups.batched():
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
                 sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
@@ -235,7 +237,7 @@ def perform_action(
         replayed = idempotency.replay(caller.user, idempotency_key, print_)
         if replayed is not None:
             return replayed
-    with transaction.atomic():
+    with transaction.atomic(), rollups.batched():  # the counters last, just before the commit
         # As written (the writer hands back the row it locked and changed), with the agency read above.
         result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),

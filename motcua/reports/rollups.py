@@ -9,11 +9,13 @@ transaction. ``replay`` derives every position a dossier went through from its e
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
@@ -182,14 +184,42 @@ def _upsert_together(rows: dict[str, list[tuple]]) -> None:
         cursor.execute(_together_sql(), params)
 
 
+_batch = threading.local()
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """The increments of the transitions made inside, written once when the block ends without an error
+    (inside the caller's transaction: open it first, ``with transaction.atomic(), rollups.batched():``).
+    A unit's counter rows are shared by every transition of the unit: written as the last statement
+    before the commit, they stay locked only until it, not through the rest of the request (an API's
+    answer and its idempotency record). Nothing is written when the block raises; inside another
+    ``batched`` block, the outer one writes."""
+    if getattr(_batch, "deltas", None) is not None:
+        yield
+        return
+    _batch.deltas = Deltas()
+    try:
+        yield
+        deltas = _batch.deltas
+    finally:
+        _batch.deltas = None
+    deltas.write()
+
+
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:
-    """Called by the services after a transition, in its transaction."""
+    """Called by the services after a transition, in its transaction: written at once, or at the end of
+    the ``batched`` block it is in."""
     after = position(d)
     if after == before:
         return
-    deltas = Deltas()
+    deltas = getattr(_batch, "deltas", None)
+    pending = deltas is not None
+    if not pending:
+        deltas = Deltas()
     deltas.move(key_of(d), d.channel, before, after, local_date(at))
-    deltas.write()
+    if not pending:
+        deltas.write()
 
 
 def add_final_state(d: Dossier, deltas: Deltas) -> None:
