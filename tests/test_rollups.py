@@ -107,7 +107,7 @@ def test_form06_from_the_rollups_equals_the_scan_for_random_periods(random_dossi
 def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block_fails():
     """Two receipts in one ``batched`` block: the counters are untouched until the block ends, then
     written by one statement per table, and count both; a block that raises writes nothing."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from motcua.dossiers import services
@@ -119,7 +119,7 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
         return services.receive(procedure=procedure, unit=world.commune, agency=world.agency, role="counter",
                                 at=at("2025-03-03 09:00"))
 
-    with CaptureQueriesContext(connection) as q, transaction.atomic(), rollups.batched():
+    with CaptureQueriesContext(connection) as q, rollups.batched():
         receive()
         receive()
         assert not DailyCounter.objects.exists()  # not yet
@@ -132,10 +132,67 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
     class Refused(Exception):
         pass
 
-    with pytest.raises(Refused), transaction.atomic(), rollups.batched():
+    with pytest.raises(Refused), rollups.batched():
         receive()
         raise Refused
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
     assert getattr(rollups._batch, "deltas", None) is None  # the next transition writes at once again
     receive()
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(monkeypatch):
+    """Outermost (as an API request's): the counters and the COMMIT sent together on PostgreSQL (in one
+    pipeline of the driver). All is committed; a failure found only at the commit (a deferred foreign
+    key) is raised from the block and leaves nothing written, and the connection goes on working."""
+    import contextlib
+
+    from django.db import IntegrityError, connection
+    from django.test.utils import CaptureQueriesContext
+
+    piped: list[list[str]] = []  # the statements sent in each pipeline
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        real = psycopg.Connection.pipeline
+
+        @contextlib.contextmanager
+        def spied(self):  # noqa: ANN001, ANN202
+            start = len(connection.queries_log)
+            with real(self) as pipeline:
+                yield pipeline
+            piped.append([q["sql"] for q in list(connection.queries_log)[start:]])
+
+        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
+
+    from motcua.dossiers import services
+    from motcua.dossiers.models import DossierEvent
+
+    world = make_world()
+    procedure = make_procedure("T.009932")
+
+    def receive(name: str) -> Dossier:
+        return services.receive(procedure=procedure, unit=world.commune, agency=world.agency, role="counter",
+                                applicant=services.Applicant(name=name), at=at("2025-03-03 09:00"))
+
+    with CaptureQueriesContext(connection) as q, rollups.batched():
+        receive("Người thứ nhất")
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        assert len(piped) == 1 and len(piped[0]) == 2
+        assert "reports_dailycounter" in piped[0][0] and piped[0][1] == "COMMIT"  # together, and last
+        assert "reports_dailycounter" not in " ".join(s["sql"] for s in q.captured_queries[:-3])
+    assert Dossier.objects.filter(applicant_name="Người thứ nhất").exists()
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 1
+
+    with pytest.raises(IntegrityError), rollups.batched():
+        receive("Người thứ hai")
+        DossierEvent.objects.create(dossier_id=987_654_321, seq=1, action="note", at=at("2025-03-03 09:00"),
+                                    from_status="received", to_status="received", payload={})
+    assert not connection.in_atomic_block
+    assert not Dossier.objects.filter(applicant_name="Người thứ hai").exists()
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 1
+    with rollups.batched():  # the connection is usable, the next one commits
+        receive("Người thứ ba")
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,8 +131,8 @@ def submit_dossier(
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
     try:
-        # The dossier and the key's record together; the counters last, just before the commit.
-        with transaction.atomic(), rollups.batched():
+        # The dossier and the key's record together; the counters last, sent with the commit.
+        with rollups.batched():
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
                 sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
@@ -237,7 +237,7 @@ def perform_action(
         replayed = idempotency.replay(caller.user, idempotency_key, print_)
         if replayed is not None:
             return replayed
-    with transaction.atomic(), rollups.batched():  # the counters last, just before the commit
+    with rollups.batched():  # one transaction; the counters last, sent with the commit
         # As written (the writer hands back the row it locked and changed), with the agency read above.
         result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),

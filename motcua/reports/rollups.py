@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
@@ -189,22 +189,36 @@ _batch = threading.local()
 
 @contextlib.contextmanager
 def batched() -> Iterator[None]:
-    """The increments of the transitions made inside, written once when the block ends without an error
-    (inside the caller's transaction: open it first, ``with transaction.atomic(), rollups.batched():``).
-    A unit's counter rows are shared by every transition of the unit: written as the last statement
-    before the commit, they stay locked only until it, not through the rest of the request (an API's
-    answer and its idempotency record). Nothing is written when the block raises; inside another
-    ``batched`` block, the outer one writes."""
+    """A transaction (``transaction.atomic``) whose transitions' counter increments are written once, as
+    its last statement, when its block ends without an error. A unit's counter rows are shared by every
+    transition of the unit: written last, they stay locked only until the commit, not through the rest
+    of the request (an API's answer, its idempotency record). Nothing is written when the block raises;
+    inside another ``batched`` block, the outer one writes.
+
+    When this transaction is the outermost on PostgreSQL, the increments and the COMMIT reach the server
+    in one message (the driver's pipeline mode), so the rows are not held while this process waits for a
+    CPU to send the COMMIT: the transaction has ended when ``transaction.atomic`` comes to commit it, which
+    then has nothing to do. A failure of either (a deferred constraint is checked at the COMMIT) is raised
+    inside the block, which rolls back as any failure does."""
     if getattr(_batch, "deltas", None) is not None:
-        yield
+        with transaction.atomic():
+            yield
         return
-    _batch.deltas = Deltas()
-    try:
-        yield
-        deltas = _batch.deltas
-    finally:
-        _batch.deltas = None
-    deltas.write()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        _batch.deltas = Deltas()
+        try:
+            yield
+            deltas = _batch.deltas
+        finally:
+            _batch.deltas = None
+        if not (outermost and connection.vendor == "postgresql" and deltas.counters):
+            deltas.write()
+            return
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            deltas.write()
+            with connection.cursor() as cursor:
+                cursor.execute("COMMIT")
 
 
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:
