@@ -196,3 +196,14 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
     with rollups.batched():  # the connection is usable, the next one commits
         receive("Người thứ ba")
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
+
+    # The services' own transaction is one: called outermost (as the counter's screen calls them), a
+    # receipt and a transition that moves the counters send them with the COMMIT too.
+    piped.clear()
+    with CaptureQueriesContext(connection):
+        d = receive("Người thứ tư")
+        services.perform(d.pk, "withdraw", role="applicant", at=at("2025-03-03 10:00"))
+    if connection.vendor == "postgresql":
+        assert len(piped) == 2 and all(len(p) == 2 and p[1] == "COMMIT" for p in piped)
+        assert all("reports_dailycounter" in p[0] for p in piped)
+    assert sum(c.withdrawn for c in DailyCounter.objects.all()) == 1

@@ -12,10 +12,11 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from django.db import router, transaction
+from django.db import router
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -80,7 +81,7 @@ def check_level(
                            field="procedure")
 
 
-@transaction.atomic
+@rollups.batched()  # one transaction; the counters written last (with the COMMIT when it is the outermost)
 def receive(
     *, procedure: Procedure, unit: AdministrativeUnit, agency: Agency | None = None, channel: str = "counter",
     applicant: Applicant | None = None, matter: str = "", sets: int = 1, documents: Iterable[str] = (),
@@ -319,6 +320,9 @@ class DossierWriter(Writer):
     def event_fields(self, d: Dossier, change: Change) -> dict[str, Any]:
         return {"actor_label": _actor_label(change.actor, change.role), "step": d.current_step or None,
                 "note": change.get("note", ""), "reason": change.get("reason", "")}
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        return rollups.batched()  # the counters written last; outermost on PostgreSQL, with the COMMIT
 
     def after(self, d: Dossier, event: DossierEvent, change: Change) -> None:
         outbox.on_event(d, event)

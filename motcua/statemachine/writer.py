@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -80,13 +81,17 @@ class Writer:
     def after(self, obj: Any, event: Any, change: Change) -> None:
         """After the event, in the same transaction (notifications, counters)."""
 
+    def transaction(self) -> AbstractContextManager[Any]:
+        """The transaction of one change (``transaction.atomic``, or one that writes something last)."""
+        return transaction.atomic()
+
     # --- the one way in -------------------------------------------------------------------------
     def perform(
         self, obj: Any, action: str, *, roles: Roles, actor: Any = None, at: dt.datetime | None = None,
         inputs: Mapping[str, Any] | None = None, expected_version: int | None = None,
     ) -> Any:
         """Apply ``action``; raise a LifecycleError and change nothing if it is refused."""
-        with transaction.atomic():
+        with self.transaction():
             pk = obj.pk if isinstance(obj, models.Model) else obj
             locked = self.read_locked(pk)
             if expected_version is not None and locked.version != expected_version:
