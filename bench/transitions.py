@@ -16,13 +16,15 @@
 4. Statements per transition, counted with Django's query capture on one dossier: receive,
    hand_over, resolve, return, after one receipt that warms the per-process caches (calendar,
    route) as any process's first request does: statements (SAVEPOINTs included, BEGIN and COMMIT
-   not) and round trips (every statement, BEGIN and COMMIT included).
+   not), and round trips counted at the driver: each exchange with the server (a statement, BEGIN,
+   COMMIT, or several statements sent in one message by the driver's pipeline mode).
 
 Prints a table and writes bench/out/transitions.json.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -32,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -154,9 +157,39 @@ def run_workers(ids: dict, workers: int, seconds: float) -> dict:
             "p95_ms": round(1000 * flat[int(0.95 * (len(flat) - 1))], 1) if flat else None}
 
 
-def _cost(captured) -> dict[str, int]:  # noqa: ANN001 - a CaptureQueriesContext
+def _cost(captured, exchanges: list[int]) -> dict[str, int]:  # noqa: ANN001 - a CaptureQueriesContext
     sql = [q["sql"] for q in captured.captured_queries]
-    return {"statements": sum(s not in ("BEGIN", "COMMIT") for s in sql), "round_trips": len(sql)}
+    return {"statements": sum(s not in ("BEGIN", "COMMIT") for s in sql), "round_trips": exchanges[0]}
+
+
+@contextlib.contextmanager
+def counting_exchanges() -> Iterator[list[int]]:
+    """The number of exchanges with the server meanwhile: the driver's waits that did wait for the
+    network (a commit with nothing left to commit sends nothing)."""
+    import psycopg
+
+    count, real = [0], psycopg.Connection.wait
+
+    def counted(gen):  # noqa: ANN001, ANN202 - the driver's generator, unchanged but counted
+        try:
+            request = next(gen)
+        except StopIteration as done:
+            return done.value
+        count[0] += 1
+        while True:
+            try:
+                request = gen.send((yield request))
+            except StopIteration as done:
+                return done.value
+
+    def wait(self, gen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        return real(self, counted(gen), *args, **kwargs)
+
+    psycopg.Connection.wait = wait
+    try:
+        yield count
+    finally:
+        psycopg.Connection.wait = real
 
 
 def statements(world) -> dict:  # noqa: ANN001
@@ -172,16 +205,16 @@ def statements(world) -> dict:  # noqa: ANN001
     # One receipt first: the per-process caches (the unit's calendar, the procedure's route) are warm,
     # as they are for every request but a process's first.
     services.receive(procedure=procedure, unit=unit, agency=agency, applicant=applicant, actor=users["counter"])
-    with CaptureQueriesContext(connection) as q:
+    with CaptureQueriesContext(connection) as q, counting_exchanges() as n:
         d = services.receive(procedure=procedure, unit=unit, agency=agency, applicant=applicant,
                              actor=users["counter"])
-    out["receive"] = _cost(q)
+    out["receive"] = _cost(q, n)
     for label, action, who in (("hand_over (counter)", "hand_over", "counter"),
                                ("hand_over (specialist)", "hand_over", "specialist"),
                                ("resolve", "resolve", "head"), ("return", "return", "counter")):
-        with CaptureQueriesContext(connection) as q:
+        with CaptureQueriesContext(connection) as q, counting_exchanges() as n:
             services.perform(d.pk, action, actor=users[who])
-        out[label] = _cost(q)
+        out[label] = _cost(q, n)
     return out
 
 
@@ -237,7 +270,7 @@ def main() -> None:
     four = next((r for r in results["runs"] if r["workers"] == 4), None)
     if one and four:
         results["scaling_4_over_1"] = round(four["tps"] / one["tps"], 2)
-    print("per transition: statements (SAVEPOINTs included) / round trips (+ BEGIN, COMMIT)")
+    print("per transition: statements (SAVEPOINTs included) / round trips (exchanges with the server)")
     for label, cost in results["statements"].items():
         print(f"  {label:<24} {cost['statements']:>3} / {cost['round_trips']:>3}")
     print("4 threads ÷ 1 thread:", results.get("scaling_4_over_1"))

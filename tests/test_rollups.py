@@ -143,9 +143,10 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
 
 @pytest.mark.django_db(transaction=True)
 def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(monkeypatch):
-    """Outermost (as an API request's): the counters and the COMMIT sent together on PostgreSQL (in one
-    pipeline of the driver). All is committed; a failure found only at the commit (a deferred foreign
-    key) is raised from the block and leaves nothing written, and the connection goes on working."""
+    """Outermost (as an API request's): on PostgreSQL the COMMIT sent right behind the counters, without
+    waiting for their answer (in one pipeline of the driver). All is committed; a failure found only at
+    the commit (a deferred foreign key) is raised from the block and leaves nothing written, and the
+    connection goes on working."""
     import contextlib
 
     from django.db import IntegrityError, connection
@@ -198,7 +199,7 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
 
     # The services' own transaction is one: called outermost (as the counter's screen calls them), a
-    # receipt and a transition that moves the counters send them with the COMMIT too.
+    # receipt and a transition that moves the counters send the COMMIT right behind them too.
     piped.clear()
     with CaptureQueriesContext(connection):
         d = receive("Người thứ tư")

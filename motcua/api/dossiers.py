@@ -131,7 +131,7 @@ def submit_dossier(
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
     try:
-        # The dossier and the key's record together; the counters last, sent with the commit.
+        # The dossier and the key's record together; the counters last, the COMMIT right behind them.
         with rollups.batched():
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
@@ -237,7 +237,7 @@ def perform_action(
         replayed = idempotency.replay(caller.user, idempotency_key, print_)
         if replayed is not None:
             return replayed
-    with rollups.batched():  # one transaction; the counters last, sent with the commit
+    with rollups.batched():  # one transaction; the counters last, the COMMIT right behind them
         # As written (the writer hands back the row it locked and changed), with the agency read above.
         result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),

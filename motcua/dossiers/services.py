@@ -81,7 +81,7 @@ def check_level(
                            field="procedure")
 
 
-@rollups.batched()  # one transaction; the counters written last (with the COMMIT when it is the outermost)
+@rollups.batched()  # one transaction; the counters written last (the COMMIT right behind them when outermost)
 def receive(
     *, procedure: Procedure, unit: AdministrativeUnit, agency: Agency | None = None, channel: str = "counter",
     applicant: Applicant | None = None, matter: str = "", sets: int = 1, documents: Iterable[str] = (),
@@ -322,7 +322,7 @@ class DossierWriter(Writer):
                 "note": change.get("note", ""), "reason": change.get("reason", "")}
 
     def transaction(self) -> AbstractContextManager[Any]:
-        return rollups.batched()  # the counters written last; outermost on PostgreSQL, with the COMMIT
+        return rollups.batched()  # the counters written last; outermost, the COMMIT right behind them
 
     def after(self, d: Dossier, event: DossierEvent, change: Change) -> None:
         outbox.on_event(d, event)

@@ -195,11 +195,12 @@ def batched() -> Iterator[None]:
     of the request (an API's answer, its idempotency record). Nothing is written when the block raises;
     inside another ``batched`` block, the outer one writes.
 
-    When this transaction is the outermost on PostgreSQL, the increments and the COMMIT reach the server
-    in one message (the driver's pipeline mode), so the rows are not held while this process waits for a
-    CPU to send the COMMIT: the transaction has ended when ``transaction.atomic`` comes to commit it, which
-    then has nothing to do. A failure of either (a deferred constraint is checked at the COMMIT) is raised
-    inside the block, which rolls back as any failure does."""
+    When this transaction is the outermost on PostgreSQL, the COMMIT is sent right behind the increments,
+    without waiting for their answer (the driver's pipeline mode), so the rows are not held while this
+    process waits for the answer, then for a CPU, to send the COMMIT: the transaction has ended when
+    ``transaction.atomic`` comes to commit it, which then has nothing to do. A failure of either (a
+    deferred constraint is checked at the COMMIT) is raised inside the block, which rolls back as any
+    failure does."""
     if getattr(_batch, "deltas", None) is not None:
         with transaction.atomic():
             yield
