@@ -61,6 +61,23 @@ def test_the_task_is_queued_in_the_transition_and_the_worker_sends_each_message_
     assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
 
 
+def test_a_claim_gives_the_row_as_the_orm_reads_it_and_only_once() -> None:
+    """The worker's claim (one UPDATE … RETURNING): the row moved to sending, one more attempt, and the
+    object built from what it returned is the one the ORM reads; a second claim of the row gets None."""
+    from motcua.notifications.tasks import _claim
+
+    d = _receive()
+    note = Notification.objects.filter(dossier=d).order_by("channel").first()
+    before = timezone.now()
+    claimed = _claim(note.pk)
+    stored = Notification.objects.get(pk=note.pk)
+    fields = [f.attname for f in Notification._meta.concrete_fields]
+    assert {f: getattr(claimed, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert (stored.state, stored.attempts) == (State.SENDING, note.attempts + 1)
+    assert stored.claimed_at >= before and claimed._state.adding is False
+    assert _claim(note.pk) is None  # being sent: nobody else claims it
+
+
 def test_the_task_row_written_is_the_one_the_backend_would_write() -> None:
     """The outbox writes the database backend's row itself (one prepared INSERT): the same row, but for
     its id and the instant, as ``Task.enqueue`` writes, with and without ``run_after``."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.core.mail import EmailMessage
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
@@ -23,7 +24,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
-from motcua.prepared import insert_rows
+from motcua.prepared import insert_rows, update_row
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -44,9 +45,43 @@ def send(note: Notification) -> None:
 
 
 def _claim(notification_id: int) -> Notification | None:
-    claimed = Notification.objects.filter(pk=notification_id, state=State.PENDING).update(
-        state=State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
-    return Notification.objects.get(pk=notification_id) if claimed else None
+    """The row, pending → sending, as one UPDATE … RETURNING whose SQL is kept per connection (the ORM
+    built an UPDATE then a SELECT for every message: most of the worker's time); None when the row
+    is not pending."""
+    using = router.db_for_write(Notification)
+    connection = connections[using]
+    if not connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING as well
+        claimed = Notification.objects.filter(pk=notification_id, state=State.PENDING).update(
+            state=State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        return Notification.objects.get(pk=notification_id) if claimed else None
+    sql, columns = _claim_sql(connection)
+    now = Notification._meta.get_field("claimed_at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [State.SENDING, now, notification_id, State.PENDING])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for (col, converters), value in zip(columns, row, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
+        values.append(value)
+    return Notification.from_db(using, [col.target.attname for col, _ in columns], values)
+
+
+def _claim_sql(connection: Any) -> tuple[str, list]:
+    cache = connection.__dict__.setdefault("_motcua_claim_sql", {})
+    if "claim" not in cache:
+        meta, quote = Notification._meta, connection.ops.quote_name
+        columns = []
+        for field in meta.concrete_fields:
+            col = field.get_col(meta.db_table)
+            columns.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
+        state, claimed, attempts = (quote(meta.get_field(n).column) for n in ("state", "claimed_at", "attempts"))
+        cache["claim"] = (f"UPDATE {quote(meta.db_table)} SET {state} = %s, {claimed} = %s, "
+                          f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} = %s AND {state} = %s "
+                          f"RETURNING {', '.join(quote(f.column) for f in meta.concrete_fields)}", columns)
+    return cache["claim"]
 
 
 @task()
@@ -75,8 +110,8 @@ def deliver_one(notification_id: int) -> str:
         if retry_at is not None:
             enqueue(note.pk, run_after=retry_at)
         return "failed" if failed else "retry"
-    Notification.objects.filter(pk=note.pk, state=State.SENDING).update(
-        state=State.SENT, sent_at=timezone.now(), claimed_at=None)
+    update_row(Notification, note.pk, {"state": State.SENDING},
+               {"state": State.SENT, "sent_at": timezone.now(), "claimed_at": None}, using=note._state.db)
     return "sent"
 
 
