@@ -45,6 +45,7 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
     if not django_db_keepdb or (connection.vendor == "sqlite" and connection.is_in_memory_db()):
         yield
         codes.close_all()  # before the test database is dropped
+        _end_other_sessions()
         return
     from motcua.units.models import AdministrativeUnit
 
@@ -62,6 +63,23 @@ def django_db_setup(django_db_setup: None, django_db_keepdb: bool, django_db_blo
     codes.close_all()
     with django_db_blocker.unblock():
         connection.creation.destroy_test_db(old_database_name=kept, verbosity=0)
+
+
+def _end_other_sessions() -> None:
+    """PostgreSQL: end the sessions still open on the test database but the current connection's, so
+    that it can be dropped. At the end of a whole run one was left (idle after a COMMIT), held by a
+    connection object other than the current ``connections["default"]``; PostgreSQL then refused to
+    drop the database ("is being accessed by other users") and pytest warned."""
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+
+    mine = connection.connection.info.backend_pid if connection.connection is not None else None
+    s = connection.settings_dict
+    with psycopg.connect(dbname="postgres", user=s.get("USER") or None, password=s.get("PASSWORD") or None,
+                         host=s.get("HOST") or None, port=s.get("PORT") or None, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
+                      "AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM %s", [s["NAME"], mine])
 
 
 def pytest_configure(config) -> None:  # noqa: ANN001
