@@ -137,8 +137,16 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
         raise Refused
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 2
     assert getattr(rollups._batch, "deltas", None) is None  # the next transition writes at once again
-    receive()
+
+    # inside another block: a receipt rolled back to its savepoint is not counted by the outer one
+    with rollups.batched():
+        receive()
+        with pytest.raises(Refused), rollups.batched():
+            receive()
+            raise Refused
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 3
+    receive()
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 4
 
 
 @pytest.mark.django_db(transaction=True)

@@ -193,7 +193,7 @@ def batched() -> Iterator[None]:
     its last statement, when its block ends without an error. A unit's counter rows are shared by every
     transition of the unit: written last, they stay locked only until the commit, not through the rest
     of the request (an API's answer, its idempotency record). Nothing is written when the block raises;
-    inside another ``batched`` block, the outer one writes.
+    inside another ``batched`` block, the outer one writes (without what a block rolled back gathered).
 
     When this transaction is the outermost on PostgreSQL, the COMMIT is sent right behind the increments,
     without waiting for their answer (the driver's pipeline mode), so the rows are not held while this
@@ -201,9 +201,16 @@ def batched() -> Iterator[None]:
     ``transaction.atomic`` comes to commit it, which then has nothing to do. A failure of either (a
     deferred constraint is checked at the COMMIT) is raised inside the block, which rolls back as any
     failure does."""
-    if getattr(_batch, "deltas", None) is not None:
-        with transaction.atomic():
-            yield
+    outer = getattr(_batch, "deltas", None)
+    if outer is not None:  # a savepoint in the outer block: what it gathered goes if it rolls back
+        kept = {key: dict(columns) for key, columns in outer.counters.items()}
+        try:
+            with transaction.atomic():
+                yield
+        except BaseException:
+            outer.counters.clear()
+            outer.counters.update((key, defaultdict(int, columns)) for key, columns in kept.items())
+            raise
         return
     outermost = not connection.in_atomic_block
     with transaction.atomic():
