@@ -203,6 +203,11 @@ def test_list_and_detail_are_scoped_to_the_caller(client, world):
     assert act(officer_a, code_b, "accept").status_code == 404
     integration = {d["code"] for d in client.get("/api/dossiers", **bearer(world["system_key"])).json()["items"]}
     assert integration == {code_a, code_b}
+    # one dossier by its code: the same rule as the list, for each caller
+    for caller, seen in ((officer_a, {code_a}), (login("counter_b", world), {code_b})):
+        assert {c for c in (code_a, code_b) if caller.get(f"/api/dossiers/{c}").status_code == 200} == seen
+    assert all(client.get(f"/api/dossiers/{c}", **bearer(world["system_key"])).status_code == 200
+               for c in (code_a, code_b))
 
 
 def test_list_filters_and_pagination(client, world):

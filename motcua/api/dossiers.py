@@ -38,6 +38,7 @@ from motcua.prepared import PreparedRead
 from motcua.process_cache import ProcessCache
 from motcua.reports import rollups
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.scoping import can_see_dossier
 
 router = Router(tags=["Hồ sơ"], auth=AUTH)
 
@@ -49,9 +50,12 @@ def _errors(*statuses: int) -> dict[int, type[Error]]:
 
 
 def _dossier(caller: Caller, code: str) -> Dossier:
-    """The dossier with this code if the caller may see it; 404 otherwise (existence is not revealed)."""
-    dossier = scope.visible_dossiers(caller).filter(code=code).first()
-    if dossier is None:
+    """The dossier with this code if the caller may see it; 404 otherwise (existence is not revealed).
+    Read by its code (compiled once per connection), then checked by the office screens' rule for one
+    dossier (``scoping.can_see_dossier``): the scope's query over every visible dossier, built anew for
+    each request, cost twice the transition itself."""
+    dossier = _BY_CODE.first(code)
+    if dossier is None or not can_see_dossier(caller.user, dossier):
         raise not_found()
     return dossier
 
@@ -82,6 +86,8 @@ _UNIT = PreparedRead(lambda pk: AdministrativeUnit.objects.filter(pk=pk).order_b
 _AGENCY = PreparedRead(lambda code: Agency.objects.filter(code=code).order_by()[:1])
 _BY_KEY = PreparedRead(lambda key: Dossier.objects.select_related("procedure", "unit", "agency")
                        .filter(idempotency_key=key).order_by()[:1])
+_BY_CODE = PreparedRead(lambda code: Dossier.objects.select_related("procedure", "unit", "agency")
+                        .filter(code=code).order_by()[:1])
 
 
 def _agency(code: str | None) -> Agency | None:

@@ -1,25 +1,19 @@
-"""What an API caller may see and with which roles it acts: the project's rules, applied to a caller.
+"""With which roles an API caller acts: the project's rules, applied to a caller.
 
-Visibility is ``motcua.units.scoping``; acting roles and intake are ``motcua.dossiers.policy``. A
-token acts with its own role where its user acts; a session user with its acting staff roles.
+Acting roles and intake are ``motcua.dossiers.policy``; what a caller sees is ``motcua.units.scoping``
+(one dossier: ``can_see_dossier``, as on the office screens). A token acts with its own role where its
+user acts; a session user with its acting staff roles.
 """
 from __future__ import annotations
-
-from django.db.models import QuerySet
 
 from motcua.api.auth import Caller
 from motcua.dossiers import policy
 from motcua.dossiers.models import Dossier
-from motcua.units import scoping
 from motcua.units.models import AdministrativeUnit, Agency
 
 
 def token_role(caller: Caller) -> str | None:
     return caller.token.role if caller.token is not None else None
-
-
-def visible_dossiers(caller: Caller) -> QuerySet[Dossier]:
-    return scoping.visible_dossiers(caller.user, Dossier.objects.select_related("procedure", "unit", "agency"))
 
 
 def roles_for(caller: Caller, dossier: Dossier) -> list[str]:
