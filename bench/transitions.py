@@ -16,8 +16,8 @@
 4. Statements per transition, counted with Django's query capture on one dossier: receive,
    hand_over, resolve, return, after one receipt that warms the per-process caches (calendar,
    route) as any process's first request does: statements (SAVEPOINTs included, BEGIN and COMMIT
-   not), and round trips counted at the driver: each exchange with the server (a statement, BEGIN,
-   COMMIT, or several statements sent in one message by the driver's pipeline mode).
+   not), and round trips counted at the driver: each time it waited on the server (a statement,
+   BEGIN, COMMIT; in its pipeline mode, each send and the final sync), on every connection.
 
 Prints a table and writes bench/out/transitions.json.
 """

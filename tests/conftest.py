@@ -74,7 +74,8 @@ def _end_other_sessions() -> None:
         return
     import psycopg
 
-    mine = connection.connection.info.backend_pid if connection.connection is not None else None
+    raw = connection.connection
+    mine = raw.info.backend_pid if raw is not None and not raw.closed else None
     s = connection.settings_dict
     with psycopg.connect(dbname="postgres", user=s.get("USER") or None, password=s.get("PASSWORD") or None,
                          host=s.get("HOST") or None, port=s.get("PORT") or None, autocommit=True) as admin:

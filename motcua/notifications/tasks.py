@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import connections, router, transaction
-from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task
@@ -49,11 +48,7 @@ def _claim(notification_id: int) -> Notification | None:
     built an UPDATE then a SELECT for every message: most of the worker's time); None when the row
     is not pending."""
     using = router.db_for_write(Notification)
-    connection = connections[using]
-    if not connection.features.can_return_columns_from_insert:  # UPDATE … RETURNING as well
-        claimed = Notification.objects.filter(pk=notification_id, state=State.PENDING).update(
-            state=State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1)
-        return Notification.objects.get(pk=notification_id) if claimed else None
+    connection = connections[using]  # PostgreSQL, or SQLite ≥ 3.35: both have UPDATE … RETURNING
     sql, columns = _claim_sql(connection)
     now = Notification._meta.get_field("claimed_at").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cursor:

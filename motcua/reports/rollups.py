@@ -235,12 +235,10 @@ def record(d: Dossier, before: Position, at: dt.datetime) -> None:
     after = position(d)
     if after == before:
         return
-    deltas = getattr(_batch, "deltas", None)
-    pending = deltas is not None
-    if not pending:
-        deltas = Deltas()
+    batch = getattr(_batch, "deltas", None)
+    deltas = batch if batch is not None else Deltas()
     deltas.move(key_of(d), d.channel, before, after, local_date(at))
-    if not pending:
+    if batch is None:
         deltas.write()
 
 
