@@ -40,6 +40,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 DB = "bench_transitions"
 PGB = "bench_transitions_pgbench"
+# deploy/gunicorn.conf.py's post_fork: the interval at which a worker's threads take turns on the interpreter lock.
+SWITCH_INTERVAL = float(os.environ.get("MOTCUA_SWITCH_INTERVAL_MS", "1")) / 1000
 
 
 def pg_admin(url: str, sql: str) -> None:
@@ -106,41 +108,76 @@ def _load_world(ids: dict):  # noqa: ANN202 - the world's objects in a worker pr
             Agency.objects.get(pk=ids["agency"]), users)
 
 
-def _worker(i: int, ids: dict, start_at: float, seconds: float, results) -> None:  # noqa: ANN001
-    """One officer's process (as a gunicorn worker is one): its own dossiers of the shared unit."""
+def _officer(world, n: int, stop: float, out: dict) -> None:  # noqa: ANN001
+    """One officer (a server thread): its own dossiers, one after another, until ``stop``."""
+    from django.db import connection
+    from psycopg import errors as pg_errors
+
+    try:
+        while time.time() < stop:
+            n += 1
+            try:
+                out["count"] += one_dossier(world, n, out["timings"])
+            except Exception as exc:  # noqa: BLE001 - counted, reported
+                cause = exc.__cause__ or exc
+                if isinstance(cause, pg_errors.DeadlockDetected) or "deadlock" in str(exc).lower():
+                    out["deadlocks"] += 1
+                else:
+                    out["errors"].append(f"{type(exc).__name__}: {exc}"[:200])
+    finally:
+        connection.close()
+
+
+def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, results) -> None:  # noqa: ANN001
+    """One server process (a gunicorn worker): ``threads`` officers at once, each on its own dossiers of
+    the shared unit, switching the interpreter lock as deploy/gunicorn.conf.py sets it."""
+    import threading
+
     import django
 
     django.setup()
-    from psycopg import errors as pg_errors
-
+    sys.setswitchinterval(SWITCH_INTERVAL)
     world = _load_world(ids)
-    count, timings, deadlocks, errors, n = 0, [], 0, [], (i + 1) * 10_000_000
+    from django.db import connection
+
+    connection.close()
+    parts = [{"count": 0, "timings": [], "deadlocks": 0, "errors": []} for _ in range(threads)]
     while time.time() < start_at:
         time.sleep(0.005)
     stop = start_at + seconds
     cpu0 = time.process_time()
-    while time.time() < stop:
-        n += 1
-        try:
-            count += one_dossier(world, n, timings)
-        except Exception as exc:  # noqa: BLE001 - counted, reported
-            cause = exc.__cause__ or exc
-            if isinstance(cause, pg_errors.DeadlockDetected) or "deadlock" in str(exc).lower():
-                deadlocks += 1
-            else:
-                errors.append(f"{type(exc).__name__}: {exc}"[:200])
-    results.put({"count": count, "timings": timings, "deadlocks": deadlocks, "errors": errors,
+    pool = [threading.Thread(target=_officer, args=(world, (i * 100 + t + 1) * 1_000_000, stop, part))
+            for t, part in enumerate(parts)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    results.put({"count": sum(p["count"] for p in parts), "timings": [x for p in parts for x in p["timings"]],
+                 "deadlocks": sum(p["deadlocks"] for p in parts), "errors": [e for p in parts for e in p["errors"]],
                  "cpu": time.process_time() - cpu0})
 
 
-def run_workers(ids: dict, workers: int, seconds: float) -> dict:
-    """``workers`` processes at once, started together, for ``seconds``."""
+def layout(officers: int, shape: str) -> list[int]:
+    """Officers per process. ``server``: as deploy/gunicorn.conf.py serves them, at most 2 × CPUs + 1
+    processes of at most MOTCUA_THREADS (4) threads, the officers spread evenly; ``processes``: one
+    process each."""
+    if shape == "processes":
+        return [1] * officers
+    processes = min(officers, 2 * (os.cpu_count() or 1) + 1)
+    per, extra = divmod(officers, processes)
+    return [per + (k < extra) for k in range(processes)]
+
+
+def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
+    """``workers`` officers at once, in the processes ``layout`` gives, started together, for ``seconds``."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     results = ctx.Queue()
-    start_at = time.time() + 3 + 0.3 * workers  # after every process has started Django
-    pool = [ctx.Process(target=_worker, args=(i, ids, start_at, seconds, results)) for i in range(workers)]
+    shape_of = layout(workers, shape)
+    start_at = time.time() + 3 + 0.3 * len(shape_of)  # after every process has started Django
+    pool = [ctx.Process(target=_worker, args=(i, threads, ids, start_at, seconds, results))
+            for i, threads in enumerate(shape_of)]
     for p in pool:
         p.start()
     parts = [results.get(timeout=seconds + 120) for _ in pool]
@@ -149,7 +186,8 @@ def run_workers(ids: dict, workers: int, seconds: float) -> dict:
     flat = sorted(x for part in parts for x in part["timings"])
     errors = [e for part in parts for e in part["errors"]]
     total = sum(part["count"] for part in parts)
-    return {"workers": workers, "transitions": total, "seconds": seconds, "tps": round(total / seconds, 1),
+    return {"workers": workers, "processes": len(shape_of), "threads_per_process": sorted(set(shape_of)),
+            "transitions": total, "seconds": seconds, "tps": round(total / seconds, 1),
             "deadlocks": sum(part["deadlocks"] for part in parts), "errors": len(errors),
             "error_sample": errors[:3],
             "worker_cpu_ms": round(1000 * sum(part["cpu"] for part in parts) / total, 2) if total else None,
@@ -222,6 +260,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", default="1,4,16")
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--shape", choices=("server", "processes"), default="server",
+                        help="server: the officers served as `make serve` serves them (2 × CPUs + 1 processes "
+                             "of threads); processes: one process per officer")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
@@ -252,11 +293,12 @@ def main() -> None:
     connections.close_all()
     try:
         for threads in thread_counts:
-            ours = run_workers(ids, threads, args.seconds)
+            ours = run_workers(ids, threads, args.seconds, args.shape)
             reference = pgbench(args.pg, threads, int(args.seconds))
             ours.update(pgbench_tps=reference, ratio=round(ours["tps"] / reference, 3))
             results["runs"].append(ours)
-            print(f"{threads:>3} workers: {ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
+            print(f"{threads:>3} officers ({ours['processes']} processes × {ours['threads_per_process']} threads): "
+                  f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
                   f"ratio {ours['ratio']:.3f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
                   f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms  "
                   f"worker CPU {ours['worker_cpu_ms']} ms/transition", flush=True)

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
@@ -119,6 +120,58 @@ def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once(
     _run_worker()
     assert len(mail.outbox) == 1
     assert set(Notification.objects.values_list("state", flat=True)) == {State.SENT}
+
+
+def test_an_events_rows_and_their_task_are_sent_together_and_a_failed_row_fails_the_transition(
+        monkeypatch) -> None:
+    """On PostgreSQL the event's rows, the SAVEPOINT, the task and the RELEASE go to the server in one
+    pipeline (one exchange). Whatever the database: the task's argument is the rows' keys, and a row
+    that cannot be written (here the event's e-mail already has one) fails the whole transition: no
+    status moved, no event, no task, nothing left half-written."""
+    import contextlib
+
+    from django.db import IntegrityError
+
+    from motcua.dossiers.models import DossierEvent
+
+    piped: list[list[str]] = []
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        real = psycopg.Connection.pipeline
+
+        @contextlib.contextmanager
+        def spied(self):  # noqa: ANN001, ANN202
+            start = len(connection.queries_log)
+            with real(self) as pipeline:
+                yield pipeline
+            piped.append([q["sql"] for q in list(connection.queries_log)[start:]])
+
+        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
+    with CaptureQueriesContext(connection):
+        d = _receive()
+    if connection.vendor == "postgresql":
+        outbox = [sql for sql in piped if "notifications_notification" in sql[0]]
+        assert len(outbox) == 1 and len(outbox[0]) == 4, piped
+        assert outbox[0][1].startswith("SAVEPOINT") and outbox[0][3].startswith("RELEASE SAVEPOINT")
+        assert "dbtaskresult" in outbox[0][2]
+    notes = list(Notification.objects.filter(dossier=d))
+    [task] = DBTaskResult.objects.all()
+    assert task.args_kwargs == {"args": [sorted(n.pk for n in notes)], "kwargs": {}}
+    assert task.task_path == deliver_many.module_path
+
+    services.perform(d, "hand_over", role="counter", at=at("2026-03-02 10:00"))
+    services.perform(d, "hand_over", role="specialist", at=at("2026-03-02 11:00"))
+    d.refresh_from_db()
+    Notification.objects.create(dossier=d, event_seq=d.version + 1, kind="other", channel="email",
+                                recipient="pom@example.vn", body="x")  # the resolution's event will take that seq
+    with pytest.raises(IntegrityError):
+        services.perform(d, "resolve", role="head", at=at("2026-03-02 14:00"))
+    after = type(d).objects.get(pk=d.pk)
+    assert (after.status, after.version) == (d.status, d.version)
+    assert not DossierEvent.objects.filter(dossier=d, action="resolve").exists()
+    assert DBTaskResult.objects.count() == 1
+    assert Notification.objects.filter(dossier=d).count() == 3
 
 
 def test_what_a_killed_worker_left_running_is_reclaimed_and_sent_once() -> None:

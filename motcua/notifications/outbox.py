@@ -10,7 +10,6 @@ from django.utils import timezone
 from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.notifications.models import Notification
-from motcua.prepared import insert_rows
 
 _state = threading.local()
 
@@ -61,7 +60,7 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
         (Notification.Channel.EMAIL, dossier.applicant_email),
         (Notification.Channel.SMS, dossier.applicant_phone),
     ]
-    from motcua.notifications.tasks import queue_new
+    from motcua.notifications.tasks import insert_and_queue
 
     notes = [
         Notification(dossier=dossier, event_seq=event.seq, kind=kind, channel=channel, recipient=recipient,
@@ -69,5 +68,4 @@ def on_event(dossier: Dossier, event: DossierEvent) -> None:
         for channel, recipient in targets if recipient
     ]
     if notes:
-        insert_rows(notes, using=dossier._state.db or "default")  # one INSERT, its SQL kept per connection
-        queue_new(notes)  # one task
+        insert_and_queue(notes, using=dossier._state.db or "default")  # one INSERT and one task

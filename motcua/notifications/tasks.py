@@ -23,7 +23,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
-from motcua.prepared import insert_rows, update_row
+from motcua.prepared import _has_save_signals, _insert_params, _insert_sql, _set_keys, insert_rows, update_row
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -141,12 +141,86 @@ def _enqueue(job: Task, arg: object) -> object:
     backend = job.get_backend()
     if not isinstance(backend, DatabaseBackend):
         return job.enqueue(arg).id
-    row = DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": [arg], "kwargs": {}}),
-                       priority=job.priority, task_path=job.module_path, queue_name=job.queue_name,
-                       run_after=job.run_after or get_date_max(), backend_name=backend.alias)
+    row = _task_row(job, backend, arg)
     insert_rows([row], using=router.db_for_write(DBTaskResult), signals=False)
     logger.debug("queued %s(%s) as task %s", job.module_path, arg, row.pk)
     return row.pk
+
+
+def _task_row(job: Task, backend: DatabaseBackend, arg: object) -> DBTaskResult:
+    """The row the database backend's ``enqueue`` writes for ``job(arg)``, not saved."""
+    return DBTaskResult(id=backend._get_id(), args_kwargs=normalize_json({"args": [arg], "kwargs": {}}),
+                        priority=job.priority, task_path=job.module_path, queue_name=job.queue_name,
+                        run_after=job.run_after or get_date_max(), backend_name=backend.alias)
+
+
+QUEUE_SAVEPOINT = "motcua_queue"
+
+
+def insert_and_queue(notes: list[Notification], using: str) -> None:
+    """The outbox rows of one dossier event, written with their one task (``deliver_many``) as
+    ``insert_rows`` then ``queue_new`` write them: the rows in the caller's transaction, the task in a
+    savepoint of its own, whose failure is logged and leaves the rows to the sweeper.
+
+    On PostgreSQL, with the database queue on the same database, the four statements (the rows'
+    INSERT, SAVEPOINT, the task's INSERT, RELEASE) are sent together and answered together (the
+    driver's pipeline mode): one exchange with the server instead of four, and no ORM object for the
+    task, whose argument (the rows' keys) the task's INSERT reads from the rows just written."""
+    connection = connections[using]
+    backend = deliver_many.get_backend()
+    if (connection.vendor != "postgresql" or not isinstance(backend, DatabaseBackend)
+            or router.db_for_write(DBTaskResult) != using or _has_save_signals(Notification)
+            or any(note.dossier_id is None or note.event_seq != notes[0].event_seq for note in notes)):
+        insert_rows(notes, using)
+        queue_new(notes)
+        return
+    import psycopg
+
+    rows_sql, fields = _insert_sql(Notification, len(notes), connection)
+    task_sql, task_fields = _queue_sql(connection)
+    task = _task_row(deliver_many, backend, [])
+    task_params = [f.get_db_prep_save(f.pre_save(task, True), connection) for f in task_fields]
+    task_params += [notes[0].dossier_id, notes[0].event_seq]
+    connection.ensure_connection()
+    with connection.cursor() as rows, connection.cursor() as queue:
+        try:
+            with connection.connection.pipeline():
+                rows.execute(rows_sql, _insert_params(notes, fields, connection))
+                queue.execute(f"SAVEPOINT {QUEUE_SAVEPOINT}")
+                queue.execute(task_sql, task_params)
+                queue.execute(f"RELEASE SAVEPOINT {QUEUE_SAVEPOINT}")
+        except psycopg.Error as exc:
+            answer = rows.cursor.pgresult
+            written = answer is not None and answer.status == psycopg.pq.ExecStatus.TUPLES_OK
+            if not written:  # the rows themselves: the caller's transaction fails, as with insert_rows
+                with connection.wrap_database_errors:
+                    raise
+            queue.execute(f"ROLLBACK TO SAVEPOINT {QUEUE_SAVEPOINT}")
+            queue.execute(f"RELEASE SAVEPOINT {QUEUE_SAVEPOINT}")
+            logger.error("could not queue notifications of dossier %s, event %s (%s); "
+                         "`manage.py resend_notifications` will", notes[0].dossier_id, notes[0].event_seq, exc)
+        _set_keys(notes, [row[0] for row in rows.fetchall()], using, connection)
+
+
+def _queue_sql(connection: Any) -> tuple[str, list]:
+    """``INSERT INTO <task table> (…) SELECT <the row's values>, <its argument> FROM <outbox> WHERE
+    dossier = %s AND event_seq = %s``: the argument is the list of the event's rows' keys, in key order
+    (``{"args": [[…]], "kwargs": {}}``, as ``normalize_json`` writes it); each value cast to its column's
+    type. Kept per connection."""
+    cache = connection.__dict__.setdefault("_motcua_queue_sql", {})
+    if "sql" not in cache:
+        quote = connection.ops.quote_name
+        meta, outbox = DBTaskResult._meta, Notification._meta
+        fields = [f for f in meta.concrete_fields if f.name != "args_kwargs"]
+        key = quote(outbox.pk.column)
+        args = (f"jsonb_build_object('args', jsonb_build_array(jsonb_agg(n.{key} ORDER BY n.{key})), "
+                f"'kwargs', '{{}}'::jsonb)")
+        values = [args if f.name == "args_kwargs" else f"%s::{f.db_type(connection)}" for f in meta.concrete_fields]
+        columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
+        cache["sql"] = (f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {', '.join(values)} "
+                        f"FROM {quote(outbox.db_table)} n WHERE n.{quote(outbox.get_field('dossier').column)} = %s "
+                        f"AND n.{quote(outbox.get_field('event_seq').column)} = %s", fields)
+    return cache["sql"]
 
 
 def queue_new(notes: list[Notification]) -> None:
