@@ -4,20 +4,23 @@
 
 1. A fresh database ``bench_transitions`` (dropped at the end): migrate, one commune with its
    one-stop agency, a procedure of three steps (counter → specialist → head), one officer per role.
-2. For each count T: T worker processes (as gunicorn's workers are processes; Python threads in one
-   process would measure the interpreter's lock), each on its OWN dossiers of the SAME unit (the case
-   that used to deadlock), started together, for ``--seconds``: receive a dossier (with the
-   applicant's e-mail and phone, so the outbox and its tasks are written), hand it over twice,
-   resolve it, return it — as the
-   officers (``actor=``, the screens' path). Counted: transitions per second (a receipt counts as one),
-   deadlocks, other errors, p50/p95 latency.
+2. For each count T: T officers at once, served as ``make serve`` serves them (deploy/gunicorn.conf.py:
+   at most 2 × CPUs + 1 worker processes, the officers spread over them as threads, which take turns
+   on the interpreter lock every millisecond as its post_fork sets; ``--shape processes``: one process
+   per officer instead), each on its OWN dossiers of the SAME unit (the case that used to deadlock),
+   started together, for ``--seconds``: receive a dossier (with the applicant's e-mail and phone, so
+   the outbox and its tasks are written), hand it over twice, resolve it, return it — as the officers
+   (``actor=``, the screens' path). Counted: transitions per second (a receipt counts as one),
+   deadlocks, other errors, p50/p95 latency, and the CPU per transition of the worker processes and of
+   their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes are not counted).
 3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
    for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
 4. Statements per transition, counted with Django's query capture on one dossier: receive,
    hand_over, resolve, return, after one receipt that warms the per-process caches (calendar,
    route) as any process's first request does: statements (SAVEPOINTs included, BEGIN and COMMIT
-   not), and round trips counted at the driver: each time it waited on the server (a statement,
-   BEGIN, COMMIT; in its pipeline mode, each send and the final sync), on every connection.
+   not), and round trips counted at the driver, on every connection: each time it had to wait for
+   the server's answer (a statement, BEGIN, COMMIT; statements sent together in its pipeline mode and
+   answered together, one).
 
 Prints a table and writes bench/out/transitions.json.
 """
@@ -108,11 +111,21 @@ def _load_world(ids: dict):  # noqa: ANN202 - the world's objects in a worker pr
             Agency.objects.get(pk=ids["agency"]), users)
 
 
+def _cpu_of(pid: int) -> float:
+    """A process's CPU seconds so far (user + system), from /proc (the server runs on this machine)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _officer(world, n: int, stop: float, out: dict) -> None:  # noqa: ANN001
-    """One officer (a server thread): its own dossiers, one after another, until ``stop``."""
+    """One officer (a server thread): its own dossiers, one after another, until ``stop``. Its database
+    session's CPU is counted too."""
     from django.db import connection
     from psycopg import errors as pg_errors
 
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    backend_cpu = _cpu_of(backend)
     try:
         while time.time() < stop:
             n += 1
@@ -124,6 +137,7 @@ def _officer(world, n: int, stop: float, out: dict) -> None:  # noqa: ANN001
                     out["deadlocks"] += 1
                 else:
                     out["errors"].append(f"{type(exc).__name__}: {exc}"[:200])
+        out["backend_cpu"] = _cpu_of(backend) - backend_cpu
     finally:
         connection.close()
 
@@ -141,7 +155,7 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
     from django.db import connection
 
     connection.close()
-    parts = [{"count": 0, "timings": [], "deadlocks": 0, "errors": []} for _ in range(threads)]
+    parts = [{"count": 0, "timings": [], "deadlocks": 0, "errors": [], "backend_cpu": 0.0} for _ in range(threads)]
     while time.time() < start_at:
         time.sleep(0.005)
     stop = start_at + seconds
@@ -154,7 +168,7 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
         thread.join()
     results.put({"count": sum(p["count"] for p in parts), "timings": [x for p in parts for x in p["timings"]],
                  "deadlocks": sum(p["deadlocks"] for p in parts), "errors": [e for p in parts for e in p["errors"]],
-                 "cpu": time.process_time() - cpu0})
+                 "cpu": time.process_time() - cpu0, "backend_cpu": sum(p["backend_cpu"] for p in parts)})
 
 
 def layout(officers: int, shape: str) -> list[int]:
@@ -191,6 +205,7 @@ def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
             "deadlocks": sum(part["deadlocks"] for part in parts), "errors": len(errors),
             "error_sample": errors[:3],
             "worker_cpu_ms": round(1000 * sum(part["cpu"] for part in parts) / total, 2) if total else None,
+            "backend_cpu_ms": round(1000 * sum(part["backend_cpu"] for part in parts) / total, 2) if total else None,
             "p50_ms": round(1000 * statistics.median(flat), 1) if flat else None,
             "p95_ms": round(1000 * flat[int(0.95 * (len(flat) - 1))], 1) if flat else None}
 
@@ -202,26 +217,28 @@ def _cost(captured, exchanges: list[int]) -> dict[str, int]:  # noqa: ANN001 - a
 
 @contextlib.contextmanager
 def counting_exchanges() -> Iterator[list[int]]:
-    """The number of exchanges with the server meanwhile: the driver's waits that did wait for the
-    network (a commit with nothing left to commit sends nothing)."""
+    """The number of round trips meanwhile, on every connection: the times the driver had to wait for
+    the server's answer (it asked to read and nothing had come yet). Statements sent together (the
+    driver's pipeline mode) and answered together take one; a commit with nothing left to commit, none."""
+    import select
+
     import psycopg
+    from psycopg.waiting import Wait
 
     count, real = [0], psycopg.Connection.wait
 
-    def counted(gen):  # noqa: ANN001, ANN202 - the driver's generator, unchanged but counted
+    def counted(gen, fileno: int):  # noqa: ANN001, ANN202 - the driver's generator, unchanged but counted
         try:
             request = next(gen)
+            while True:
+                if request == Wait.R and not select.select([fileno], [], [], 0)[0]:
+                    count[0] += 1
+                request = gen.send((yield request))
         except StopIteration as done:
             return done.value
-        count[0] += 1
-        while True:
-            try:
-                request = gen.send((yield request))
-            except StopIteration as done:
-                return done.value
 
     def wait(self, gen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        return real(self, counted(gen), *args, **kwargs)
+        return real(self, counted(gen, self.pgconn.socket), *args, **kwargs)
 
     psycopg.Connection.wait = wait
     try:
@@ -301,7 +318,8 @@ def main() -> None:
                   f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
                   f"ratio {ours['ratio']:.3f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
                   f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms  "
-                  f"worker CPU {ours['worker_cpu_ms']} ms/transition", flush=True)
+                  f"CPU per transition: workers {ours['worker_cpu_ms']} ms, their PostgreSQL sessions "
+                  f"{ours['backend_cpu_ms']} ms", flush=True)
     finally:
         from django.db import connections
 
@@ -312,7 +330,7 @@ def main() -> None:
     four = next((r for r in results["runs"] if r["workers"] == 4), None)
     if one and four:
         results["scaling_4_over_1"] = round(four["tps"] / one["tps"], 2)
-    print("per transition: statements (SAVEPOINTs included) / round trips (exchanges with the server)")
+    print("per transition: statements (SAVEPOINTs included) / round trips (waits for the server's answer)")
     for label, cost in results["statements"].items():
         print(f"  {label:<24} {cost['statements']:>3} / {cost['round_trips']:>3}")
     print("4 threads ÷ 1 thread:", results.get("scaling_4_over_1"))

@@ -100,7 +100,7 @@ def _update_sql(model: type[models.Model], values: tuple[str, ...], where: tuple
 
 def _update_params(setting: list, matching: list, pk: Any, where: dict[str, Any], values: dict[str, Any],
                    connection: Any) -> list:
-    params = [f.get_db_prep_save(v, connection) for f, v in zip(setting, values.values(), strict=True)]
+    params = [prep_save(f, v, connection) for f, v in zip(setting, values.values(), strict=True)]
     params += [f.get_db_prep_value(v, connection) for f, v in zip(matching, [pk, *where.values()], strict=True)]
     return params
 
@@ -171,8 +171,36 @@ def _insert_sql(model: type[models.Model], count: int, connection: Any) -> tuple
     return cache[shape]
 
 
+# Field classes whose get_db_prep_save gives back a str (or None) unchanged, on every database (their
+# get_prep_value is to_python, which returns a str as it is; no backend adapts text): the text columns,
+# most of a row. Exact classes only (a subclass may convert); tests/test_prepared.py holds the rule to Django's.
+_TEXT_FIELDS = (models.CharField, models.TextField, models.EmailField)
+_MISSING = object()
+
+
+def prep_save(field: models.Field, value: Any, connection: Any) -> Any:
+    """``field.get_db_prep_save(value, connection)``, without its calls for a text field's str or None."""
+    if (value is None or type(value) is str) and type(field) in _TEXT_FIELDS:
+        return value
+    return field.get_db_prep_save(value, connection)
+
+
 def _insert_params(objs: list[models.Model], fields: list, connection: Any) -> list:
-    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    """Each field's value as ``save()`` sends it: ``get_db_prep_save(pre_save(obj, True))``, with the value read
+    from the object's dict where the field's pre_save is the plain one (it reads the attribute)."""
+    plan = [(f, f.attname, type(f).pre_save is models.Field.pre_save, type(f) in _TEXT_FIELDS) for f in fields]
+    params = []
+    for obj in objs:
+        known = obj.__dict__
+        for field, attname, plain, text in plan:
+            value = known.get(attname, _MISSING) if plain else field.pre_save(obj, True)
+            if value is _MISSING:
+                value = field.pre_save(obj, True)
+            if text and (value is None or type(value) is str):
+                params.append(value)
+            else:
+                params.append(field.get_db_prep_save(value, connection))
+    return params
 
 
 def _set_keys(objs: list[models.Model], keys: list, using: str, connection: Any) -> None:

@@ -242,3 +242,42 @@ def test_postgresql_prepares_a_statement_a_connection_runs_again(dossier: Dossie
             prepared_after.append(cursor.fetchone()[0])
     assert seen == [dossier.code] * runs
     assert prepared_after[0] == 0 and prepared_after[-1] == 1
+
+
+def _comparable(value: object) -> object:
+    """A prepared value as compared here: the driver's JSON wrapper by what it wraps."""
+    return (type(value).__name__, value.obj) if hasattr(value, "obj") else (type(value).__name__, value)
+
+
+def test_values_are_prepared_for_saving_as_django_prepares_them(dossier: Dossier) -> None:
+    """The writer's own INSERT and UPDATE parameters (``prep_save``, ``_insert_params``) are Django's
+    ``get_db_prep_save(pre_save(…))`` for every column of the rows a transition writes, whatever the value:
+    the shortcut taken for a text column's str is the value Django would send."""
+    from django.utils.translation import gettext_lazy
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers.models import DossierEvent
+    from motcua.notifications.models import Notification
+    from motcua.prepared import _insert_params, prep_save
+
+    services.perform(dossier, "hand_over", role="counter", at=at("2025-03-03 10:00"))
+    rows = [dossier, *dossier.steps.all(), *DossierEvent.objects.filter(dossier=dossier)]
+    rows += [Notification(dossier=dossier, event_seq=1, kind="receipt", channel="sms", recipient="0912345678",
+                          subject=gettext_lazy("Hồ sơ"), body="Đã tiếp nhận")]
+    samples = [None, "", "Nguyễn Thị Ánh", "12", True, False, 0, 7, gettext_lazy("Hồ sơ"), at("2025-03-03 10:00"),
+               {"a": [1]}, [1, 2]]
+    for model in (Dossier, DossierStep, DossierEvent, Notification, DBTaskResult):
+        for field in model._meta.concrete_fields:
+            for value in samples:
+                try:
+                    expected = _comparable(field.get_db_prep_save(value, connection))
+                except Exception as exc:  # noqa: BLE001 - then ours raises the same
+                    with pytest.raises(type(exc)):
+                        prep_save(field, value, connection)
+                    continue
+                assert _comparable(prep_save(field, value, connection)) == expected, (field, value)
+    for obj in rows:
+        fields = [f for f in type(obj)._meta.concrete_fields
+                  if not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False)]
+        ours = [_comparable(v) for v in _insert_params([obj], fields, connection)]
+        assert ours == [_comparable(f.get_db_prep_save(f.pre_save(obj, True), connection)) for f in fields]
