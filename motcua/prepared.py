@@ -12,6 +12,7 @@ run as it is, every time.
 """
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,27 +61,54 @@ class PreparedRead:
 
     def rows(self, key: Any, using: str | None = None) -> list[Any]:
         """The objects for ``key``; ``using``: the database (by default the router's for reading)."""
-        if using is None:
-            using = router.db_for_read(self.model) or "default"
-        connection = connections[using]
+        return rows_together([(self, key)], using or router.db_for_read(self.model) or "default")[0]
+
+    def _compiled(self, connection: Any, using: str) -> _Compiled:
         cache = connection.__dict__.setdefault("_motcua_prepared", {})
         compiled = cache.get(self)  # by the object itself (an id() may be reused once it is gone)
         if compiled is None:
             compiled = cache[self] = _Compiled(self.build(SENTINEL).using(using), connection)
-        if not compiled.ok:
-            return list(self.build(key).using(using))
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [key])
-            found = cursor.fetchall()
-        if compiled.converters:
-            found = list(compiled.compiler.apply_converters(found, compiled.converters))
-        out = []
-        for row in found:
-            obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start:compiled.end])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            out.append(obj)
-        return out
+        return compiled
+
+
+def rows_together(reads: Sequence[tuple[PreparedRead, Any]], using: str) -> list[list[Any]]:
+    """``read.rows(key, using)`` for each of ``reads``. On PostgreSQL, two or more are sent together and
+    answered together (the driver's pipeline mode): one round trip for them all."""
+    connection = connections[using]
+    compiled = [read._compiled(connection, using) for read, _key in reads]
+    out: list[list[Any] | None] = [None] * len(reads)
+    ready = []
+    for i, ((read, key), c) in enumerate(zip(reads, compiled, strict=True)):
+        if c.ok:
+            ready.append(i)
+        else:
+            out[i] = list(read.build(key).using(using))
+    if ready:
+        with contextlib.ExitStack() as stack:
+            cursors = [stack.enter_context(connection.cursor()) for _ in ready]
+            together = len(ready) > 1 and connection.vendor == "postgresql"
+            with contextlib.ExitStack() as piped:
+                if together:
+                    piped.enter_context(connection.wrap_database_errors)
+                    piped.enter_context(connection.connection.pipeline())
+                for i, cursor in zip(ready, cursors, strict=True):
+                    cursor.execute(compiled[i].sql, [reads[i][1]])
+            for i, cursor in zip(ready, cursors, strict=True):
+                out[i] = _objects(compiled[i], using, cursor.fetchall())
+    return out  # type: ignore[return-value]
+
+
+def _objects(compiled: _Compiled, using: str, found: list) -> list[Any]:
+    """The rows as the queryset makes its objects (``Model.from_db``, the related populators)."""
+    if compiled.converters:
+        found = list(compiled.compiler.apply_converters(found, compiled.converters))
+    out = []
+    for row in found:
+        obj = compiled.model.from_db(using, compiled.init_list, row[compiled.start:compiled.end])
+        for populator in compiled.populators:
+            populator.populate(row, obj)
+        out.append(obj)
+    return out
 
 
 def _update_sql(model: type[models.Model], values: tuple[str, ...], where: tuple[str, ...],

@@ -213,6 +213,7 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
         d = receive("Người thứ tư")
         services.perform(d.pk, "withdraw", role="applicant", at=at("2025-03-03 10:00"))
     if connection.vendor == "postgresql":
-        assert len(piped) == 2 and all(len(p) == 2 and p[1] == "COMMIT" for p in piped)
-        assert all("reports_dailycounter" in p[0] for p in piped)
+        commits = [p for p in piped if "COMMIT" in p]  # (the transition's reads are sent together too)
+        assert len(commits) == 2 and all(len(p) == 2 and p[1] == "COMMIT" for p in commits)
+        assert all("reports_dailycounter" in p[0] for p in commits)
     assert sum(c.withdrawn for c in DailyCounter.objects.all()) == 1

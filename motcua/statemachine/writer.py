@@ -24,7 +24,7 @@ from django.db import models, router, transaction
 from django.db.models.fields.related_descriptors import ReverseManyToOneDescriptor
 from django.utils import timezone
 
-from motcua.prepared import PreparedRead, Write, update_row_with_insert
+from motcua.prepared import PreparedRead, Write, rows_together, update_row_with_insert
 from motcua.statemachine.errors import Conflict, InvalidInput, NotAllowed
 from motcua.statemachine.table import Lifecycle, Offer, check_inputs
 
@@ -139,12 +139,12 @@ class Writer:
             reads = _Reads(self)
             type(self)._reads = reads
         using = router.db_for_write(self.model)
-        found = reads.lock.rows(pk, using)
+        # The row and its children read together (one round trip on PostgreSQL); no row, no children.
+        found, *children_found = rows_together([(reads.lock, pk)] + [(c[3], pk) for c in reads.children], using)
         if not found:
             raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
         obj = found[0]
-        for name, fk, queryset, read in reads.children:
-            children = read.rows(obj.pk, using)
+        for (name, fk, queryset, _read), children in zip(reads.children, children_found, strict=True):
             for child in children:
                 fk.set_cached_value(child, obj)
             cached = getattr(obj, name)._apply_rel_filters(queryset.all())
