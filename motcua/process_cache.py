@@ -1,7 +1,8 @@
 """A per-process cache of values built from database rows (calendars, routes), dropped when the rows
 change: at once in this process (``changed``, from the rows' signals: ``drop_on``), after ``ttl_setting`` seconds in
-the others. A change made inside a transaction still open switches the cache off until that
-transaction has ended (a rollback must not leave a value built from rows that no longer exist)."""
+the others. A change made inside a transaction still open switches the cache off for that transaction
+until it has ended, committed or rolled back (a value built from its own uncommitted rows is never kept;
+other threads, which do not see those rows, go on using the cache)."""
 from __future__ import annotations
 
 import threading
@@ -10,10 +11,13 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 
 V = TypeVar("V")
+
+
+_PENDING = "_motcua_cache_changes"  # on a connection: the caches whose rows its open transaction changed
 
 
 class ProcessCache(Generic[V]):
@@ -21,14 +25,10 @@ class ProcessCache(Generic[V]):
         self._ttl_setting, self._default_ttl = ttl_setting, default_ttl
         self._lock = threading.Lock()
         self._entries: dict[Hashable, tuple[float, V]] = {}
-        self._uncommitted_change = False
 
     def get(self, key: Hashable, build: Callable[[], V]) -> V:
-        if self._uncommitted_change:
-            if connection.in_atomic_block:
-                return build()
-            self._uncommitted_change = False  # the transaction that changed the rows has ended, either way
-            self.clear()
+        if self._changed_here():
+            return build()
         now = time.monotonic()
         cached = self._entries.get(key)
         if cached is not None and now - cached[0] < float(getattr(settings, self._ttl_setting, self._default_ttl)):
@@ -42,17 +42,37 @@ class ProcessCache(Generic[V]):
         with self._lock:
             self._entries.clear()
 
+    def _changed_here(self) -> bool:
+        """Whether this thread's open transaction changed the rows (its values are then built anew, never
+        kept). Once that transaction has ended the cache serves again: committed, ``_committed`` said so;
+        rolled back (or its savepoint), Django dropped the ``on_commit`` callback ``changed`` registered."""
+        conn = connections[DEFAULT_DB_ALIAS]
+        pending = conn.__dict__.get(_PENDING)
+        if not pending or self not in pending:
+            return False
+        if conn.in_atomic_block and any(entry[1] == self._committed for entry in conn.run_on_commit):
+            return True
+        pending.discard(self)
+        self.clear()
+        return False
+
     def _committed(self) -> None:
-        self._uncommitted_change = False
+        for conn in connections.all(initialized_only=True):
+            conn.__dict__.get(_PENDING, set()).discard(self)
         self.clear()
 
     def changed(self, using: str | None = None) -> None:
         """The rows the values are built from changed (a model signal, on the database ``using``)."""
         self.clear()
-        using = using or "default"
-        if transaction.get_connection(using).in_atomic_block:
-            self._uncommitted_change = True
+        using = using or DEFAULT_DB_ALIAS
+        conn = transaction.get_connection(using)
+        if conn.in_atomic_block:
+            conn.__dict__.setdefault(_PENDING, set()).add(self)
             transaction.on_commit(self._committed, using=using)
+
+    def forget_changes(self) -> None:
+        """Tests: as in a process whose changes were committed (the test's transaction never commits)."""
+        connections[DEFAULT_DB_ALIAS].__dict__.get(_PENDING, set()).discard(self)
 
     def drop_on(self, *senders: type[models.Model]) -> None:
         """Drop the values whenever a row of one of ``senders`` is saved or deleted (``changed``)."""

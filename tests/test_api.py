@@ -161,7 +161,7 @@ def test_the_unit_a_code_names_is_kept_per_process_and_follows_a_new_version(wor
 
     from motcua.api import dossiers as api_dossiers
 
-    api_dossiers._unit_ids._uncommitted_change = False  # as in a process whose changes were committed
+    api_dossiers._unit_ids.forget_changes()  # as in a process whose changes were committed
     api_dossiers._unit_ids.clear()
     old = api_dossiers._unit("X991")
     with CaptureQueriesContext(connection) as q:
@@ -171,7 +171,7 @@ def test_the_unit_a_code_names_is_kept_per_process_and_follows_a_new_version(wor
     AdministrativeUnit.objects.filter(pk=old.pk).update(valid_to=today - dt.timedelta(days=1))
     new = AdministrativeUnit.objects.create(code="X991", name="Xã mới", level=old.level, parent=old.parent,
                                             valid_from=today)
-    api_dossiers._unit_ids._uncommitted_change = False
+    api_dossiers._unit_ids.forget_changes()
     assert api_dossiers._unit("X991").pk == new.pk
     with pytest.raises(api_dossiers.ApiError):
         api_dossiers._unit("NOPE")
