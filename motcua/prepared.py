@@ -13,6 +13,8 @@ run as it is, every time.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -86,16 +88,43 @@ def rows_together(reads: Sequence[tuple[PreparedRead, Any]], using: str) -> list
     if ready:
         with contextlib.ExitStack() as stack:
             cursors = [stack.enter_context(connection.cursor()) for _ in ready]
-            together = len(ready) > 1 and connection.vendor == "postgresql"
-            with contextlib.ExitStack() as piped:
-                if together:
-                    piped.enter_context(connection.wrap_database_errors)
-                    piped.enter_context(connection.connection.pipeline())
+            with _pipelined(connection, many=len(ready) > 1):
                 for i, cursor in zip(ready, cursors, strict=True):
                     cursor.execute(compiled[i].sql, [reads[i][1]])
             for i, cursor in zip(ready, cursors, strict=True):
                 out[i] = _objects(compiled[i], using, cursor.fetchall())
     return out  # type: ignore[return-value]
+
+
+def _pipelined(connection: Any, many: bool) -> contextlib.AbstractContextManager[Any]:
+    """On PostgreSQL, for ``many`` statements or the first of a transaction (``transaction.atomic`` has not
+    sent its BEGIN yet): the driver's pipeline mode, the BEGIN sent in it (``_begin``), the statements
+    executed inside sent together, their answers fetched together at its end; elsewhere nothing."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext()
+    from psycopg import pq
+
+    pg = connection.connection
+    first = not pg.autocommit and pg.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    if not (many or first):
+        return contextlib.nullcontext()
+    stack = contextlib.ExitStack()
+    stack.enter_context(connection.wrap_database_errors)
+    pipeline = stack.enter_context(pg.pipeline())
+    if first:
+        _begin(pg, pipeline)
+    return stack
+
+
+def _begin(pg: Any, pipeline: Any) -> None:
+    """The BEGIN of a transaction not begun yet sent in ``pipeline`` with the statements that follow it,
+    answered with them. The driver would send it alone and
+    wait for its answer: one round trip more. Its own code for a command in pipeline mode (psycopg 3.3,
+    pinned; ``tests/test_prepared.py`` counts the round trips): once the BEGIN has gone, the connection is
+    busy and the driver adds no BEGIN of its own."""
+    pipeline.command_queue.append(functools.partial(pg.pgconn.send_query_params, b"BEGIN", None))
+    pipeline.result_queue.append(None)
+    pg.wait(pipeline._communicate_gen())
 
 
 def _objects(compiled: _Compiled, using: str, found: list) -> list[Any]:
@@ -199,35 +228,45 @@ def _insert_sql(model: type[models.Model], count: int, connection: Any) -> tuple
     return cache[shape]
 
 
-# Field classes whose get_db_prep_save gives back a str (or None) unchanged, on every database (their
-# get_prep_value is to_python, which returns a str as it is; no backend adapts text): the text columns,
-# most of a row. Exact classes only (a subclass may convert); tests/test_prepared.py holds the rule to Django's.
-_TEXT_FIELDS = (models.CharField, models.TextField, models.EmailField)
+# Values Django's get_db_prep_save gives back unchanged, sent as they are without its chain of calls (exact
+# field classes only: a subclass may convert; tests/test_prepared.py holds every rule to Django's):
+# a text column's str or None (get_prep_value is to_python, which returns a str as it is; no backend
+# adapts text); None in a date, number or foreign-key column (each backend's adapt_* gives None back);
+# on PostgreSQL, an aware datetime (its adapt_datetimefield_value is the identity; SQLite's makes a str).
+_TEXT_FIELDS = frozenset((models.CharField, models.TextField, models.EmailField))
+_NONE_FIELDS = _TEXT_FIELDS | {models.DateTimeField, models.DateField, models.ForeignKey, models.IntegerField,
+                               models.PositiveIntegerField, models.PositiveSmallIntegerField,
+                               models.SmallIntegerField, models.BigIntegerField}
 _MISSING = object()
 
 
+def _as_is(field: models.Field, value: Any, connection: Any) -> bool:
+    kind = type(field)
+    if value is None:
+        return kind in _NONE_FIELDS
+    if type(value) is str:
+        return kind in _TEXT_FIELDS
+    return (kind is models.DateTimeField and type(value) is dt.datetime and value.tzinfo is not None
+            and connection.vendor == "postgresql")
+
+
 def prep_save(field: models.Field, value: Any, connection: Any) -> Any:
-    """``field.get_db_prep_save(value, connection)``, without its calls for a text field's str or None."""
-    if (value is None or type(value) is str) and type(field) in _TEXT_FIELDS:
-        return value
-    return field.get_db_prep_save(value, connection)
+    """``field.get_db_prep_save(value, connection)``, without its calls where it gives the value back."""
+    return value if _as_is(field, value, connection) else field.get_db_prep_save(value, connection)
 
 
 def _insert_params(objs: list[models.Model], fields: list, connection: Any) -> list:
     """Each field's value as ``save()`` sends it: ``get_db_prep_save(pre_save(obj, True))``, with the value read
     from the object's dict where the field's pre_save is the plain one (it reads the attribute)."""
-    plan = [(f, f.attname, type(f).pre_save is models.Field.pre_save, type(f) in _TEXT_FIELDS) for f in fields]
+    plan = [(f, f.attname, type(f).pre_save is models.Field.pre_save) for f in fields]
     params = []
     for obj in objs:
         known = obj.__dict__
-        for field, attname, plain, text in plan:
+        for field, attname, plain in plan:
             value = known.get(attname, _MISSING) if plain else field.pre_save(obj, True)
             if value is _MISSING:
                 value = field.pre_save(obj, True)
-            if text and (value is None or type(value) is str):
-                params.append(value)
-            else:
-                params.append(field.get_db_prep_save(value, connection))
+            params.append(value if _as_is(field, value, connection) else field.get_db_prep_save(value, connection))
     return params
 
 
@@ -255,6 +294,7 @@ def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -
         return
     sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, _insert_params(objs, fields, connection))
+        with _pipelined(connection, many=False):  # the first statement of a transaction: with its BEGIN
+            cursor.execute(sql, _insert_params(objs, fields, connection))
         keys = [row[0] for row in cursor.fetchall()]
     _set_keys(objs, keys, using, connection)

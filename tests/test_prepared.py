@@ -2,6 +2,8 @@
 writer's conditional UPDATE and the hand-over's UPDATE write what the ORM would."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
@@ -205,7 +207,7 @@ def test_the_agency_of_a_step_is_cached_and_follows_a_change_of_agencies() -> No
     assert steps.step_agency_id(d, "province", "department") == second.pk  # the change is seen at once
 
     # As in a process whose changes were committed: the second read comes from the cache.
-    steps._step_agencies._uncommitted_change = False
+    steps._step_agencies.forget_changes()
     steps.clear_step_agency_cache()
     with CaptureQueriesContext(connection) as q:
         assert steps.step_agency_id(d, "province", "department") == second.pk
@@ -249,6 +251,7 @@ def _comparable(value: object) -> object:
     return (type(value).__name__, value.obj) if hasattr(value, "obj") else (type(value).__name__, value)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_values_are_prepared_for_saving_as_django_prepares_them(dossier: Dossier) -> None:
     """The writer's own INSERT and UPDATE parameters (``prep_save``, ``_insert_params``) are Django's
     ``get_db_prep_save(pre_save(…))`` for every column of the rows a transition writes, whatever the value:
@@ -265,7 +268,7 @@ def test_values_are_prepared_for_saving_as_django_prepares_them(dossier: Dossier
     rows += [Notification(dossier=dossier, event_seq=1, kind="receipt", channel="sms", recipient="0912345678",
                           subject=gettext_lazy("Hồ sơ"), body="Đã tiếp nhận")]
     samples = [None, "", "Nguyễn Thị Ánh", "12", True, False, 0, 7, gettext_lazy("Hồ sơ"), at("2025-03-03 10:00"),
-               {"a": [1]}, [1, 2]]
+               dt.date(2025, 3, 3), {"a": [1]}, [1, 2]]
     for model in (Dossier, DossierStep, DossierEvent, Notification, DBTaskResult):
         for field in model._meta.concrete_fields:
             for value in samples:
@@ -312,3 +315,69 @@ def test_reads_sent_together_give_what_each_gives_alone(dossier: Dossier, monkey
             [_fields(o) for o in DossierStep.objects.filter(dossier_id=key).order_by("order")]]
     assert [s.order for s in rows_together([(steps, dossier.pk), (lock, dossier.pk)], "default")[0]] == [1, 2, 3]
     assert len(pipelines) == (3 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_begins_with_its_first_statements_and_ends_whole() -> None:
+    """Outside any transaction (as a request's), on PostgreSQL: a transition's BEGIN goes with its reads, a
+    receipt's with its first INSERT, each one round trip (counted as bench/transitions.py counts them: the
+    driver's waits for an answer). A transition refused after those reads rolls back and leaves the
+    connection usable; a receipt whose first INSERT fails leaves nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the driver's pipeline mode: PostgreSQL")
+    from django.db import IntegrityError
+
+    from bench.transitions import counting_exchanges
+    from motcua.dossiers.models import DossierEvent
+    from motcua.statemachine.errors import NotAllowed
+
+    world = make_world()
+    procedure = make_procedure("T.009907")
+
+    def receive(**extra: object) -> Dossier:
+        return services.receive(procedure=procedure, unit=world.commune, agency=world.agency, role="counter",
+                                at=at("2025-03-03 09:00"), **extra)
+
+    receive()  # the first reads the unit's calendar and the route into the process's caches
+    with counting_exchanges() as trips:
+        d = receive()
+    # The code drawn apart, the BEGIN with the dossier, its steps, its event, the counters with the COMMIT.
+    assert trips[0] == 5
+    with counting_exchanges() as trips:
+        services.perform(d.pk, "hand_over", role="counter", at=at("2025-03-03 10:00"))
+    assert trips[0] == 3  # the BEGIN with the locked row and its steps; the write; the COMMIT
+    with pytest.raises(NotAllowed):
+        services.perform(d.pk, "return", role="counter", at=at("2025-03-03 10:30"))  # not resolved yet
+    assert not connection.in_atomic_block and connection.connection.info.transaction_status == 0  # idle
+    assert DossierEvent.objects.filter(dossier=d).count() == 2
+    receive(idempotency_key="k-1")
+    with pytest.raises(IntegrityError):  # the key taken: the first INSERT, sent with the BEGIN, fails
+        receive(idempotency_key="k-1", key_looked_up=True)
+    assert Dossier.objects.filter(idempotency_key="k-1").count() == 1
+    services.perform(d.pk, "hand_over", role="specialist", at=at("2025-03-03 11:00"))
+    assert DossierEvent.objects.filter(dossier=d).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_rolled_back_leaves_the_process_cache_serving() -> None:
+    """A route changed inside a transaction: that transaction reads the route afresh (its own change), and
+    once it has ended, rolled back here, the cache serves every later transaction again (it stayed off
+    for transactions until a read outside any, which a transition never makes)."""
+    from django.db import transaction
+
+    from motcua.catalog import routes
+
+    procedure = make_procedure("T.009908")
+    routes.clear_route_cache()
+    with transaction.atomic():
+        assert len(routes.route(procedure)) == 3  # read once, kept
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        procedure.steps.filter(order=3).delete()
+        first = procedure.steps.get(order=1)
+        first.save()  # the cache dropped, and off for this transaction
+        assert len(routes.route(procedure)) == 2  # its own change, read afresh
+        1 / 0  # noqa: B018 - rolled back
+    for _ in range(2):
+        with transaction.atomic(), CaptureQueriesContext(connection) as q:
+            assert len(routes.route(procedure)) == 3
+    assert len(q.captured_queries) == 0  # the second transaction served from the cache
