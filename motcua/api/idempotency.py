@@ -9,12 +9,13 @@ import hashlib
 import json
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
 from motcua.api.errors import ApiError
 from motcua.api.models import IdempotencyRecord
+from motcua.prepared import insert_rows
 
 
 def fingerprint(*parts: Any) -> str:
@@ -43,7 +44,8 @@ def remember(user: Any, key: str, print_: str, status: int, body: dict[str, Any]
     with the same key that got there first makes this one fail whole (it is then replayed or refused)."""
     try:
         # No savepoint of its own: a failure here fails the caller's whole transaction, as it must.
-        with transaction.atomic(savepoint=False):
-            IdempotencyRecord.objects.create(user=user, key=key, fingerprint=print_, status=status, response=body)
+        with transaction.atomic(savepoint=False):  # one INSERT whose SQL is kept per connection
+            insert_rows([IdempotencyRecord(user=user, key=key, fingerprint=print_, status=status, response=body)],
+                        using=router.db_for_write(IdempotencyRecord))
     except IntegrityError:
         raise _reused() from None
