@@ -117,11 +117,11 @@ def _pipelined(connection: Any, many: bool) -> contextlib.AbstractContextManager
 
 
 def _begin(pg: Any, pipeline: Any) -> None:
-    """The BEGIN of a transaction not begun yet sent in ``pipeline`` with the statements that follow it,
-    answered with them. The driver would send it alone and
-    wait for its answer: one round trip more. Its own code for a command in pipeline mode (psycopg 3.3,
-    pinned; ``tests/test_prepared.py`` counts the round trips): once the BEGIN has gone, the connection is
-    busy and the driver adds no BEGIN of its own."""
+    """The BEGIN of a transaction not begun yet, sent in ``pipeline`` with the statements that follow it and
+    answered with them (the driver would send it alone and wait for its answer: one round trip more). It
+    is queued as the driver queues a command in pipeline mode (psycopg 3.3, pinned;
+    ``tests/test_prepared.py`` counts the round trips): once it has gone, the connection is busy and the
+    driver adds no BEGIN of its own."""
     pipeline.command_queue.append(functools.partial(pg.pgconn.send_query_params, b"BEGIN", None))
     pipeline.result_queue.append(None)
     pg.wait(pipeline._communicate_gen())
