@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
@@ -17,14 +17,12 @@ from django.db.models.signals import post_delete, post_save
 V = TypeVar("V")
 
 
-_PENDING = "_motcua_cache_changes"  # on a connection: the caches whose rows its open transaction changed
-
-
 class ProcessCache(Generic[V]):
     def __init__(self, ttl_setting: str, default_ttl: float) -> None:
         self._ttl_setting, self._default_ttl = ttl_setting, default_ttl
         self._lock = threading.Lock()
         self._entries: dict[Hashable, tuple[float, V]] = {}
+        self._pending: set[Any] = set()  # connections whose open transaction changed the rows
 
     def get(self, key: Hashable, build: Callable[[], V]) -> V:
         if self._changed_here():
@@ -46,19 +44,20 @@ class ProcessCache(Generic[V]):
         """Whether this thread's open transaction changed the rows (its values are then built anew, never
         kept). Once that transaction has ended the cache serves again: committed, ``_committed`` said so;
         rolled back (or its savepoint), Django dropped the ``on_commit`` callback ``changed`` registered."""
+        if not self._pending:  # the usual case: one look at a set
+            return False
         conn = connections[DEFAULT_DB_ALIAS]
-        pending = conn.__dict__.get(_PENDING)
-        if not pending or self not in pending:
+        if conn not in self._pending:
             return False
         if conn.in_atomic_block and any(entry[1] == self._committed for entry in conn.run_on_commit):
             return True
-        pending.discard(self)
+        self._pending.discard(conn)
         self.clear()
         return False
 
     def _committed(self) -> None:
         for conn in connections.all(initialized_only=True):
-            conn.__dict__.get(_PENDING, set()).discard(self)
+            self._pending.discard(conn)
         self.clear()
 
     def changed(self, using: str | None = None) -> None:
@@ -67,12 +66,12 @@ class ProcessCache(Generic[V]):
         using = using or DEFAULT_DB_ALIAS
         conn = transaction.get_connection(using)
         if conn.in_atomic_block:
-            conn.__dict__.setdefault(_PENDING, set()).add(self)
+            self._pending.add(conn)
             transaction.on_commit(self._committed, using=using)
 
     def forget_changes(self) -> None:
         """Tests: as in a process whose changes were committed (the test's transaction never commits)."""
-        connections[DEFAULT_DB_ALIAS].__dict__.get(_PENDING, set()).discard(self)
+        self._pending.discard(connections[DEFAULT_DB_ALIAS])
 
     def drop_on(self, *senders: type[models.Model]) -> None:
         """Drop the values whenever a row of one of ``senders`` is saved or deleted (``changed``)."""

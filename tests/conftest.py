@@ -1,3 +1,4 @@
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +115,24 @@ def fast_password_hasher(request: pytest.FixtureRequest, settings) -> None:  # n
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The statements sent in each of the driver's pipelines meanwhile (PostgreSQL; empty elsewhere), as
+    the default connection logs them (inside ``CaptureQueriesContext``)."""
+    sent: list[list[str]] = []
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        real = psycopg.Connection.pipeline
+
+        @contextlib.contextmanager
+        def spied(self):  # noqa: ANN001, ANN202
+            start = len(connection.queries_log)
+            with real(self) as pipeline:
+                yield pipeline
+            sent.append([q["sql"] for q in list(connection.queries_log)[start:]])
+
+        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
+    return sent

@@ -123,36 +123,20 @@ def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once(
 
 
 def test_an_events_rows_and_their_task_are_sent_together_and_a_failed_row_fails_the_transition(
-        monkeypatch) -> None:
+        pipelines) -> None:
     """On PostgreSQL the event's rows, the SAVEPOINT, the task and the RELEASE go to the server in one
     pipeline (one exchange). Whatever the database: the task's argument is the rows' keys, and a row
     that cannot be written (here the event's e-mail already has one) fails the whole transition: no
     status moved, no event, no task, nothing left half-written."""
-    import contextlib
-
     from django.db import IntegrityError
 
     from motcua.dossiers.models import DossierEvent
 
-    piped: list[list[str]] = []
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        real = psycopg.Connection.pipeline
-
-        @contextlib.contextmanager
-        def spied(self):  # noqa: ANN001, ANN202
-            start = len(connection.queries_log)
-            with real(self) as pipeline:
-                yield pipeline
-            piped.append([q["sql"] for q in list(connection.queries_log)[start:]])
-
-        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
     with CaptureQueriesContext(connection):
         d = _receive()
     if connection.vendor == "postgresql":
-        outbox = [sql for sql in piped if "notifications_notification" in sql[0]]
-        assert len(outbox) == 1 and len(outbox[0]) == 4, piped
+        outbox = [sql for sql in pipelines if "notifications_notification" in sql[0]]
+        assert len(outbox) == 1 and len(outbox[0]) == 4, pipelines
         assert outbox[0][1].startswith("SAVEPOINT") and outbox[0][3].startswith("RELEASE SAVEPOINT")
         assert "dbtaskresult" in outbox[0][2]
     notes = list(Notification.objects.filter(dossier=d))

@@ -286,35 +286,22 @@ def test_values_are_prepared_for_saving_as_django_prepares_them(dossier: Dossier
         assert ours == [_comparable(f.get_db_prep_save(f.pre_save(obj, True), connection)) for f in fields]
 
 
-def test_reads_sent_together_give_what_each_gives_alone(dossier: Dossier, monkeypatch) -> None:
+def test_reads_sent_together_give_what_each_gives_alone(dossier: Dossier, pipelines) -> None:
     """``rows_together``: on PostgreSQL the reads go in one pipeline of the driver (one round trip); on any
     database each answer is the read's own, an empty one included, and the objects are the querysets'."""
-    import contextlib
-
     from motcua.prepared import rows_together
 
-    pipelines = []
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        real = psycopg.Connection.pipeline
-
-        @contextlib.contextmanager
-        def spied(self):  # noqa: ANN001, ANN202
-            with real(self) as pipeline:
-                yield pipeline
-            pipelines.append(1)
-
-        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
     lock = PreparedRead(lambda pk: Dossier.objects.select_related("unit").filter(pk=pk))
     steps = PreparedRead(lambda pk: DossierStep.objects.filter(dossier_id=pk).order_by("order"))
     for key in (dossier.pk, -1):
-        together = rows_together([(lock, key), (steps, key)], "default")
+        with CaptureQueriesContext(connection):
+            together = rows_together([(lock, key), (steps, key)], "default")
         assert [[_fields(o) for o in found] for found in together] == [
             [_fields(o) for o in Dossier.objects.filter(pk=key)],
             [_fields(o) for o in DossierStep.objects.filter(dossier_id=key).order_by("order")]]
-    assert [s.order for s in rows_together([(steps, dossier.pk), (lock, dossier.pk)], "default")[0]] == [1, 2, 3]
-    assert len(pipelines) == (3 if connection.vendor == "postgresql" else 0)
+    with CaptureQueriesContext(connection):
+        assert [s.order for s in rows_together([(steps, dossier.pk), (lock, dossier.pk)], "default")[0]] == [1, 2, 3]
+    assert [len(sent) for sent in pipelines] == ([2, 2, 2] if connection.vendor == "postgresql" else [])
 
 
 @pytest.mark.django_db(transaction=True)

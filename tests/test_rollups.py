@@ -150,30 +150,15 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(monkeypatch):
+def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(pipelines):
     """Outermost (as an API request's): on PostgreSQL the COMMIT sent right behind the counters, without
     waiting for their answer (in one pipeline of the driver). All is committed; a failure found only at
     the commit (a deferred foreign key) is raised from the block and leaves nothing written, and the
     connection goes on working."""
-    import contextlib
-
     from django.db import IntegrityError, connection
     from django.test.utils import CaptureQueriesContext
 
-    piped: list[list[str]] = []  # the statements sent in each pipeline
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        real = psycopg.Connection.pipeline
-
-        @contextlib.contextmanager
-        def spied(self):  # noqa: ANN001, ANN202
-            start = len(connection.queries_log)
-            with real(self) as pipeline:
-                yield pipeline
-            piped.append([q["sql"] for q in list(connection.queries_log)[start:]])
-
-        monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
+    piped = pipelines  # the statements sent in each pipeline
 
     from motcua.dossiers import services
     from motcua.dossiers.models import DossierEvent

@@ -179,9 +179,7 @@ def insert_and_queue(notes: list[Notification], using: str) -> None:
     rows_sql, fields = _insert_sql(Notification, len(notes), connection)
     task_sql, task_fields = _queue_sql(connection)
     task = _task_row(deliver_many, backend, [])
-    task_params = [f.get_db_prep_save(f.pre_save(task, True), connection) for f in task_fields]
-    task_params += [notes[0].dossier_id, notes[0].event_seq]
-    connection.ensure_connection()
+    task_params = [*_insert_params([task], task_fields, connection), notes[0].dossier_id, notes[0].event_seq]
     with connection.cursor() as rows, connection.cursor() as queue:
         try:
             with connection.connection.pipeline():
