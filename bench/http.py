@@ -3,12 +3,14 @@ beside a plain ``/healthz`` of the same server, measured by the same load genera
 
     .venv/bin/python bench/http.py [--seconds 10] [--clients 8] [--port 8199]
                                    [--pg postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+                                   [--only lookup,api,form06]
 
 1. A fresh database ``bench_http`` with the demo (3,000 dossiers), then ``scripts/serve.sh`` on
    127.0.0.1:PORT (only loopback; every loop is bounded by time).
 2. Throughput, ``--clients`` keep-alive clients (processes) as fast as they can for ``--seconds``:
    ``/healthz``, and the citizens' lookup (POST /tra-cuu/ with a real code and its 4 digits → 302).
-   Target: lookup ≥ 0.6 × healthz.
+   Target: lookup ≥ 0.6 × healthz. Every measure compared with another is taken in turns with it,
+   five slices each (A B A B …), so that both see the same machine (its speed drifts within seconds).
 3. Latency at half the lookup's throughput, paced (open loop): p95 of the lookup and of /healthz at
    that same rate. Target: lookup p95 ≤ 3 × healthz p95.
 4. API transitions at 50 concurrent clients, by a counter's token, each with an Idempotency-Key:
@@ -131,6 +133,7 @@ def _client(port: int, spec: dict, stop_at: float, start_at: float, interval: fl
 
 SERVER_SID: int | None = None  # the server's session (scripts/serve.sh and every process it started)
 TICK = os.sysconf("SC_CLK_TCK")
+SLICES = 5  # turns of each measure compared with another (``alternated``)
 
 
 def cpu_seconds() -> dict[str, float]:
@@ -157,9 +160,9 @@ def cpu_seconds() -> dict[str, float]:
     return out
 
 
-def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None = None) -> dict:
-    """``clients`` processes for ``seconds``; with ``rate`` (requests/s in all), paced. With the CPU
-    the server and the database spent per request meanwhile (ms)."""
+def _run(port: int, spec: dict, clients: int, seconds: float, rate: float | None = None) -> dict:
+    """``clients`` processes for ``seconds``; with ``rate`` (requests/s in all), paced: their latencies and
+    statuses, and the CPU the server's processes and the database's spent meanwhile (s)."""
     before = cpu_seconds()
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()
@@ -174,16 +177,45 @@ def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None
     for p in procs:
         p.join()
     after = cpu_seconds()
-    lat = sorted(x for part in parts for x in part["latencies"])
     statuses: dict[int, int] = {}
     for part in parts:
         for k, v in part["statuses"].items():
             statuses[k] = statuses.get(k, 0) + v
+    return {"latencies": [x for part in parts for x in part["latencies"]], "statuses": statuses,
+            "seconds": seconds, "cpu": {k: after[k] - before[k] for k in after}}
+
+
+def _summary(runs: list[dict]) -> dict:
+    """The runs of one measure taken as one: requests per second, p50 and p95, CPU per request (ms)."""
+    lat = sorted(x for run in runs for x in run["latencies"])
+    seconds = sum(run["seconds"] for run in runs)
+    statuses: dict[int, int] = {}
+    for run in runs:
+        for k, v in run["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    cpu = {k: sum(run["cpu"][k] for run in runs) for k in runs[0]["cpu"]}
     return {"requests": len(lat), "rps": round(len(lat) / seconds, 1), "statuses": statuses,
             "p50_ms": round(1000 * statistics.median(lat), 2) if lat else None,
             "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 2) if lat else None,
-            **{f"{k}_cpu_ms_per_request": round(1000 * (after[k] - before[k]) / len(lat), 2) if lat else None
-               for k in after}}
+            **{f"{k}_cpu_ms_per_request": round(1000 * v / len(lat), 2) if lat else None for k, v in cpu.items()}}
+
+
+def load(port: int, spec: dict, clients: int, seconds: float, rate: float | None = None) -> dict:
+    """``_run`` summed up (``_summary``)."""
+    return _summary([_run(port, spec, clients, seconds, rate)])
+
+
+def alternated(port: int, measures: dict[str, tuple[dict, int, float | None]], seconds: float,
+               slices: int = SLICES) -> dict[str, dict]:
+    """Each of ``measures`` (name: spec, clients, rate) for ``seconds`` in all, in ``slices`` turns taken one
+    after the other (A B C A B C …): a measure and its reference see the same machine. Here the speed of
+    the machine drifts within seconds (between runs of the same code, /healthz's rate alone moved by a
+    fifth), and a ratio of two measures taken ten seconds apart moved with it."""
+    runs: dict[str, list[dict]] = {name: [] for name in measures}
+    for _turn in range(slices):
+        for name, (spec, clients, rate) in measures.items():
+            runs[name].append(_run(port, spec, clients, seconds / slices, rate))
+    return {name: _summary(found) for name, found in runs.items()}
 
 
 # --- the server and its data ------------------------------------------------------------------
@@ -277,12 +309,15 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8199)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="leave the database bench_http")
+    parser.add_argument("--only", default="lookup,api,form06",
+                        help="the measures to take, of lookup, api, form06 (comma-separated; all by default)")
     args = parser.parse_args()
     pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
     server = start_server(args.pg, args.port)
     global SERVER_SID
     SERVER_SID = server.pid  # started in a session of its own
     results: dict = {}
+    only = set(args.only.split(","))
     try:
         f = fixtures(args.pg)
         port, secs, c = args.port, args.seconds, args.clients
@@ -293,40 +328,12 @@ def main() -> None:
             "Referer": f"http://127.0.0.1:{port}/tra-cuu/"},
             "body": urllib.parse.urlencode({"code": f["code"], "verification": f["digits"],
                                             "csrfmiddlewaretoken": token}).encode()}
-        results["healthz_max"] = load(port, healthz, c, secs)
-        results["lookup_max"] = load(port, lookup, c, secs)
-        assert set(results["lookup_max"]["statuses"]) == {302}, results["lookup_max"]["statuses"]
-        results["lookup_vs_healthz_throughput"] = round(results["lookup_max"]["rps"] / results["healthz_max"]["rps"], 3)
-        rate = results["lookup_max"]["rps"] / 2
-        results["paced_rate"] = round(rate, 1)
-        results["lookup_paced"] = load(port, lookup, c, secs, rate=rate)
-        results["healthz_paced"] = load(port, healthz, c, secs, rate=rate)
-        results["lookup_vs_healthz_p95_at_half_rate"] = round(
-            results["lookup_paced"]["p95_ms"] / results["healthz_paced"]["p95_ms"], 2)
-
-        body = json.dumps({"procedure_code": f["procedure"], "unit_code": f["unit"], "agency_code": f["agency"],
-                           "applicant": {"name": "Người nộp __N__", "id_number": "001090000001",
-                                         "phone": "0912345678"}}).encode()
-        receipts = {"method": "POST", "path": "/api/dossiers", "body": body, "idempotent": True,
-                    "headers": {"Authorization": f"Bearer {f['token']}", "Content-Type": "application/json"}}
-        results["api_receipts_50"] = load(port, receipts, 50, secs)
-        # Transitions of the lifecycle in turn: each client receives a dossier, then hands it over to the
-        # specialist (the counter's two transitions), each request timed on its own.
-        hand_over = {"method": "POST", "path": "/api/dossiers/__CODE__/actions/hand_over", "body": b"{}",
-                     "headers": receipts["headers"]}
-        results["api_transitions_50"] = load(port, {**receipts, "then": hand_over}, 50, secs)
-        assert set(results["api_transitions_50"]["statuses"]) <= {200, 201}, results["api_transitions_50"]
-        results["healthz_50"] = load(port, healthz, 50, secs)
-        results["api_vs_healthz_p95_at_50"] = round(
-            results["api_receipts_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
-        results["api_transitions_vs_healthz_p95_at_50"] = round(
-            results["api_transitions_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
-
-        session = login(port, "admin", "demo12345")
-        query = urllib.parse.urlencode({"unit": f["province"]})
-        results["form06_page_ms"] = timed_get(port, f"/thong-ke/mau-06/?{query}", session)
-        results["form06_json_ms"] = timed_get(port, f"/thong-ke/mau-06/tai-ve.json?{query}", session)
-        results["form06_page_vs_json"] = round(results["form06_page_ms"] / results["form06_json_ms"], 2)
+        if "lookup" in only:
+            lookups(results, port, healthz, lookup, secs, c)
+        if "api" in only:
+            api(results, port, healthz, f, secs)
+        if "form06" in only:
+            form06(results, port, f)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -335,6 +342,51 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "http.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(json.dumps(results, ensure_ascii=False, indent=1))
+
+
+def lookups(results: dict, port: int, healthz: dict, lookup: dict, secs: float, c: int) -> None:
+    """Throughput of the lookup against /healthz's, then both paced at half the lookup's (each pair taken
+    in turns: ``alternated``)."""
+    results.update(alternated(port, {"healthz_max": (healthz, c, None), "lookup_max": (lookup, c, None)}, secs))
+    assert set(results["lookup_max"]["statuses"]) == {302}, results["lookup_max"]["statuses"]
+    results["lookup_vs_healthz_throughput"] = round(results["lookup_max"]["rps"] / results["healthz_max"]["rps"], 3)
+    rate = results["lookup_max"]["rps"] / 2
+    results["paced_rate"] = round(rate, 1)
+    results.update(alternated(port, {"lookup_paced": (lookup, c, rate), "healthz_paced": (healthz, c, rate)}, secs))
+    results["lookup_vs_healthz_p95_at_half_rate"] = round(
+        results["lookup_paced"]["p95_ms"] / results["healthz_paced"]["p95_ms"], 2)
+
+
+def api(results: dict, port: int, healthz: dict, f: dict, secs: float) -> None:
+    """Receipts, and receipts each followed by a hand-over, by 50 clients, and /healthz by 50 clients,
+    in turns (``alternated``)."""
+    body = json.dumps({"procedure_code": f["procedure"], "unit_code": f["unit"], "agency_code": f["agency"],
+                       "applicant": {"name": "Người nộp __N__", "id_number": "001090000001",
+                                     "phone": "0912345678"}}).encode()
+    receipts = {"method": "POST", "path": "/api/dossiers", "body": body, "idempotent": True,
+                "headers": {"Authorization": f"Bearer {f['token']}", "Content-Type": "application/json"}}
+    # Transitions of the lifecycle in turn: each client receives a dossier, then hands it over to the
+    # specialist (the counter's two transitions), each request timed on its own.
+    hand_over = {"method": "POST", "path": "/api/dossiers/__CODE__/actions/hand_over", "body": b"{}",
+                 "headers": receipts["headers"]}
+    results.update(alternated(port, {"api_receipts_50": (receipts, 50, None),
+                                     "api_transitions_50": ({**receipts, "then": hand_over}, 50, None),
+                                     "healthz_50": (healthz, 50, None)}, secs))
+    assert set(results["api_receipts_50"]["statuses"]) == {201}, results["api_receipts_50"]
+    assert set(results["api_transitions_50"]["statuses"]) <= {200, 201}, results["api_transitions_50"]
+    results["api_vs_healthz_p95_at_50"] = round(
+        results["api_receipts_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
+    results["api_transitions_vs_healthz_p95_at_50"] = round(
+        results["api_transitions_50"]["p95_ms"] / results["healthz_50"]["p95_ms"], 2)
+
+
+def form06(results: dict, port: int, f: dict) -> None:
+    """Form 06 of the province: its page against its JSON export."""
+    session = login(port, "admin", "demo12345")
+    query = urllib.parse.urlencode({"unit": f["province"]})
+    results["form06_page_ms"] = timed_get(port, f"/thong-ke/mau-06/?{query}", session)
+    results["form06_json_ms"] = timed_get(port, f"/thong-ke/mau-06/tai-ve.json?{query}", session)
+    results["form06_page_vs_json"] = round(results["form06_page_ms"] / results["form06_json_ms"], 2)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Transitions through the services on PostgreSQL, beside pgbench in the same run.
 
-    .venv/bin/python bench/transitions.py [--threads 1,4,16] [--seconds 15] [--pg postgres://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/transitions.py [--threads 1,4,16] [--seconds 15] [--turns 3]
+                                          [--pg postgres://postgres@127.0.0.1:5432/postgres]
 
 1. A fresh database ``bench_transitions`` (dropped at the end): migrate, one commune with its
    one-stop agency, a procedure of three steps (counter → specialist → head), one officer per role.
@@ -15,6 +16,9 @@
    their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes are not counted).
 3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
    for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
+   The seconds are taken in ``--turns`` turns (ours at 1, pgbench at 1, ours at 4, pgbench at 4, …,
+   then again), so that each ratio, and 4 ÷ 1, compare the same stretches of a machine whose speed
+   drifts within seconds.
 4. Statements per transition, counted with Django's query capture on one dossier: receive,
    hand_over, resolve, return, after one receipt that warms the per-process caches (calendar,
    route) as any process's first request does: statements (SAVEPOINTs included, BEGIN and COMMIT
@@ -183,7 +187,8 @@ def layout(officers: int, shape: str) -> list[int]:
 
 
 def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
-    """``workers`` officers at once, in the processes ``layout`` gives, started together, for ``seconds``."""
+    """``workers`` officers at once, in the processes ``layout`` gives, started together, for ``seconds``:
+    what each process counted."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
@@ -197,10 +202,17 @@ def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
     parts = [results.get(timeout=seconds + 120) for _ in pool]
     for p in pool:
         p.join()
+    return {"workers": workers, "shape": shape_of, "seconds": seconds, "parts": parts}
+
+
+def summary(runs: list[dict]) -> dict:
+    """The runs of one officer count taken as one."""
+    parts = [part for run in runs for part in run["parts"]]
+    shape_of, seconds = runs[0]["shape"], sum(run["seconds"] for run in runs)
     flat = sorted(x for part in parts for x in part["timings"])
     errors = [e for part in parts for e in part["errors"]]
     total = sum(part["count"] for part in parts)
-    return {"workers": workers, "processes": len(shape_of), "threads_per_process": sorted(set(shape_of)),
+    return {"workers": runs[0]["workers"], "processes": len(shape_of), "threads_per_process": sorted(set(shape_of)),
             "transitions": total, "seconds": seconds, "tps": round(total / seconds, 1),
             "deadlocks": sum(part["deadlocks"] for part in parts), "errors": len(errors),
             "error_sample": errors[:3],
@@ -281,6 +293,8 @@ def main() -> None:
                         help="server: the officers served as `make serve` serves them (2 × CPUs + 1 processes "
                              "of threads); processes: one process per officer")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--turns", type=int, default=3,
+                        help="the seconds of each count split into this many turns, the counts taken in turn")
     args = parser.parse_args()
     thread_counts = [int(t) for t in args.threads.split(",")]
 
@@ -309,9 +323,18 @@ def main() -> None:
 
     connections.close_all()
     try:
+        # In turns (1, 4, 16, pgbench beside each, then again): every figure compared with another is taken
+        # over the same stretches of time; the speed of this machine drifts within seconds.
+        ours_runs: dict[int, list[dict]] = {t: [] for t in thread_counts}
+        references: dict[int, list[float]] = {t: [] for t in thread_counts}
+        turn_seconds = max(1, round(args.seconds / args.turns))
+        for _turn in range(args.turns):
+            for threads in thread_counts:
+                ours_runs[threads].append(run_workers(ids, threads, turn_seconds, args.shape))
+                references[threads].append(pgbench(args.pg, threads, turn_seconds))
         for threads in thread_counts:
-            ours = run_workers(ids, threads, args.seconds, args.shape)
-            reference = pgbench(args.pg, threads, int(args.seconds))
+            ours = summary(ours_runs[threads])
+            reference = round(statistics.mean(references[threads]), 1)
             ours.update(pgbench_tps=reference, ratio=round(ours["tps"] / reference, 3))
             results["runs"].append(ours)
             print(f"{threads:>3} officers ({ours['processes']} processes × {ours['threads_per_process']} threads): "

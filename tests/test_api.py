@@ -150,6 +150,14 @@ def test_submit_requires_idempotency_key_and_known_references(client, world):
     assert no_key.json()["detail"]
     bad_unit = submit(client, "k-unit", unit="NOPE", agency=None, **headers)
     assert bad_unit.status_code == 422 and bad_unit.json()["code"] == "unknown_unit"
+    # The names are read together: each unknown one is told by its own code, the others being right.
+    bad_agency = submit(client, "k-agency", agency="NOPE", **headers)
+    assert bad_agency.status_code == 422 and bad_agency.json()["code"] == "unknown_agency"
+    body = {"procedure_code": "9.999999", "unit_code": "X991", "agency_code": "UBND-X991", "applicant": APPLICANT}
+    bad_procedure = client.post("/api/dossiers", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-p",
+                                **headers)
+    assert bad_procedure.status_code == 422 and bad_procedure.json()["code"] == "unknown_procedure"
+    assert "9.999999" in bad_procedure.json()["message"]
     assert Dossier.objects.count() == 0
 
 
@@ -163,18 +171,18 @@ def test_the_unit_a_code_names_is_kept_per_process_and_follows_a_new_version(wor
 
     api_dossiers._unit_ids.forget_changes()  # as in a process whose changes were committed
     api_dossiers._unit_ids.clear()
-    old = api_dossiers._unit("X991")
+    old = api_dossiers._unit_id("X991")
     with CaptureQueriesContext(connection) as q:
-        assert api_dossiers._unit("X991").pk == old.pk
-    assert len(q.captured_queries) == 1  # the row by its key, not the code's lookup again
+        assert api_dossiers._unit_id("X991") == old
+    assert len(q.captured_queries) == 0  # kept: the code is not looked up again
     today = timezone.localdate()
-    AdministrativeUnit.objects.filter(pk=old.pk).update(valid_to=today - dt.timedelta(days=1))
-    new = AdministrativeUnit.objects.create(code="X991", name="Xã mới", level=old.level, parent=old.parent,
+    AdministrativeUnit.objects.filter(pk=old).update(valid_to=today - dt.timedelta(days=1))
+    was = AdministrativeUnit.objects.get(pk=old)
+    new = AdministrativeUnit.objects.create(code="X991", name="Xã mới", level=was.level, parent=was.parent,
                                             valid_from=today)
     api_dossiers._unit_ids.forget_changes()
-    assert api_dossiers._unit("X991").pk == new.pk
-    with pytest.raises(api_dossiers.ApiError):
-        api_dossiers._unit("NOPE")
+    assert api_dossiers._unit_id("X991") == new.pk
+    assert api_dossiers._unit_id("NOPE") is None
 
 
 def test_counter_token_receives_at_the_counter_and_only_in_its_scope(client, world):

@@ -157,6 +157,35 @@ def test_staff_roles_read_once_per_user_object() -> None:
     assert len(q.captured_queries) == 0
 
 
+def test_an_api_tokens_user_roles_are_read_with_the_token(pipelines) -> None:
+    """Every request of an integration reads its token, then its user's staff roles: both are read together
+    (one pipeline on PostgreSQL), and the roles are the user's own, with their related rows."""
+    from django.contrib.auth import get_user_model
+
+    from motcua.api.models import ApiToken
+    from motcua.units.scoping import staff_roles
+
+    world = make_world()
+    user = get_user_model().objects.create_user("tich_hop")
+    other = get_user_model().objects.create_user("nguoi_khac")
+    StaffRole.objects.create(user=user, role="specialist", agency=world.agency)
+    StaffRole.objects.create(user=user, role="counter", unit=world.commune)
+    StaffRole.objects.create(user=other, role="counter", agency=world.agency)
+    _token, key = ApiToken.issue(user=user, role="counter", name="Kiosk")
+    with CaptureQueriesContext(connection):
+        ApiToken.lookup(key)  # marks it used (an UPDATE at most once a minute)
+    with CaptureQueriesContext(connection) as q:
+        found = ApiToken.lookup(key)
+        roles = staff_roles(found.user)
+        assert [(r.role, r.unit_id and r.unit.code, r.agency_id and r.agency.unit.pk) for r in roles] == [
+            ("specialist", None, world.agency.unit_id), ("counter", world.commune.code, None)]
+    assert len(q.captured_queries) == 2  # the token and the roles, nothing after
+    assert [r.pk for r in roles] == [r.pk for r in StaffRole.objects.filter(user=user).order_by("pk")]
+    with CaptureQueriesContext(connection):
+        assert ApiToken.lookup(key + "x") is None
+    assert [len(sent) for sent in pipelines] == ([2, 2, 2] if connection.vendor == "postgresql" else [])
+
+
 def test_insert_rows_writes_what_the_orm_reads_back_and_keeps_the_signals(dossier: Dossier) -> None:
     from django.db.models.signals import post_save
 

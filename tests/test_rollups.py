@@ -148,6 +148,27 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
     receive()
     assert sum(c.received_direct for c in DailyCounter.objects.all()) == 4
 
+    # ``whole``: the receipts inside make no savepoint, and one failing fails the whole block (the one
+    # savepoint left is the block's own, inside the test's transaction)
+    def savepoints(queries: list[dict]) -> int:
+        return sum(s["sql"].startswith("SAVEPOINT") for s in queries)
+
+    with CaptureQueriesContext(connection) as q, rollups.batched(whole=True):
+        receive()
+    assert savepoints(q.captured_queries) == 1
+    assert sum(c.received_direct for c in DailyCounter.objects.all()) == 5
+    before = Dossier.objects.count()
+    with pytest.raises(Refused), rollups.batched(whole=True):
+        receive()
+        with rollups.batched():
+            receive()
+            raise Refused
+    assert Dossier.objects.count() == before and sum(c.received_direct for c in DailyCounter.objects.all()) == 5
+    assert getattr(rollups._batch, "whole", False) is False  # the next block makes its savepoints again
+    with CaptureQueriesContext(connection) as q, rollups.batched():
+        receive()
+    assert savepoints(q.captured_queries) == 2
+
 
 @pytest.mark.django_db(transaction=True)
 def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(pipelines):

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from django.db import IntegrityError
+from django.db import router as db_router
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from motcua.dossiers import lifecycle, policy, services
 from motcua.dossiers.lifecycle import Action
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.office import dossier_search
-from motcua.prepared import PreparedRead
+from motcua.prepared import PreparedRead, rows_together
 from motcua.process_cache import ProcessCache
 from motcua.reports import rollups
 from motcua.units.models import AdministrativeUnit, Agency
@@ -66,18 +67,29 @@ _unit_ids: ProcessCache[int | None] = ProcessCache("MOTCUA_ROUTE_CACHE_SECONDS",
 _unit_ids.drop_on(AdministrativeUnit)
 
 
-def _unit(code: str) -> AdministrativeUnit:
+def _unit_id(code: str) -> int | None:
     today = timezone.localdate()
 
     def unit_id() -> int | None:
         return (AdministrativeUnit.objects.filter(code=code).valid_on(today).order_by("-valid_from")
                 .values_list("pk", flat=True).first())
 
-    pk = _unit_ids.get((code, today), unit_id)
-    unit = _UNIT.first(pk) if pk is not None else None
-    if unit is None:
-        raise ApiError(422, "unknown_unit", _("Không có đơn vị hành chính mã %(code)s.") % {"code": code})
-    return unit
+    return _unit_ids.get((code, today), unit_id)
+
+
+def _receipt_reads(payload: DossierIn, key: str) -> tuple[Procedure | None, AdministrativeUnit | None,
+                                                           Agency | None, Dossier | None]:
+    """The procedure, unit and agency a receipt names, and the dossier already made with its key, read
+    together (one round trip on PostgreSQL). The key's dossier is looked at only after the caller's scope."""
+    unit_pk = _unit_id(payload.unit_code)
+    reads = {"procedure": (_PROCEDURE, payload.procedure_code), "existing": (_BY_KEY, key)}
+    if unit_pk is not None:
+        reads["unit"] = (_UNIT, unit_pk)
+    if payload.agency_code:
+        reads["agency"] = (_AGENCY, payload.agency_code)
+    answers = rows_together(list(reads.values()), db_router.db_for_read(Dossier) or "default")
+    found = {name: rows[0] if rows else None for name, rows in zip(reads, answers, strict=True)}
+    return found["procedure"], found.get("unit"), found.get("agency"), found["existing"]
 
 
 # Read by every receipt: compiled once per connection (codes and keys are unique).
@@ -118,18 +130,19 @@ def submit_dossier(
 ) -> Status[Dossier]:
     caller: Caller = request.auth
     key = f"u{caller.user.pk}:{idempotency_key}"  # keys are per user: another client's key never matches
-    procedure = _PROCEDURE.first(payload.procedure_code)
+    procedure, unit, agency, existing = _receipt_reads(payload, key)
     if procedure is None or not procedure.active:
         raise ApiError(422, "unknown_procedure", _("Không có thủ tục mã %(code)s.") % {"code": payload.procedure_code})
-    unit = _unit(payload.unit_code)
-    agency = _agency(payload.agency_code)
+    if unit is None:
+        raise ApiError(422, "unknown_unit", _("Không có đơn vị hành chính mã %(code)s.") % {"code": payload.unit_code})
+    if payload.agency_code and agency is None:
+        raise ApiError(422, "unknown_agency", _("Không có cơ quan mã %(code)s.") % {"code": payload.agency_code})
     role = scope.intake_role(caller, unit, agency)
     if role is None:
         raise ApiError(403, "forbidden", _("Bạn không được tiếp nhận hồ sơ cho đơn vị này."))
     # The key only after the caller's scope; the same key with another body is refused, never answered
     # with the dossier of the first request.
     print_ = idempotency.fingerprint("submit", payload.dict())
-    existing = _BY_KEY.first(key)
     if existing is not None:
         idempotency.replay(caller.user, idempotency_key, print_)  # 409 when the first body was another
         return Status(200, existing)
@@ -138,7 +151,8 @@ def submit_dossier(
     applicant = services.Applicant(**payload.applicant.dict())
     try:
         # The dossier and the key's record together; the counters last, the COMMIT right behind them.
-        with rollups.batched():
+        # Whole: any failure fails the request (no savepoint around the receipt).
+        with rollups.batched(whole=True):
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
                 sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
@@ -243,7 +257,7 @@ def perform_action(
         replayed = idempotency.replay(caller.user, idempotency_key, print_)
         if replayed is not None:
             return replayed
-    with rollups.batched():  # one transaction; the counters last, the COMMIT right behind them
+    with rollups.batched(whole=True):  # one transaction, failing whole; the counters last, the COMMIT behind them
         # As written (the writer hands back the row it locked and changed), with the agency read above.
         result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),

@@ -22,7 +22,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -146,7 +146,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return _limited(request, form)
     dossier = find_dossier(form.cleaned_data["code"])
     if dossier is not None and verifies(dossier, form.cleaned_data["verification"]):
-        return redirect(public_path(dossier.code))  # a success counts toward nothing
+        # The path as it is (``redirect`` would first try it as a view's name, and fail)
+        return HttpResponseRedirect(public_path(dossier.code))  # a success counts toward nothing
     for bucket, _limit in buckets:
         ratelimit.fail(bucket, window)
     messages.error(request, _("Không tìm thấy hồ sơ có mã và thông tin xác minh này."))

@@ -113,6 +113,10 @@ def units_below(code: str, on_date: dt.date | None = None) -> dict[int, int]:
 
 _STAFF_ROLES = PreparedRead(  # every signed-in request reads them: compiled once per connection
     lambda user_id: StaffRole.objects.filter(user_id=user_id).select_related("agency__unit", "unit").order_by("pk"))
+# The same rows, of the user of an API token (by its key's hash): read with the token itself.
+STAFF_ROLES_BY_TOKEN = PreparedRead(
+    lambda key_hash: StaffRole.objects.filter(user__api_tokens__key_hash=key_hash)
+    .select_related("agency__unit", "unit").order_by("pk"))
 
 
 def staff_roles(user: Any) -> list[StaffRole]:
@@ -124,6 +128,11 @@ def staff_roles(user: Any) -> list[StaffRole]:
         cached = _STAFF_ROLES.rows(user.pk)
         user._scoping_staff_roles = cached
     return cached
+
+
+def keep_staff_roles(user: Any, roles: list[StaffRole]) -> None:
+    """``user``'s staff roles, read elsewhere (with an API token): ``staff_roles(user)`` gives them."""
+    user._scoping_staff_roles = roles
 
 
 def _scope_unit(role: StaffRole) -> AdministrativeUnit:
