@@ -392,3 +392,32 @@ def test_session_user_acts_with_the_role_the_table_allows(client, world):
         assert act(officer, code, action).status_code == 200, action
     actors = [e["actor"] for e in officer.get(f"/api/dossiers/{code}/events").json()]
     assert actors[1:] == ["multi (Cán bộ một cửa)", "multi (Cán bộ một cửa)", "multi (Lãnh đạo phòng)"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world):
+    """Counted on PostgreSQL as bench/transitions.py counts them (the driver's waits for an answer), as a
+    counter's token (the test client keeps its connection from one request to the next, so there is no
+    health check, which a server makes once per request): a receipt is 10 round trips — the token with
+    its user's roles, the procedure, unit, agency and key together, the code drawn apart, then one
+    transaction: the BEGIN with the dossier, its steps, its documents, its event, the applicant's
+    messages with their task, the key's record, the counters with the COMMIT. A hand-over is 7: the
+    token, the dossier, the key's record looked up, then the BEGIN with the locked row and its steps,
+    the write, the key's record, the COMMIT. (Each had a savepoint of its own inside the request's
+    transaction, and the names were read one by one: 17 and 11.)"""
+    from django.db import connection
+
+    from bench.transitions import counting_exchanges
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the driver's pipeline mode: PostgreSQL")
+    headers = bearer(world["counter_b_key"])
+    submit(client, "warm", unit="X992", agency="UBND-X992", **headers)  # the process's caches filled
+    with counting_exchanges() as trips:
+        receipt = submit(client, "rt-1", unit="X992", agency="UBND-X992", **headers)
+    assert receipt.status_code == 201 and trips[0] == 10
+    with counting_exchanges() as trips:
+        handed = client.post(f"/api/dossiers/{receipt.json()['code']}/actions/hand_over", {},
+                             content_type="application/json", HTTP_IDEMPOTENCY_KEY="rt-2", **headers)
+    assert handed.status_code == 200 and trips[0] == 7
+    assert Dossier.objects.get(code=receipt.json()["code"]).status != receipt.json()["status"]
