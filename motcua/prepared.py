@@ -24,13 +24,16 @@ from django.db.models.query import get_related_populators
 Write = tuple[str, list]  # a statement whose result nobody reads, and its parameters
 
 SENTINEL = -7_306_119_512  # a key no row has; found again among the compiled parameters
+SENTINELS = (SENTINEL, SENTINEL - 1)  # for a read by two keys, in their order
 
 
 class _Compiled:
-    def __init__(self, qs: models.QuerySet, connection: Any) -> None:
+    def __init__(self, qs: models.QuerySet, connection: Any, sentinels: tuple[int, ...]) -> None:
         self.compiler = qs.query.get_compiler(using=qs.db, connection=connection)
         self.sql, params = self.compiler.as_sql()
-        self.ok = list(params) in ([SENTINEL], [str(SENTINEL)])  # the key's one parameter (a number or a text)
+        # each key one parameter (a number or a text), in the order the SQL has them (Django sorts a filter's)
+        self.order = [next((i for i, k in enumerate(sentinels) if p in (k, str(k))), -1) for p in params]
+        self.ok = sorted(self.order) == list(range(len(sentinels)))
         if not self.ok:
             return
         compiler = self.compiler
@@ -44,16 +47,21 @@ class _Compiled:
 
 
 class PreparedRead:
-    """``build(key)`` → the queryset; ``rows(key, using)`` → its objects, compiled once per connection."""
+    """``build(key)`` → the queryset; ``rows(key, using)`` → its objects, compiled once per connection.
+    With ``keys=2``, ``build(a, b)`` and ``rows((a, b))``: a read by two keys."""
 
-    def __init__(self, build: Callable[[Any], models.QuerySet]) -> None:
+    def __init__(self, build: Callable[..., models.QuerySet], keys: int = 1) -> None:
         self.build = build  # called first at the first read (never at import: the models may not be ready)
         self._model: type[models.Model] | None = None
+        self.sentinels = SENTINELS[:keys] if keys > 1 else (SENTINEL,)
+
+    def params(self, key: Any) -> list[Any]:
+        return list(key) if len(self.sentinels) > 1 else [key]
 
     @property
     def model(self) -> type[models.Model]:
         if self._model is None:
-            self._model = self.build(SENTINEL).model
+            self._model = self.build(*self.sentinels).model
         return self._model
 
     def first(self, key: Any, using: str | None = None) -> Any:
@@ -69,7 +77,7 @@ class PreparedRead:
         cache = connection.__dict__.setdefault("_motcua_prepared", {})
         compiled = cache.get(self)  # by the object itself (an id() may be reused once it is gone)
         if compiled is None:
-            compiled = cache[self] = _Compiled(self.build(SENTINEL).using(using), connection)
+            compiled = cache[self] = _Compiled(self.build(*self.sentinels).using(using), connection, self.sentinels)
         return compiled
 
 
@@ -84,13 +92,14 @@ def rows_together(reads: Sequence[tuple[PreparedRead, Any]], using: str) -> list
         if c.ok:
             ready.append(i)
         else:
-            out[i] = list(read.build(key).using(using))
+            out[i] = list(read.build(*read.params(key)).using(using))
     if ready:
         with contextlib.ExitStack() as stack:
             cursors = [stack.enter_context(connection.cursor()) for _ in ready]
             with _pipelined(connection, many=len(ready) > 1):
                 for i, cursor in zip(ready, cursors, strict=True):
-                    cursor.execute(compiled[i].sql, [reads[i][1]])
+                    keys = reads[i][0].params(reads[i][1])
+                    cursor.execute(compiled[i].sql, [keys[k] for k in compiled[i].order])
             for i, cursor in zip(ready, cursors, strict=True):
                 out[i] = _objects(compiled[i], using, cursor.fetchall())
     return out  # type: ignore[return-value]

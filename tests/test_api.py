@@ -401,10 +401,10 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     health check, which a server makes once per request): a receipt is 10 round trips — the token with
     its user's roles, the procedure, unit, agency and key together, the code drawn apart, then one
     transaction: the BEGIN with the dossier, its steps, its documents, its event, the applicant's
-    messages with their task, the key's record, the counters with the COMMIT. A hand-over is 7: the
-    token, the dossier, the key's record looked up, then the BEGIN with the locked row and its steps,
-    the write, the key's record, the COMMIT. (Each had a savepoint of its own inside the request's
-    transaction, and the names were read one by one: 17 and 11.)"""
+    messages with their task, the key's record, the counters with the COMMIT. A hand-over is 6: the
+    token with the roles, the dossier with the caller's record of the key, then the BEGIN with the
+    locked row and its steps, the write, the key's record, the COMMIT. (Each had a savepoint of its
+    own inside the request's transaction, and read one thing at a time: 17 and 11.)"""
     from django.db import connection
 
     from bench.transitions import counting_exchanges
@@ -419,5 +419,5 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     with counting_exchanges() as trips:
         handed = client.post(f"/api/dossiers/{receipt.json()['code']}/actions/hand_over", {},
                              content_type="application/json", HTTP_IDEMPOTENCY_KEY="rt-2", **headers)
-    assert handed.status_code == 200 and trips[0] == 7
+    assert handed.status_code == 200 and trips[0] == 6
     assert Dossier.objects.get(code=receipt.json()["code"]).status != receipt.json()["status"]

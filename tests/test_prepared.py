@@ -69,6 +69,23 @@ def test_a_prepared_read_by_a_text_key(dossier: Dossier) -> None:
     assert read.first("KHONG-CO") is None
 
 
+def test_a_prepared_read_by_two_keys(dossier: Dossier) -> None:
+    """``keys=2``: each key in its place whatever order the SQL has them in (Django sorts a filter's
+    arguments), compiled once; the rows are the queryset's."""
+    by_pk_and_status = PreparedRead(lambda pk, status: Dossier.objects.filter(pk=pk, status=status).order_by(), keys=2)
+    by_status_and_pk = PreparedRead(lambda status, pk: Dossier.objects.filter(status=status, id=pk).order_by(), keys=2)
+    with CaptureQueriesContext(connection) as q:
+        assert [d.pk for d in by_pk_and_status.rows((dossier.pk, dossier.status))] == [dossier.pk]
+        assert [d.pk for d in by_status_and_pk.rows((dossier.status, dossier.pk))] == [dossier.pk]
+        assert by_pk_and_status.rows((dossier.pk, "khac")) == by_pk_and_status.rows((-1, dossier.status)) == []
+    assert len(q.captured_queries) == 4
+    for read in (by_pk_and_status, by_status_and_pk):
+        compiled = read._compiled(connection, "default")
+        assert compiled.ok and sorted(compiled.order) == [0, 1]
+    assert by_pk_and_status._compiled(connection, "default").order != by_status_and_pk._compiled(
+        connection, "default").order  # the same SQL's parameters, taken from the keys in two orders
+
+
 def test_update_row_changes_the_row_only_when_its_condition_holds(dossier: Dossier) -> None:
     when = at("2025-03-04 10:00")
     assert update_row(Dossier, dossier.pk, {"version": dossier.version + 5}, {"status": "withdrawn"},

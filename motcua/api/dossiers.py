@@ -55,7 +55,10 @@ def _dossier(caller: Caller, code: str) -> Dossier:
     Read by its code (compiled once per connection), then checked by the office screens' rule for one
     dossier (``scoping.can_see_dossier``): the scope's query over every visible dossier, built anew for
     each request, cost twice the transition itself."""
-    dossier = _BY_CODE.first(code)
+    return _visible(caller, _BY_CODE.first(code))
+
+
+def _visible(caller: Caller, dossier: Dossier | None) -> Dossier:
     if dossier is None or not can_see_dossier(caller.user, dossier):
         raise not_found()
     return dossier
@@ -245,7 +248,13 @@ def perform_action(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_MAX),
 ) -> Any:
     caller: Caller = request.auth
-    dossier = _dossier(caller, code)  # the caller's scope first: a key says nothing about others' dossiers
+    # The dossier and the caller's record of the key read together; the caller's scope first, the record
+    # looked at after it (a key says nothing about others' dossiers).
+    reads = [(_BY_CODE, code)] + ([(idempotency.BY_USER_AND_KEY, (caller.user.pk, idempotency_key))]
+                                  if idempotency_key else [])
+    found = rows_together(reads, db_router.db_for_read(Dossier) or "default")
+    dossier = _visible(caller, found[0][0] if found[0] else None)
+    record = found[1][0] if idempotency_key and found[1] else None
     payload = payload or ActionIn()
     expected = _expected_version(if_match, payload)
     if expected is None and not idempotency_key:
@@ -254,7 +263,7 @@ def perform_action(
             "chờn) không được thực hiện hai lần."))
     print_ = idempotency.fingerprint("action", dossier.code, str(action), payload.dict(), expected)
     if idempotency_key:
-        replayed = idempotency.replay(caller.user, idempotency_key, print_)
+        replayed = idempotency.answer(record, print_)
         if replayed is not None:
             return replayed
     with rollups.batched(whole=True):  # one transaction, failing whole; the counters last, the COMMIT behind them

@@ -15,7 +15,11 @@ from django.utils.translation import gettext as _
 
 from motcua.api.errors import ApiError
 from motcua.api.models import IdempotencyRecord
-from motcua.prepared import insert_rows
+from motcua.prepared import PreparedRead, insert_rows
+
+# A user's record of a key: read by every action sent with a key, with the dossier it names.
+BY_USER_AND_KEY = PreparedRead(
+    lambda user_id, key: IdempotencyRecord.objects.filter(user_id=user_id, key=key).order_by()[:1], keys=2)
 
 
 def fingerprint(*parts: Any) -> str:
@@ -29,7 +33,11 @@ def _reused() -> ApiError:
 
 def replay(user: Any, key: str, print_: str) -> JsonResponse | None:
     """The kept answer of an earlier request with this key, or None; 409 when that request was another."""
-    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    return answer(BY_USER_AND_KEY.first((user.pk, key)), print_)
+
+
+def answer(record: IdempotencyRecord | None, print_: str) -> JsonResponse | None:
+    """``replay`` with the user's record of the key read already (``BY_USER_AND_KEY``), or None."""
     if record is None:
         return None
     if record.fingerprint != print_:
