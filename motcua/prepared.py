@@ -53,7 +53,9 @@ class PreparedRead:
     def __init__(self, build: Callable[..., models.QuerySet], keys: int = 1) -> None:
         self.build = build  # called first at the first read (never at import: the models may not be ready)
         self._model: type[models.Model] | None = None
-        self.sentinels = SENTINELS[:keys] if keys > 1 else (SENTINEL,)
+        if not 1 <= keys <= len(SENTINELS):
+            raise ValueError(f"a prepared read has 1 to {len(SENTINELS)} keys, not {keys}")
+        self.sentinels = SENTINELS[:keys]
 
     def params(self, key: Any) -> list[Any]:
         return list(key) if len(self.sentinels) > 1 else [key]

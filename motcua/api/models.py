@@ -79,18 +79,18 @@ class ApiToken(models.Model):
 
         key_hash, using = hash_key(key), router.db_for_read(cls) or "default"
         tokens, roles = rows_together([(_ACTIVE_BY_HASH, key_hash), (scoping.STAFF_ROLES_BY_TOKEN, key_hash)], using)
-        token = tokens[0] if tokens else None
-        if token is not None:
-            scoping.keep_staff_roles(token.user, roles)
-        if token is not None and not cls.user_holds(token.user, token.role):
+        if not tokens:
+            return None
+        token = tokens[0]
+        scoping.keep_staff_roles(token.user, roles)
+        if not cls.user_holds(token.user, token.role):
             return None  # the user no longer holds the token's role: the token no longer works
-        if token is not None:
-            now = timezone.now()
-            # At most once a minute: every request of an integration writing its token's row would queue
-            # them all behind that one row.
-            if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-                cls.objects.filter(pk=token.pk).update(last_used_at=now)
-                token.last_used_at = now
+        now = timezone.now()
+        # At most once a minute: every request of an integration writing its token's row would queue
+        # them all behind that one row.
+        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
         return token
 
 

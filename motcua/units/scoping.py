@@ -111,12 +111,15 @@ def units_below(code: str, on_date: dt.date | None = None) -> dict[int, int]:
 
 # --- users ----------------------------------------------------------------------------------------
 
-_STAFF_ROLES = PreparedRead(  # every signed-in request reads them: compiled once per connection
-    lambda user_id: StaffRole.objects.filter(user_id=user_id).select_related("agency__unit", "unit").order_by("pk"))
+def _roles_where(**condition: Any) -> QuerySet:
+    """A user's staff roles as every rule reads them: with their scope's unit, in one order."""
+    return StaffRole.objects.filter(**condition).select_related("agency__unit", "unit").order_by("pk")
+
+
+# Every signed-in request reads them: compiled once per connection.
+_STAFF_ROLES = PreparedRead(lambda user_id: _roles_where(user_id=user_id))
 # The same rows, of the user of an API token (by its key's hash): read with the token itself.
-STAFF_ROLES_BY_TOKEN = PreparedRead(
-    lambda key_hash: StaffRole.objects.filter(user__api_tokens__key_hash=key_hash)
-    .select_related("agency__unit", "unit").order_by("pk"))
+STAFF_ROLES_BY_TOKEN = PreparedRead(lambda key_hash: _roles_where(user__api_tokens__key_hash=key_hash))
 
 
 def staff_roles(user: Any) -> list[StaffRole]:
