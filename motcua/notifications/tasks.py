@@ -23,7 +23,15 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
-from motcua.prepared import _has_save_signals, _insert_params, _insert_sql, _set_keys, insert_rows, update_row
+from motcua.prepared import (
+    _has_save_signals,
+    _insert_params,
+    _insert_sql,
+    _set_keys,
+    insert_rows,
+    returned,
+    update_row,
+)
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -49,33 +57,19 @@ def _claim(notification_id: int) -> Notification | None:
     is not pending."""
     using = router.db_for_write(Notification)
     connection = connections[using]  # PostgreSQL, or SQLite ≥ 3.35: both have UPDATE … RETURNING
-    sql, columns = _claim_sql(connection)
     now = Notification._meta.get_field("claimed_at").get_db_prep_save(timezone.now(), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [State.SENDING, now, notification_id, State.PENDING])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for (col, converters), value in zip(columns, row, strict=True):
-        for converter in converters:
-            value = converter(value, col, connection)
-        values.append(value)
-    return Notification.from_db(using, [col.target.attname for col, _ in columns], values)
+    found = returned(Notification, _claim_sql(connection), [State.SENDING, now, notification_id, State.PENDING],
+                     using)
+    return found[0] if found else None
 
 
-def _claim_sql(connection: Any) -> tuple[str, list]:
+def _claim_sql(connection: Any) -> str:
     cache = connection.__dict__.setdefault("_motcua_claim_sql", {})
     if "claim" not in cache:
         meta, quote = Notification._meta, connection.ops.quote_name
-        columns = []
-        for field in meta.concrete_fields:
-            col = field.get_col(meta.db_table)
-            columns.append((col, connection.ops.get_db_converters(col) + field.get_db_converters(connection)))
         state, claimed, attempts = (quote(meta.get_field(n).column) for n in ("state", "claimed_at", "attempts"))
         cache["claim"] = (f"UPDATE {quote(meta.db_table)} SET {state} = %s, {claimed} = %s, "
-                          f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} = %s AND {state} = %s "
-                          f"RETURNING {', '.join(quote(f.column) for f in meta.concrete_fields)}", columns)
+                          f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} = %s AND {state} = %s")
     return cache["claim"]
 
 
