@@ -140,6 +140,7 @@ def cpu_seconds() -> dict[str, float]:
     """CPU time used so far by the server's processes — gunicorn's (web) and the others of its session
     (worker: the notification worker and its sweeper) — and by PostgreSQL's, read from /proc (Linux)."""
     out = {"web": 0.0, "worker": 0.0, "database": 0.0}
+    server: list[tuple[int, int, float, bytes]] = []  # pid, parent, CPU, command line
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -151,12 +152,15 @@ def cpu_seconds() -> dict[str, float]:
         used = sum(int(x) for x in fields[11:15]) / TICK
         if SERVER_SID is not None and int(fields[3]) == SERVER_SID:
             try:
-                web = b"gunicorn" in (stat.parent / "cmdline").read_bytes()
+                server.append((int(stat.parent.name), int(fields[1]), used, (stat.parent / "cmdline").read_bytes()))
             except OSError:
                 continue
-            out["web" if web else "worker"] += used  # the worker: notifications, their sweeper
         elif comm.startswith("postgres"):
             out["database"] += used
+    # A gunicorn worker that has just ended (not yet reaped) has no command line: known by its parent.
+    web = {pid for pid, _parent, _used, cmdline in server if b"gunicorn" in cmdline}
+    for pid, parent, used, _cmdline in server:
+        out["web" if pid in web or parent in web else "worker"] += used  # the worker: notifications, their sweeper
     return out
 
 
