@@ -2,9 +2,7 @@
 
 The library's worker takes a task in a transaction of four round trips — BEGIN, a SELECT … FOR UPDATE
 SKIP LOCKED of the ready rows, an UPDATE marking the row found running, COMMIT — and builds two
-querysets for it; its SELECT, planned as a bitmap scan of every entry of the ready rows' index (a task
-done leaves its entry there until the table is vacuumed) followed by a sort, costs more the longer the
-queue has been busy. Under a burst of receipts the worker spent more CPU taking its tasks than doing them.
+querysets for it. Under a burst of receipts it spent more CPU taking its tasks than doing them.
 
 Here, on PostgreSQL, one ``UPDATE … WHERE id = (SELECT … ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING …`` takes a task: the same rows (ready, due, of this backend and these queues), the same order
