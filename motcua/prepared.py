@@ -223,30 +223,18 @@ def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, 
 
 def returned(model: type[models.Model], sql: str, params: Sequence[Any], using: str) -> list[models.Model]:
     """``<sql> RETURNING <every column of model>`` (an UPDATE's), run; the rows given back as objects made as a
-    queryset makes them (each field's converters, ``Model.from_db``). The clause and the converters are kept
-    per connection."""
+    queryset makes them: the columns, converters and ``Model.from_db`` of ``model``'s plain queryset, compiled
+    once per connection (as a ``PreparedRead``'s)."""
     connection = connections[using]
     cache = connection.__dict__.setdefault("_motcua_returning", {})
     if model not in cache:
-        meta, quote = model._meta, connection.ops.quote_name
-        columns = [f.get_col(meta.db_table) for f in meta.concrete_fields]
-        cache[model] = (" RETURNING " + ", ".join(quote(f.column) for f in meta.concrete_fields),
-                        [f.attname for f in meta.concrete_fields],
-                        [(col, connection.ops.get_db_converters(col) + col.field.get_db_converters(connection))
-                         for col in columns])
-    clause, names, columns = cache[model]
+        compiled = _Compiled(model._base_manager.using(using).all(), connection, ())
+        columns = [col.target.column for col, *_ in compiled.compiler.select[compiled.start:compiled.end]]
+        cache[model] = (" RETURNING " + ", ".join(connection.ops.quote_name(c) for c in columns), compiled)
+    clause, compiled = cache[model]
     with connection.cursor() as cursor:
         cursor.execute(sql + clause, list(params))
-        rows = cursor.fetchall()
-    out = []
-    for row in rows:
-        values = []
-        for (col, converters), value in zip(columns, row, strict=True):
-            for converter in converters:
-                value = converter(value, col, connection)
-            values.append(value)
-        out.append(model.from_db(using, names, values))
-    return out
+        return _objects(compiled, using, cursor.fetchall())
 
 
 def _has_save_signals(model: type[models.Model]) -> bool:

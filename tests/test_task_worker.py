@@ -8,7 +8,7 @@ import threading
 import uuid
 
 import pytest
-from django.core.management import get_commands
+from django.core.management import call_command, get_commands
 from django.db import connection, connections
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
@@ -69,8 +69,25 @@ def _take_all(worker: Worker) -> list[DBTaskResult]:
     return taken
 
 
-def test_manage_py_db_worker_is_motcuas() -> None:
+def test_manage_py_db_worker_runs_motcuas_worker(monkeypatch) -> None:  # noqa: ANN001
+    """The command is this app's, and the worker it runs is motcua's: on PostgreSQL its take takes the task;
+    on SQLite the library's loop runs and the take is never called."""
     assert get_commands()["db_worker"] == "motcua.notifications"
+    taken: list[DBTaskResult | None] = []
+    real = Worker.take
+
+    def spy(self: Worker, using: str) -> DBTaskResult | None:
+        taken.append(found := real(self, using))
+        return found
+
+    monkeypatch.setattr(Worker, "take", spy)
+    task = _task(1)  # a delivery of a row that does not exist: skipped, and the task done
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL
+    if connection.vendor == "postgresql":
+        assert [t.pk if t else None for t in taken] == [task.pk, None]
+    else:
+        assert taken == []
 
 
 @on_postgresql

@@ -30,6 +30,8 @@ logger = logging.getLogger("django_tasks_db")  # the library's logger, which its
 
 
 class Worker(db_worker.Worker):
+    _sql: str | None = None  # the take's statement, built at the first take
+
     def run(self) -> None:
         using = router.db_for_write(DBTaskResult)
         if connections[using].vendor != "postgresql":
@@ -66,8 +68,7 @@ class Worker(db_worker.Worker):
         return found[0] if found else None
 
     def _take_sql(self, using: str) -> str:
-        sql = self.__dict__.get("_sql")
-        if sql is None:
+        if self._sql is None:
             meta, quote = DBTaskResult._meta, connections[using].ops.quote_name
             table, key = quote(meta.db_table), quote(meta.pk.column)
             status, started, workers, run_after, backend, queue, priority, enqueued = (
@@ -79,8 +80,7 @@ class Worker(db_worker.Worker):
                 where.append(f"{queue} = ANY(%s)")
             if self.excluded_queue_names:
                 where.append(f"NOT ({queue} = ANY(%s))")
-            sql = (f"UPDATE {table} SET {status} = %s, {started} = %s, {workers} = {workers} || %s::jsonb "
-                   f"WHERE {key} = (SELECT {key} FROM {table} WHERE {' AND '.join(where)} "
-                   f"ORDER BY {priority} DESC, {run_after}, {enqueued} LIMIT 1 FOR UPDATE SKIP LOCKED)")
-            self.__dict__["_sql"] = sql
-        return sql
+            self._sql = (f"UPDATE {table} SET {status} = %s, {started} = %s, {workers} = {workers} || %s::jsonb "
+                         f"WHERE {key} = (SELECT {key} FROM {table} WHERE {' AND '.join(where)} "
+                         f"ORDER BY {priority} DESC, {run_after}, {enqueued} LIMIT 1 FOR UPDATE SKIP LOCKED)")
+        return self._sql
