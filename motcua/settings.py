@@ -262,9 +262,10 @@ MOTCUA_MAX_REQUEST_BYTES = int(os.environ.get("MOTCUA_MAX_REQUEST_BYTES", str(50
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Caches. "limits" holds the counts of the rate limits (citizens' lookup, submissions): shared by every
-# worker process and kept across restarts — the database's cache table by default, Redis with
-# MOTCUA_REDIS_URL — and never culled early (no one can flush another's counts by filling the cache).
+# Caches. The counts of the rate limits (citizens' lookup, submissions) are shared by every worker
+# process and kept across restarts, never culled early (no one can flush another's counts by filling a
+# cache): rows of their own table by default (motcua.portal.ratelimit), the "limits" cache — Redis —
+# with MOTCUA_REDIS_URL.
 _REDIS = os.environ.get("MOTCUA_REDIS_URL", "")
 if _REDIS:
     CACHES = {
@@ -277,8 +278,6 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_cache",
                     "OPTIONS": {"MAX_ENTRIES": 100_000}},
-        "limits": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "motcua_limits",
-                   "OPTIONS": {"MAX_ENTRIES": 1_000_000_000}},
     }
 
 LOGGING = {

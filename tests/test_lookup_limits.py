@@ -7,10 +7,10 @@ page says the lookup is temporarily limited (429) and for how long; codes are fo
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from motcua.dossiers import services
+from motcua.portal import ratelimit
 from motcua.portal.links import public_path
 from tests.factories import at, make_world
 
@@ -20,9 +20,9 @@ LIMITED = "Tra cứu tạm thời bị giới hạn"
 
 @pytest.fixture(autouse=True)
 def _clean_limits():
-    caches["limits"].clear()
+    ratelimit.clear()
     yield
-    caches["limits"].clear()
+    ratelimit.clear()
 
 
 @pytest.fixture

@@ -4,12 +4,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from motcua.catalog.models import RequiredDocument
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
+from motcua.portal import ratelimit
 from motcua.portal.links import lookup_key, public_path
 from motcua.portal.models import Rating
 from tests.factories import at, make_world
@@ -21,10 +22,10 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
-    caches["limits"].clear()
+    ratelimit.clear()
     yield
     cache.clear()
-    caches["limits"].clear()
+    ratelimit.clear()
 
 
 @pytest.fixture

@@ -44,3 +44,18 @@ class Rating(models.Model):
     @property
     def average(self) -> float:
         return sum(getattr(self, name) for name in ELEMENTS) / len(ELEMENTS)
+
+
+class LimitCount(models.Model):
+    """One bucket's count in one window of the rate limits (motcua.portal.ratelimit), when they are kept
+    in the database: counted by one atomic statement, so failures made at once are all counted."""
+
+    key = models.CharField(max_length=80, primary_key=True)  # the bucket, hashed, and its window's number
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)  # the window's end: the row is pruned after it
+
+    class Meta:
+        verbose_name = _("Đếm giới hạn truy cập")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

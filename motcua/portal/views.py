@@ -157,12 +157,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
 def _submission_limited(request: HttpRequest) -> HttpResponse | None:
     """Anonymous submissions are counted per address (every post: a failed one costs the server as
     much); past MOTCUA_SUBMIT_MAX_PER_HOUR in the hour the page says to wait. The counts are in the
-    shared "limits" store, so every worker process sees them."""
+    shared store of the limits, so every worker process sees them. Each post is counted before it is
+    let through, by one atomic increment: posts made at once cannot all slip under the limit."""
     from motcua.portal import ratelimit
     from motcua.portal.lookup import client_key
 
     bucket, window = f"submit-client:{client_key(request)}", 3600
-    if ratelimit.blocked(bucket, int(settings.MOTCUA_SUBMIT_MAX_PER_HOUR), window):
+    if ratelimit.fail(bucket, window) > int(settings.MOTCUA_SUBMIT_MAX_PER_HOUR):
         minutes = max(1, math.ceil(ratelimit.retry_after(window) / 60))
         response = render(request, "errors/plain.html", {
             "title": _("Tạm thời không nhận thêm hồ sơ từ địa chỉ này"),
@@ -171,7 +172,6 @@ def _submission_limited(request: HttpRequest) -> HttpResponse | None:
         }, status=429)
         response["Retry-After"] = str(ratelimit.retry_after(window))
         return response
-    ratelimit.fail(bucket, window)
     return None
 
 
