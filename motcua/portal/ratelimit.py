@@ -106,7 +106,7 @@ def _count_in_rows(key: str, expires: dt.datetime, now: float) -> int:
            f"ON CONFLICT ({quote('key')}) DO UPDATE SET {quote('count')} = {quote(table)}.{quote('count')} + 1 "
            f"RETURNING {quote('count')}")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, expires])
+        cursor.execute(sql, [key, connection.ops.adapt_datetimefield_value(expires)])
         counted = int(cursor.fetchone()[0])
     if counted == 1:  # a bucket's first failure in a window (not the hot path): the passed windows pruned
         LimitCount.objects.using(using).filter(expires__lt=dt.datetime.fromtimestamp(now, tz=dt.UTC)).delete()
