@@ -6,20 +6,29 @@ page says the lookup is temporarily limited (429) and for how long; codes are fo
 """
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from motcua.dossiers import services
 from motcua.portal import ratelimit
 from motcua.portal.links import public_path
 from tests.factories import at, make_world
+from tests.test_shared_limits import with_redis
 
 pytestmark = pytest.mark.django_db
 LIMITED = "Tra cứu tạm thời bị giới hạn"
 
 
-@pytest.fixture(autouse=True)
-def _clean_limits():
+@pytest.fixture(autouse=True, params=["database", "redis"])
+def _store(request, settings):
+    """Every test with the counts in the database (the lookup reads them with the dossier, in one
+    statement) and in Redis (MOTCUA_REDIS_URL: read apart)."""
+    if request.param == "redis":
+        with_redis(settings)
     ratelimit.clear()
     yield
     ratelimit.clear()
@@ -107,3 +116,28 @@ def test_an_ipv6_client_is_one_client_across_its_64(dossier, settings):
         assert _look(_client(f"2001:db8:1:2::{suffix}"), f"KHONG-CO-{suffix}", "1234").status_code == 404
     assert _look(_client("2001:db8:1:2::3"), "KHONG-CO-3", "1234").status_code == 429
     assert _look(_client("2001:db8:1:3::1"), "KHONG-CO-3", "1234").status_code == 404
+
+
+def test_a_lookup_reads_the_dossier_and_the_counts_in_one_statement_whether_the_code_exists_or_not(
+        dossier, request):  # noqa: ANN001
+    """With the counts in the database: a right lookup is one statement; a wrong code, a wrong value and a
+    code that no dossier has are read by that same statement (then counted), so neither the answer nor the
+    statements tell whether a code exists."""
+    if request.node.callspec.params["_store"] == "redis":
+        pytest.skip("the counts in Redis are read apart")
+    client = _client("198.51.100.20")
+    with CaptureQueriesContext(connection) as right:
+        assert _look(client, dossier.code, "5678").status_code == 302
+    assert len(right.captured_queries) == 1
+    reads = []
+    for code, digits in ((dossier.code, "1111"), ("KHONG-CO-9", "5678")):
+        with CaptureQueriesContext(connection) as wrong:
+            assert _look(client, code, digits).status_code == 404
+        reads.append(_shape(wrong.captured_queries[0]["sql"]))
+        assert "INSERT" in wrong.captured_queries[1]["sql"]  # the failure counted, both buckets at once
+    assert reads[0] == reads[1] == _shape(right.captured_queries[0]["sql"])
+
+
+def _shape(sql: str) -> str:
+    """A statement without its values (the code, the buckets' keys)."""
+    return re.sub(r"'[^']*'", "?", sql)

@@ -114,7 +114,7 @@ def test_submissions_posted_at_once_from_one_address_stop_at_the_limit(world, se
     assert Dossier.objects.count() == 3
 
 
-def _with_redis(settings) -> None:  # noqa: ANN001
+def with_redis(settings) -> None:  # noqa: ANN001
     """The limits in Redis, as MOTCUA_REDIS_URL configures them (a database of its own for the tests)."""
     try:
         socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
@@ -131,7 +131,7 @@ def test_with_redis_configured_the_counts_live_there(settings) -> None:  # noqa:
     """MOTCUA_REDIS_URL puts the limits in Redis (a store every worker and host shares)."""
     import redis
 
-    _with_redis(settings)
+    with_redis(settings)
     try:
         for _ in range(4):
             ratelimit.fail("lookup-client:203.0.113.77", 900)
@@ -150,7 +150,7 @@ def test_failures_made_at_once_are_all_counted(store, settings) -> None:  # noqa
     if store == "database" and connection.vendor != "postgresql":
         pytest.skip("SQLite takes one writer at a time; PostgreSQL runs the writers at once")
     if store == "redis":
-        _with_redis(settings)
+        with_redis(settings)
     start, errors = threading.Barrier(8), []
 
     def client() -> None:
@@ -192,3 +192,5 @@ def test_a_passed_windows_counts_are_pruned() -> None:
     assert LimitCount.objects.count() == 1
     assert ratelimit.any_blocked([("lookup-client:192.0.2.1", 1), ("lookup-client:192.0.2.2", 1)], 900, now=later)
     assert not ratelimit.any_blocked([("lookup-client:192.0.2.1", 2), ("lookup-client:192.0.2.2", 1)], 900, now=later)
+    # several buckets counted by one statement, each its own count, in the order given
+    assert ratelimit.fail_all(["lookup-client:192.0.2.2", "lookup-client:192.0.2.1"], 900, now=later) == [1, 2]

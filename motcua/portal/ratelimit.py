@@ -21,16 +21,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connections, router
 
 from motcua.portal.models import LimitCount
-from motcua.prepared import PreparedRead
 
 
-def _key(bucket: str, window_seconds: int, now: float) -> str:
+def window_key(bucket: str, window_seconds: int, now: float) -> str:
+    """The store's key of ``bucket`` in the window of ``now``."""
     # Hashed: a bucket names a dossier code and an address typed by anyone; a key must stay short
     # and plain whatever they are.
     digest = hashlib.sha256(bucket.encode()).hexdigest()[:32]
@@ -47,8 +48,17 @@ def _in_cache() -> bool:
     return "limits" in settings.CACHES
 
 
-# The lookup's read, of its two buckets: compiled once per connection.
-_BY_TWO_KEYS = PreparedRead(lambda a, b: LimitCount.objects.filter(key__in=(a, b)).order_by(), keys=2)
+def in_database() -> bool:
+    """The counts are rows of the database (not in Redis): another statement may read them (``count_columns``)."""
+    return not _in_cache()
+
+
+def count_columns(n: int, connection: Any) -> str:
+    """SQL of ``n`` keys' counts (0 where none) as columns of another statement's SELECT, so that a read
+    of something else gets them in its round trip: each a subquery taking its key as a parameter, in order."""
+    table, quote = LimitCount._meta.db_table, connection.ops.quote_name
+    one = f"COALESCE((SELECT {quote('count')} FROM {quote(table)} WHERE {quote('key')} = %s), 0)"
+    return ", ".join([one] * n)
 
 
 def _counts(keys: list[str]) -> dict[str, int]:
@@ -56,17 +66,13 @@ def _counts(keys: list[str]) -> dict[str, int]:
     if _in_cache():
         return {k: int(v or 0) for k, v in caches["limits"].get_many(keys).items()}
     using = router.db_for_write(LimitCount)  # the primary's: a standby lags behind the counts
-    if len(keys) == 2:
-        rows = _BY_TWO_KEYS.rows(tuple(keys), using)
-    else:
-        rows = list(LimitCount.objects.using(using).filter(key__in=keys))
-    return {row.key: row.count for row in rows}
+    return dict(LimitCount.objects.using(using).filter(key__in=keys).values_list("key", "count"))
 
 
 def count(bucket: str, window_seconds: int, now: float | None = None) -> int:
     now = time.time() if now is None else now
-    key = _key(bucket, window_seconds, now)
-    return _counts([key]).get(key, 0)
+    k = window_key(bucket, window_seconds, now)
+    return _counts([k]).get(k, 0)
 
 
 def blocked(bucket: str, limit: int, window_seconds: int, now: float | None = None) -> bool:
@@ -77,40 +83,51 @@ def blocked(bucket: str, limit: int, window_seconds: int, now: float | None = No
 def any_blocked(limits: list[tuple[str, int]], window_seconds: int, now: float | None = None) -> bool:
     """``blocked`` for several (bucket, limit) pairs, in one read of the store."""
     now = time.time() if now is None else now
-    keys = {_key(bucket, window_seconds, now): limit for bucket, limit in limits}
+    keys = {window_key(bucket, window_seconds, now): limit for bucket, limit in limits}
     counts = _counts(list(keys))
     return any(counts.get(key, 0) >= limit for key, limit in keys.items())
 
 
 def fail(bucket: str, window_seconds: int, now: float | None = None) -> int:
     """Count one failure in ``bucket``; the number of failures in the current window."""
+    return fail_all([bucket], window_seconds, now)[0]
+
+
+def fail_all(buckets: list[str], window_seconds: int, now: float | None = None) -> list[int]:
+    """Count one failure in each of ``buckets`` (in the database, by one statement); their counts."""
     now = time.time() if now is None else now
-    key = _key(bucket, window_seconds, now)
+    keys = [window_key(bucket, window_seconds, now) for bucket in buckets]
     timeout = retry_after(window_seconds, now) + 1
     if _in_cache():
-        store = caches["limits"]
-        store.add(key, 0, timeout)
-        try:
-            return int(store.incr(key))
-        except ValueError:  # expired between add and incr
-            store.set(key, 1, timeout)
-            return 1
-    return _count_in_rows(key, dt.datetime.fromtimestamp(now + timeout, tz=dt.UTC), now)
+        return [_count_in_cache(k, timeout) for k in keys]
+    return _count_in_rows(keys, dt.datetime.fromtimestamp(now + timeout, tz=dt.UTC), now)
 
 
-def _count_in_rows(key: str, expires: dt.datetime, now: float) -> int:
+def _count_in_cache(k: str, timeout: int) -> int:
+    store = caches["limits"]
+    store.add(k, 0, timeout)
+    try:
+        return int(store.incr(k))
+    except ValueError:  # expired between add and incr
+        store.set(k, 1, timeout)
+        return 1
+
+
+def _count_in_rows(keys: list[str], expires: dt.datetime, now: float) -> list[int]:
     using = router.db_for_write(LimitCount)
     connection = connections[using]
     table, quote = LimitCount._meta.db_table, connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(table)} ({quote('key')}, {quote('count')}, {quote('expires')}) VALUES (%s, 1, %s) "
+    rows = ", ".join(["(%s, 1, %s)"] * len(keys))
+    sql = (f"INSERT INTO {quote(table)} ({quote('key')}, {quote('count')}, {quote('expires')}) VALUES {rows} "
            f"ON CONFLICT ({quote('key')}) DO UPDATE SET {quote('count')} = {quote(table)}.{quote('count')} + 1 "
-           f"RETURNING {quote('count')}")
+           f"RETURNING {quote('key')}, {quote('count')}")
+    ends = connection.ops.adapt_datetimefield_value(expires)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [key, connection.ops.adapt_datetimefield_value(expires)])
-        counted = int(cursor.fetchone()[0])
-    if counted == 1:  # a bucket's first failure in a window (not the hot path): the passed windows pruned
+        cursor.execute(sql, [value for k in keys for value in (k, ends)])
+        counted = {k: int(n) for k, n in cursor.fetchall()}
+    if 1 in counted.values():  # a bucket's first failure in a window (not the hot path): the passed windows pruned
         LimitCount.objects.using(using).filter(expires__lt=dt.datetime.fromtimestamp(now, tz=dt.UTC)).delete()
-    return counted
+    return [counted[k] for k in keys]
 
 
 def clear() -> None:
