@@ -95,21 +95,30 @@ def find_dossier(typed: str) -> Dossier | None:
     """The dossier of a code typed by a citizen: its upper-case form (every code the system makes),
     else exactly as typed (a legacy code imported in mixed case). Both are lookups of the unique index."""
     code = normalise_code(typed)
-    candidates = {code, re.sub(r"\s+", "", typed.strip())} - {""}
-    if candidates == {code}:  # the code typed as the system writes it: the one query, compiled once
+    if _typed_as_written(typed, code):  # the one query, compiled once
         return _BY_CODE.first(code)
-    rows = Dossier.objects.filter(code__in=candidates).order_by().only(*_CHECKED)
+    rows = Dossier.objects.filter(code__in={code, _unspaced(typed)}).order_by().only(*_CHECKED)
     found = {d.code: d for d in rows}
     return found.get(code) or next(iter(found.values()), None)
 
 
-def _find_unless_limited(typed: str, buckets: list[tuple[str, int]], window: int) -> tuple[Dossier | None, bool]:
+def _unspaced(typed: str) -> str:
+    return re.sub(r"\s+", "", typed.strip())
+
+
+def _typed_as_written(typed: str, code: str) -> bool:
+    """The code (``normalise_code(typed)``) was typed as the system writes it, spaces aside: it is read as it
+    is, not also as typed (a legacy code imported in mixed case)."""
+    return _unspaced(typed) == code
+
+
+def _find_unless_limited(typed: str, code: str, buckets: list[tuple[str, int]],
+                         window: int) -> tuple[Dossier | None, bool]:
     """(the dossier of the code typed, whether a limit holds). When the counts are in the database and the
     code is typed as the system writes it, one statement reads both — one row whether the code exists or
     not, so the time taken tells nothing of it; else the counts, then (not limited) the dossier."""
     now = time.time()
-    code = normalise_code(typed)
-    if ratelimit.in_database() and re.sub(r"\s+", "", typed.strip()) == code:
+    if ratelimit.in_database() and _typed_as_written(typed, code):
         using = router.db_for_write(Dossier)
         connection = connections[using]
         with connection.cursor() as cursor:
@@ -182,9 +191,10 @@ def lookup(request: HttpRequest) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():  # a malformed form is no guess: not counted
         return render(request, "portal/lookup.html", {"form": form})
     typed = form.cleaned_data["code"]
-    buckets = _buckets(normalise_code(typed), client_key(request))
+    code = normalise_code(typed)
+    buckets = _buckets(code, client_key(request))
     window = _window()
-    dossier, limited = _find_unless_limited(typed, buckets, window)
+    dossier, limited = _find_unless_limited(typed, code, buckets, window)
     if limited:
         return _limited(request, form)
     if dossier is not None and verifies(dossier, form.cleaned_data["verification"]):

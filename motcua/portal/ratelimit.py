@@ -44,13 +44,10 @@ def retry_after(window_seconds: int, now: float | None = None) -> int:
     return max(1, int(window_seconds - now % window_seconds))
 
 
-def _in_cache() -> bool:
-    return "limits" in settings.CACHES
-
-
 def in_database() -> bool:
-    """The counts are rows of the database (not in Redis): another statement may read them (``count_columns``)."""
-    return not _in_cache()
+    """The counts are rows of the database (no "limits" cache, i.e. no Redis): another statement may read
+    them (``count_columns``)."""
+    return "limits" not in settings.CACHES
 
 
 def count_columns(n: int, connection: Any) -> str:
@@ -63,7 +60,7 @@ def count_columns(n: int, connection: Any) -> str:
 
 def _counts(keys: list[str]) -> dict[str, int]:
     """The counts of ``keys`` (a missing key: none)."""
-    if _in_cache():
+    if not in_database():
         return {k: int(v or 0) for k, v in caches["limits"].get_many(keys).items()}
     using = router.db_for_write(LimitCount)  # the primary's: a standby lags behind the counts
     return dict(LimitCount.objects.using(using).filter(key__in=keys).values_list("key", "count"))
@@ -98,7 +95,7 @@ def fail_all(buckets: list[str], window_seconds: int, now: float | None = None) 
     now = time.time() if now is None else now
     keys = [window_key(bucket, window_seconds, now) for bucket in buckets]
     timeout = retry_after(window_seconds, now) + 1
-    if _in_cache():
+    if not in_database():
         return [_count_in_cache(k, timeout) for k in keys]
     return _count_in_rows(keys, dt.datetime.fromtimestamp(now + timeout, tz=dt.UTC), now)
 
@@ -135,7 +132,7 @@ def _count_in_rows(keys: list[str], expires: dt.datetime, now: float) -> list[in
 
 def clear() -> None:
     """Every count forgotten (the tests start from none)."""
-    if _in_cache():
+    if not in_database():
         caches["limits"].clear()
     else:
         LimitCount.objects.all().delete()
