@@ -74,13 +74,14 @@ def test_manage_py_db_worker_runs_motcuas_worker(monkeypatch) -> None:  # noqa: 
     on SQLite the library's loop runs and the take is never called."""
     assert get_commands()["db_worker"] == "motcua.notifications"
     taken: list[DBTaskResult | None] = []
-    real = Worker.take
+    real = Worker.take_many
 
-    def spy(self: Worker, using: str) -> DBTaskResult | None:
-        taken.append(found := real(self, using))
+    def spy(self: Worker, using: str, limit: int) -> list[DBTaskResult]:
+        found = real(self, using, limit)
+        taken.extend(found or [None])
         return found
 
-    monkeypatch.setattr(Worker, "take", spy)
+    monkeypatch.setattr(Worker, "take_many", spy)
     task = _task(1)  # a delivery of a row that does not exist: skipped, and the task done
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
     assert DBTaskResult.objects.get(pk=task.pk).status == TaskResultStatus.SUCCESSFUL

@@ -57,20 +57,25 @@ def _claim(notification_id: int) -> Notification | None:
     is not pending."""
     using = router.db_for_write(Notification)
     connection = connections[using]  # PostgreSQL, or SQLite ≥ 3.35: both have UPDATE … RETURNING
-    now = Notification._meta.get_field("claimed_at").get_db_prep_save(timezone.now(), connection)
-    found = returned(Notification, _claim_sql(connection), [State.SENDING, now, notification_id, State.PENDING],
-                     using)
+    found = returned(Notification, _claim_sql(connection), [State.SENDING, _now(connection), notification_id,
+                                                            State.PENDING], using)
     return found[0] if found else None
 
 
-def _claim_sql(connection: Any) -> str:
+def _now(connection: Any) -> object:
+    return Notification._meta.get_field("claimed_at").get_db_prep_save(timezone.now(), connection)
+
+
+def _claim_sql(connection: Any, many: bool = False) -> str:
+    """The claim's UPDATE, of one row (``id = %s``) or, ``many`` (PostgreSQL), of a list (``id = ANY(%s)``)."""
     cache = connection.__dict__.setdefault("_motcua_claim_sql", {})
-    if "claim" not in cache:
+    if many not in cache:
         meta, quote = Notification._meta, connection.ops.quote_name
         state, claimed, attempts = (quote(meta.get_field(n).column) for n in ("state", "claimed_at", "attempts"))
-        cache["claim"] = (f"UPDATE {quote(meta.db_table)} SET {state} = %s, {claimed} = %s, "
-                          f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} = %s AND {state} = %s")
-    return cache["claim"]
+        key = f"{quote(meta.pk.column)} = {'ANY(%s)' if many else '%s'}"
+        cache[many] = (f"UPDATE {quote(meta.db_table)} SET {state} = %s, {claimed} = %s, "
+                       f"{attempts} = {attempts} + 1 WHERE {key} AND {state} = %s")
+    return cache[many]
 
 
 @task()
@@ -91,17 +96,47 @@ def deliver_one(notification_id: int) -> str:
     try:
         send(note)
     except Exception as exc:  # noqa: BLE001 - any sender failure is retried, never raised
-        failed = note.attempts >= MAX_ATTEMPTS
-        retry_at = None if failed else timezone.now() + backoff(note.attempts)
-        Notification.objects.filter(pk=note.pk, state=State.SENDING).update(
-            state=State.FAILED if failed else State.PENDING, claimed_at=None, next_attempt_at=retry_at,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000])
-        if retry_at is not None:
-            enqueue(note.pk, run_after=retry_at)
-        return "failed" if failed else "retry"
+        return _not_sent(note, exc)
     update_row(Notification, note.pk, {"state": State.SENDING},
                {"state": State.SENT, "sent_at": timezone.now(), "claimed_at": None}, using=note._state.db)
     return "sent"
+
+
+def deliver_rows(notification_ids: list[int]) -> dict[int, str]:
+    """``deliver_one`` for several rows at once (the worker's batch, PostgreSQL): the pending ones claimed by
+    one UPDATE, each sent, those sent marked by one UPDATE — two statements for the lot instead of two a
+    row. A crash in the middle leaves the rows sent so far *sending*, as it leaves the row being sent one
+    at a time: the sweeper sends them again (same Message-ID). Each row's outcome, by key."""
+    using = router.db_for_write(Notification)
+    connection = connections[using]
+    claimed = returned(Notification, _claim_sql(connection, many=True),
+                       [State.SENDING, _now(connection), list(notification_ids), State.PENDING], using)
+    outcomes = dict.fromkeys(notification_ids, "skipped")  # sent, failed, or being sent by another worker
+    sent = []
+    for note in sorted(claimed, key=lambda n: n.pk):
+        try:
+            send(note)
+        except Exception as exc:  # noqa: BLE001 - any sender failure is retried, never raised
+            outcomes[note.pk] = _not_sent(note, exc)
+            continue
+        sent.append(note.pk)
+        outcomes[note.pk] = "sent"
+    if sent:
+        Notification.objects.using(using).filter(pk__in=sent, state=State.SENDING).update(
+            state=State.SENT, sent_at=timezone.now(), claimed_at=None)
+    return outcomes
+
+
+def _not_sent(note: Notification, exc: Exception) -> str:
+    """A send that failed: the row back to pending with its next attempt queued, or failed for good."""
+    failed = note.attempts >= MAX_ATTEMPTS
+    retry_at = None if failed else timezone.now() + backoff(note.attempts)
+    Notification.objects.filter(pk=note.pk, state=State.SENDING).update(
+        state=State.FAILED if failed else State.PENDING, claimed_at=None, next_attempt_at=retry_at,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000])
+    if retry_at is not None:
+        enqueue(note.pk, run_after=retry_at)
+    return "failed" if failed else "retry"
 
 
 def enqueue(notification_id: int, run_after: dt.datetime | None = None) -> bool:
