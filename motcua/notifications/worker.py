@@ -4,8 +4,8 @@ The library's worker takes a task in a transaction of four round trips — BEGIN
 SKIP LOCKED of the ready rows, an UPDATE marking the row found running, COMMIT — and builds two
 querysets for it. Under a burst of receipts it spent more CPU taking its tasks than doing them.
 
-Here, on PostgreSQL, one ``UPDATE … WHERE id = (SELECT … ORDER BY … LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING …`` takes a task: the same rows (ready, due, of this backend and these queues), the same order
+Here, on PostgreSQL, one ``UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT n FOR UPDATE SKIP LOCKED)
+RETURNING …`` takes the next n tasks: the same rows (ready, due, of this backend and these queues), the same order
 (priority, then run_after, then enqueued_at), the same lock that lets several workers share the queue,
 and the same row afterwards (RUNNING, its start, this worker's id added to its list).
 
@@ -104,20 +104,20 @@ class Worker(db_worker.Worker):
         """A take's tasks: the deliveries together (``run_deliveries``), any other as the library runs it."""
         self._in_take = True
         try:
-            deliveries = [t for t in found if _rows_of(t) is not None]
-            for other in (t for t in found if _rows_of(t) is None):
+            rows = {t.pk: pks for t in found if (pks := _rows_of(t)) is not None}
+            for other in (t for t in found if t.pk not in rows):
                 self.run_task(other)
-            if deliveries:
-                self.run_deliveries(deliveries)
+            if rows:
+                self.run_deliveries([t for t in found if t.pk in rows], rows)
         finally:
             self._in_take = False
 
-    def run_deliveries(self, found: list[DBTaskResult]) -> None:
-        """Delivery tasks, their rows delivered together (``tasks.deliver_rows``) and the tasks recorded done by
-        one UPDATE, each with the value it would have returned (a row named by two tasks: sent for the
-        first, skipped for the second, as one after the other). Should the delivery itself fail (the
-        database), each task is recorded failed, as the library records a task that raised."""
-        rows = {t.pk: _rows_of(t) or [] for t in found}
+    def run_deliveries(self, found: list[DBTaskResult], rows: dict[object, list[int]]) -> None:
+        """Delivery tasks (``rows``: each one's outbox rows), their rows delivered together
+        (``tasks.deliver_rows``) and the tasks recorded done by one UPDATE, each with the value it would
+        have returned (a row named by two tasks: sent for the first, skipped for the second, as one after
+        the other). Should the delivery itself fail (the database), each task is recorded failed, as the
+        library records a task that raised."""
         try:
             outcomes = tasks.deliver_rows(list(dict.fromkeys(pk for pks in rows.values() for pk in pks)))
         except Exception as exc:  # noqa: BLE001 - recorded on the tasks, as the library's run_task does
@@ -182,5 +182,6 @@ def _rows_of(task: DBTaskResult) -> list[int] | None:
     if takes_list is None or not isinstance(args, list) or len(args) != 1 or task.args_kwargs.get("kwargs"):
         return None
     pks = args[0] if takes_list else [args[0]]
-    ok = isinstance(pks, list) and pks and all(isinstance(pk, int) and not isinstance(pk, bool) for pk in pks)
-    return pks if ok else None
+    if not isinstance(pks, list) or not pks or not all(type(pk) is int for pk in pks):
+        return None
+    return pks
