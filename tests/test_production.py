@@ -134,3 +134,18 @@ def test_gunicorn_with_the_projects_config_serves_pages_static_files_and_a_clean
     text = log.read_text()
     assert '"GET /healthz HTTP/1.1" 200' in text
     assert "/tra-cuu/KHONG-CO/" in text and "secret-status-key" not in text
+
+
+def test_gunicorns_master_freezes_the_preloaded_heap_for_the_collector() -> None:
+    """The master's ``when_ready`` (after the preload, before the workers fork) leaves what the application
+    made out of the garbage collector's sight: a worker's collections do not walk, nor write to, it."""
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    gc.unfreeze()
+    try:
+        config["when_ready"](None)
+        assert gc.get_freeze_count() > 10_000  # Django, the URLs and views, the holidays' countries
+    finally:
+        gc.unfreeze()
