@@ -12,8 +12,8 @@ and the same row afterwards (RUNNING, its start, this worker's id added to its l
 Each take takes up to ``MOTCUA_WORKER_TASKS_PER_TAKE`` tasks (10). The deliveries among them (``deliver``,
 ``deliver_many``: nearly every task) run together: their rows claimed by one UPDATE, sent one by one, marked
 sent by one UPDATE, and the tasks recorded done by one UPDATE, each with the return value the task itself
-would have given. One at a time, a delivery cost four statements and four commits, and under a burst of
-receipts the worker fell behind them (3,120 tasks left after a two-minute load). Any other task runs as the
+would have given. One at a time, a delivery cost four statements and four commits, and during a burst of
+receipts the worker fell behind them (3,120 tasks queued in one run of bench/http.py). Any other task runs as the
 library runs it (its result, its signals). The rest is the library's: ``--batch``, ``--max-tasks``,
 stopping on a signal — a signal during a take's tasks lets them all finish, as it lets one task finish.
 On SQLite the library's own loop runs (its transaction there is exclusive; no FOR UPDATE).
