@@ -82,11 +82,6 @@ class Worker(db_worker.Worker):
         per_take = max(1, getattr(settings, "MOTCUA_WORKER_TASKS_PER_TAKE", 10))
         return per_take if self.max_tasks is None else max(1, min(per_take, self.max_tasks - self._run_tasks))
 
-    def take(self, using: str) -> DBTaskResult | None:
-        """The next ready task, marked running by this worker, or None."""
-        found = self.take_many(using, 1)
-        return found[0] if found else None
-
     def take_many(self, using: str, limit: int) -> list[DBTaskResult]:
         """Up to ``limit`` ready tasks, the next in the library's order, marked running by this worker; in that
         order."""

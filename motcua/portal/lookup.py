@@ -126,7 +126,7 @@ def _find_unless_limited(typed: str, code: str, buckets: list[tuple[str, int]],
                            [*(ratelimit.window_key(bucket, window, now) for bucket, _limit in buckets), code])
             row = cursor.fetchone()
         checked, counts = row[:len(_CHECKED)], row[len(_CHECKED):]
-        if any(n >= limit for n, (_bucket, limit) in zip(counts, buckets, strict=True)):
+        if ratelimit.reached(list(counts), [limit for _bucket, limit in buckets]):
             return None, True
         return (Dossier.from_db(using, _CHECKED, checked) if checked[0] is not None else None), False
     if ratelimit.any_blocked(buckets, window, now):

@@ -74,7 +74,7 @@ def count(bucket: str, window_seconds: int, now: float | None = None) -> int:
 
 def blocked(bucket: str, limit: int, window_seconds: int, now: float | None = None) -> bool:
     """True once ``limit`` failures fell in ``bucket`` in the current window."""
-    return count(bucket, window_seconds, now) >= limit
+    return reached([count(bucket, window_seconds, now)], [limit])
 
 
 def any_blocked(limits: list[tuple[str, int]], window_seconds: int, now: float | None = None) -> bool:
@@ -82,7 +82,12 @@ def any_blocked(limits: list[tuple[str, int]], window_seconds: int, now: float |
     now = time.time() if now is None else now
     keys = {window_key(bucket, window_seconds, now): limit for bucket, limit in limits}
     counts = _counts(list(keys))
-    return any(counts.get(key, 0) >= limit for key, limit in keys.items())
+    return reached([counts.get(key, 0) for key in keys], list(keys.values()))
+
+
+def reached(counts: list[int], limits: list[int]) -> bool:
+    """Whether any count has reached its limit (the counts read, in the order of the limits)."""
+    return any(n >= limit for n, limit in zip(counts, limits, strict=True))
 
 
 def fail(bucket: str, window_seconds: int, now: float | None = None) -> int:
