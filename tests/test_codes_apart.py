@@ -84,3 +84,30 @@ def test_the_setting_keeps_the_draw_in_the_receipt(settings, world_codes: World)
 @pytest.fixture
 def world_codes() -> World:
     return make_world()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_draw_apart_commits_without_waiting_for_the_disk_in_its_own_transaction_only(on_postgres: bool) -> None:
+    """The draw's transaction alone gives up waiting for the flush (``SET LOCAL``): the connection, kept
+    for the next draw, is as it was (transaction pooling hands it to others), and the number is drawn."""
+    if not on_postgres:
+        pytest.skip("PostgreSQL: on SQLite the draw is the receipt's")
+    codes.close_all()
+    sent: list[str] = []
+    conn = codes._take()
+    setting = conn.execute("SHOW synchronous_commit").fetchone()[0]
+    conn.add_notice_handler(lambda notice: sent.append(f"notice: {notice.message_primary}"))
+    real_execute = conn.execute
+    conn.execute = lambda query, *args, **kwargs: (sent.append(str(query).split()[0:2]),  # type: ignore[method-assign]
+                                                   real_execute(query, *args, **kwargs))[1]
+    codes._give_back(conn)
+    assert codes.draw("X91-260302") == 1
+    assert sent[:2] == [["BEGIN"], ["SET", "LOCAL"]] and sent[-1] == ["COMMIT"], sent
+    assert not any(isinstance(s, str) for s in sent), sent  # no warning (a SET LOCAL outside a transaction)
+    again = codes._take()
+    assert again is conn  # given back to the pool, in no transaction, its session setting untouched
+    assert conn.info.transaction_status == conn.info.transaction_status.IDLE
+    assert real_execute("SHOW synchronous_commit").fetchone()[0] == setting
+    codes._give_back(again)
+    assert codes.draw("X91-260302") == 2
+    assert DossierCodeSequence.objects.get(prefix="X91-260302").last == 2
