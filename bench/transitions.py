@@ -13,7 +13,8 @@
    the outbox and its tasks are written), hand it over twice, resolve it, return it — as the officers
    (``actor=``, the screens' path). Counted: transitions per second (a receipt counts as one),
    deadlocks, other errors, p50/p95 latency, and the CPU per transition of the worker processes and of
-   their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes are not counted).
+   their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes, a small pool per
+   process, included).
 3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
    for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
    The seconds are taken in ``--turns`` turns (ours at 1, pgbench at 1, ours at 4, pgbench at 4, …,
@@ -166,6 +167,12 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
     while time.time() < start_at:
         time.sleep(0.005)
     stop = start_at + seconds
+    from motcua.dossiers import codes
+
+    def draw_sessions() -> dict[int, float]:  # the CPU so far of the process's sessions drawing codes
+        return {c.info.backend_pid: _cpu_of(c.info.backend_pid) for c in list(codes._POOL) if not c.closed}
+
+    draws0 = draw_sessions()
     cpu0 = time.process_time()
     pool = [threading.Thread(target=_officer, args=(world, (i * 100 + t + 1) * 1_000_000, stop, part))
             for t, part in enumerate(parts)]
@@ -173,9 +180,10 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
         thread.start()
     for thread in pool:
         thread.join()
+    draws = sum(cpu - draws0.get(pid, 0.0) for pid, cpu in draw_sessions().items())
     results.put({"count": sum(p["count"] for p in parts), "timings": [x for p in parts for x in p["timings"]],
                  "deadlocks": sum(p["deadlocks"] for p in parts), "errors": [e for p in parts for e in p["errors"]],
-                 "cpu": time.process_time() - cpu0, "backend_cpu": sum(p["backend_cpu"] for p in parts)})
+                 "cpu": time.process_time() - cpu0, "backend_cpu": sum(p["backend_cpu"] for p in parts) + draws})
 
 
 def layout(officers: int, shape: str) -> list[int]:

@@ -21,6 +21,8 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models.query import get_related_populators
 
+from motcua.kept_cursors import kept_cursor
+
 Write = tuple[str, list]  # a statement whose result nobody reads, and its parameters
 
 SENTINEL = -7_306_119_512  # a key no row has; found again among the compiled parameters
@@ -97,7 +99,7 @@ def rows_together(reads: Sequence[tuple[PreparedRead, Any]], using: str) -> list
             out[i] = list(read.build(*read.params(key)).using(using))
     if ready:
         with contextlib.ExitStack() as stack:
-            cursors = [stack.enter_context(connection.cursor()) for _ in ready]
+            cursors = [stack.enter_context(kept_cursor(connection, compiled[i].sql)) for i in ready]
             with _pipelined(connection, many=len(ready) > 1):
                 for i, cursor in zip(ready, cursors, strict=True):
                     keys = reads[i][0].params(reads[i][1])
@@ -179,7 +181,7 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
     it; the SQL text kept per connection for the same fields. Returns the number of rows changed."""
     connection = connections[using]
     sql, setting, matching = _update_sql(model, tuple(values), tuple(where), connection)
-    with connection.cursor() as cursor:
+    with kept_cursor(connection, sql) as cursor:
         cursor.execute(sql, _update_params(setting, matching, pk, where, values, connection))
         return cursor.rowcount
 
@@ -213,7 +215,7 @@ def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, 
     sql, fields, setting, matching = cache[shape]
     params = [p for _, ps in also for p in ps] + _insert_params([new], fields, connection)
     params += _update_params(setting, matching, pk, where, values, connection)
-    with connection.cursor() as cursor:
+    with kept_cursor(connection, sql) as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]
     if keys:
@@ -232,7 +234,7 @@ def returned(model: type[models.Model], sql: str, params: Sequence[Any], using: 
         columns = [col.target.column for col, *_ in compiled.compiler.select[compiled.start:compiled.end]]
         cache[model] = (" RETURNING " + ", ".join(connection.ops.quote_name(c) for c in columns), compiled)
     clause, compiled = cache[model]
-    with connection.cursor() as cursor:
+    with kept_cursor(connection, (model, sql)) as cursor:
         cursor.execute(sql + clause, list(params))
         return _objects(compiled, using, cursor.fetchall())
 
@@ -320,7 +322,7 @@ def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -
             obj.save(using=using)
         return
     sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
-    with connection.cursor() as cursor:
+    with kept_cursor(connection, sql) as cursor:
         with _pipelined(connection, many=False):  # the first statement of a transaction: with its BEGIN
             cursor.execute(sql, _insert_params(objs, fields, connection))
         keys = [row[0] for row in cursor.fetchall()]

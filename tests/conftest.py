@@ -119,8 +119,9 @@ def on_postgres() -> bool:
 
 @pytest.fixture
 def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """The statements sent in each of the driver's pipelines meanwhile (PostgreSQL; empty elsewhere), as
-    the default connection logs them (inside ``CaptureQueriesContext``)."""
+    """The statements sent in each of the driver's pipelines of the default connection meanwhile
+    (PostgreSQL; empty elsewhere), as it logs them (inside ``CaptureQueriesContext``). The pipelines of
+    other connections (a dossier code's draw) are not the default connection's statements."""
     sent: list[list[str]] = []
     if connection.vendor == "postgresql":
         import psycopg
@@ -132,7 +133,8 @@ def pipelines(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
             start = len(connection.queries_log)
             with real(self) as pipeline:
                 yield pipeline
-            sent.append([q["sql"] for q in list(connection.queries_log)[start:]])
+            if self is connection.connection:
+                sent.append([q["sql"] for q in list(connection.queries_log)[start:]])
 
         monkeypatch.setattr(psycopg.Connection, "pipeline", spied)
     return sent

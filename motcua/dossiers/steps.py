@@ -15,6 +15,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from motcua.catalog import routes
 from motcua.dossiers.models import Dossier, DossierStep
+from motcua.kept_cursors import kept_cursor
 from motcua.prepared import Write
 from motcua.process_cache import ProcessCache
 from motcua.units.models import AdministrativeUnit, Agency
@@ -125,7 +126,7 @@ def _write(connection: BaseDatabaseWrapper, write: Write, writes: list[Write] | 
     if writes is not None:
         writes.append(write)
         return
-    with connection.cursor() as cursor:
+    with kept_cursor(connection, write[0]) as cursor:
         cursor.execute(*write)
 
 

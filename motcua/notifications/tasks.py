@@ -21,6 +21,7 @@ from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from motcua.kept_cursors import kept_cursor
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
 from motcua.prepared import (
@@ -209,7 +210,7 @@ def insert_and_queue(notes: list[Notification], using: str) -> None:
     task_sql, task_fields = _queue_sql(connection)
     task = _task_row(deliver_many, backend, [])
     task_params = [*_insert_params([task], task_fields, connection), notes[0].dossier_id, notes[0].event_seq]
-    with connection.cursor() as rows, connection.cursor() as queue:
+    with kept_cursor(connection, rows_sql) as rows, kept_cursor(connection, task_sql) as queue:
         try:
             with connection.connection.pipeline():
                 rows.execute(rows_sql, _insert_params(notes, fields, connection))

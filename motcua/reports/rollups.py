@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.kept_cursors import kept_cursor
 from motcua.reports.models import (
     COUNT_FIELDS,
     PAUSED_WITHIN,
@@ -180,8 +181,9 @@ def _together_sql() -> str:
 def _upsert_together(rows: dict[str, list[tuple]]) -> None:
     params = [json.dumps([dict(zip(_columns(name), row, strict=True)) for row in rows[name]], default=str)
               for name in TABLES]
-    with connection.cursor() as cursor:
-        cursor.execute(_together_sql(), params)
+    sql = _together_sql()
+    with kept_cursor(connection, sql) as cursor:
+        cursor.execute(sql, params)
 
 
 _batch = threading.local()
@@ -229,7 +231,7 @@ def batched(*, whole: bool = False) -> Iterator[None]:
             return
         with connection.wrap_database_errors, connection.connection.pipeline():
             deltas.write()
-            with connection.cursor() as cursor:
+            with kept_cursor(connection, "COMMIT") as cursor:
                 cursor.execute("COMMIT")
 
 
