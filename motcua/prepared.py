@@ -327,3 +327,23 @@ def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -
             cursor.execute(sql, _insert_params(objs, fields, connection))
         keys = [row[0] for row in cursor.fetchall()]
     _set_keys(objs, keys, using, connection)
+
+
+def insert_rows_together(groups: Sequence[list[models.Model]], using: str) -> None:
+    """``insert_rows`` of each group (rows of one model each). On PostgreSQL the INSERTs are sent together
+    and answered together (the driver's pipeline mode): one round trip for them all."""
+    groups = [objs for objs in groups if objs]
+    connection = connections[using]
+    if (len(groups) < 2 or connection.vendor != "postgresql"
+            or any(_has_save_signals(type(objs[0])) for objs in groups)):
+        for objs in groups:
+            insert_rows(objs, using)
+        return
+    shapes = [_insert_sql(type(objs[0]), len(objs), connection) for objs in groups]
+    with contextlib.ExitStack() as stack:
+        cursors = [stack.enter_context(kept_cursor(connection, sql)) for sql, _fields in shapes]
+        with _pipelined(connection, many=True):
+            for cursor, (sql, fields), objs in zip(cursors, shapes, groups, strict=True):
+                cursor.execute(sql, _insert_params(objs, fields, connection))
+        for cursor, objs in zip(cursors, groups, strict=True):
+            _set_keys(objs, [row[0] for row in cursor.fetchall()], using, connection)

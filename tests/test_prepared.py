@@ -332,6 +332,33 @@ def test_values_are_prepared_for_saving_as_django_prepares_them(dossier: Dossier
         assert ours == [_comparable(f.get_db_prep_save(f.pre_save(obj, True), connection)) for f in fields]
 
 
+def test_rows_of_several_models_written_together_as_each_alone_or_none(dossier: Dossier, pipelines) -> None:
+    """``insert_rows_together``: on PostgreSQL the INSERTs go in one pipeline (one round trip); whatever the
+    database each row is what the ORM reads back, each object gets its key, and a group that fails (here
+    an event's seq already taken) fails the whole: its transaction keeps none of the rows."""
+    from django.db import IntegrityError
+
+    from motcua.dossiers.models import Document, DossierEvent
+    from motcua.prepared import insert_rows_together
+
+    def event(seq: int) -> DossierEvent:
+        return DossierEvent(dossier=dossier, seq=seq, action="note", at=at("2025-03-04 10:00"), note=f"ghi {seq}",
+                            from_status="received", to_status="received", payload={"seq": seq})
+
+    documents = [Document(dossier=dossier, name=name, paper=True) for name in ("Đơn", "Bản sao")]
+    events = [event(50), event(51)]
+    with CaptureQueriesContext(connection):
+        insert_rows_together([documents, [], events], "default")
+    assert [_fields(Document.objects.get(pk=d.pk)) for d in documents] == [_fields(d) for d in documents]
+    assert [_fields(DossierEvent.objects.get(pk=e.pk)) for e in events] == [_fields(e) for e in events]
+    assert [len(sent) for sent in pipelines] == ([2] if connection.vendor == "postgresql" else [])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows_together([[Document(dossier=dossier, name="Thêm", paper=True)], [event(52), event(50)]],
+                             "default")
+    assert not Document.objects.filter(name="Thêm").exists()
+    assert not DossierEvent.objects.filter(dossier=dossier, seq=52).exists()
+
+
 def test_reads_sent_together_give_what_each_gives_alone(dossier: Dossier, pipelines) -> None:
     """``rows_together``: on PostgreSQL the reads go in one pipeline of the driver (one round trip); on any
     database each answer is the read's own, an empty one included, and the objects are the querysets'."""
@@ -374,8 +401,9 @@ def test_a_transaction_begins_with_its_first_statements_and_ends_whole() -> None
     receive()  # the first reads the unit's calendar and the route into the process's caches
     with counting_exchanges() as trips:
         d = receive()
-    # The code drawn apart, the BEGIN with the dossier, its steps, its event, the counters with the COMMIT.
-    assert trips[0] == 5
+    # The code drawn apart, the BEGIN with the dossier, its steps and its event together, the counters with
+    # the COMMIT.
+    assert trips[0] == 4
     with counting_exchanges() as trips:
         services.perform(d.pk, "hand_over", role="counter", at=at("2025-03-03 10:00"))
     assert trips[0] == 3  # the BEGIN with the locked row and its steps; the write; the COMMIT
