@@ -5,7 +5,7 @@ or a name for a short series of them) on this connection, and keeps it again aft
 for each statement, as ``connection.cursor()`` makes one, cost about 30 µs of CPU a statement more
 than one kept, on PostgreSQL: the driver builds a new adaptation context (its ``Transformer``) for a
 new cursor and looks up again how to send each parameter and read each column; a cursor that runs
-the same statement again keeps them. A transition runs five to nine such statements.
+the same statement again keeps them. A transition runs four or five such statements on average.
 
 The cursors are kept on Django's connection object, which belongs to one thread; they go with the
 driver's connection (a reconnection starts afresh). A cursor whose block raised is closed, not kept.

@@ -321,12 +321,7 @@ def insert_rows(objs: list[models.Model], using: str, *, signals: bool = True) -
         for obj in objs:
             obj.save(using=using)
         return
-    sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
-    with kept_cursor(connection, sql) as cursor:
-        with _pipelined(connection, many=False):  # the first statement of a transaction: with its BEGIN
-            cursor.execute(sql, _insert_params(objs, fields, connection))
-        keys = [row[0] for row in cursor.fetchall()]
-    _set_keys(objs, keys, using, connection)
+    _insert(connection, [objs], using)
 
 
 def insert_rows_together(groups: Sequence[list[models.Model]], using: str) -> None:
@@ -339,10 +334,16 @@ def insert_rows_together(groups: Sequence[list[models.Model]], using: str) -> No
         for objs in groups:
             insert_rows(objs, using)
         return
+    _insert(connection, groups, using)
+
+
+def _insert(connection: Any, groups: list[list[models.Model]], using: str) -> None:
+    """Each group by one INSERT (several: together, in one pipeline); the first statement of a transaction
+    goes with its BEGIN. Each object gets its row's key."""
     shapes = [_insert_sql(type(objs[0]), len(objs), connection) for objs in groups]
     with contextlib.ExitStack() as stack:
         cursors = [stack.enter_context(kept_cursor(connection, sql)) for sql, _fields in shapes]
-        with _pipelined(connection, many=True):
+        with _pipelined(connection, many=len(groups) > 1):
             for cursor, (sql, fields), objs in zip(cursors, shapes, groups, strict=True):
                 cursor.execute(sql, _insert_params(objs, fields, connection))
         for cursor, objs in zip(cursors, groups, strict=True):
