@@ -170,7 +170,7 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
     from motcua.dossiers import codes
 
     def draw_sessions() -> dict[int, float]:  # the CPU so far of the process's sessions drawing codes
-        return {c.info.backend_pid: _cpu_of(c.info.backend_pid) for c in list(codes._POOL) if not c.closed}
+        return {c.info.backend_pid: _cpu_of(c.info.backend_pid) for c in codes.pooled()}
 
     draws0 = draw_sessions()
     cpu0 = time.process_time()

@@ -98,8 +98,12 @@ def test_a_draw_apart_commits_without_waiting_for_the_disk_in_its_own_transactio
     setting = conn.execute("SHOW synchronous_commit").fetchone()[0]
     conn.add_notice_handler(lambda notice: sent.append(f"notice: {notice.message_primary}"))
     real_execute = conn.execute
-    conn.execute = lambda query, *args, **kwargs: (sent.append(str(query).split()[0:2]),  # type: ignore[method-assign]
-                                                   real_execute(query, *args, **kwargs))[1]
+
+    def spied(query, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - each statement's first words
+        sent.append(str(query).split()[0:2])
+        return real_execute(query, *args, **kwargs)
+
+    conn.execute = spied  # type: ignore[method-assign]
     codes._give_back(conn)
     assert codes.draw("X91-260302") == 1
     assert sent[:2] == [["BEGIN"], ["SET", "LOCAL"]] and sent[-1] == ["COMMIT"], sent

@@ -9,19 +9,15 @@ from motcua import kept_cursors
 from motcua.kept_cursors import kept_cursor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request: pytest.FixtureRequest, on_postgres: bool) -> None:
-    if not on_postgres and "sqlite" not in request.node.name:
-        pytest.skip("PostgreSQL: elsewhere every block gets a new cursor (the test below)")
+postgres = pytest.mark.skipif(connection.vendor != "postgresql",
+                              reason="PostgreSQL: elsewhere every block gets a new cursor (the last test)")
 
 SQL = "SELECT %s + 1"
 
 
-def _run(key: object, value: int, sql: str = SQL) -> tuple[object, int]:
+def _run(key: object, value: int) -> tuple[object, int]:
     with kept_cursor(connection, key) as cursor:
-        cursor.execute(sql, [value])
+        cursor.execute(SQL, [value])
         return cursor, cursor.fetchone()[0]
 
 
@@ -30,6 +26,7 @@ def _fresh() -> None:
     kept_cursors.forget(connections["default"])
 
 
+@postgres
 def test_a_statement_run_again_gets_the_cursor_kept_for_it_and_its_own_answer() -> None:
     first, one = _run(SQL, 1)
     again, two = _run(SQL, 41)
@@ -39,6 +36,7 @@ def test_a_statement_run_again_gets_the_cursor_kept_for_it_and_its_own_answer() 
     assert not first.cursor.closed
 
 
+@postgres
 def test_the_same_key_twice_at_once_gets_two_cursors_and_one_is_kept() -> None:
     with kept_cursor(connection, SQL) as outer, kept_cursor(connection, SQL) as inner:
         assert inner is not outer
@@ -49,6 +47,7 @@ def test_the_same_key_twice_at_once_gets_two_cursors_and_one_is_kept() -> None:
     assert _run(SQL, 0)[0] is inner
 
 
+@postgres
 def test_a_block_that_raises_closes_its_cursor() -> None:
     with pytest.raises(ZeroDivisionError), kept_cursor(connection, SQL) as failed:
         failed.execute(SQL, [1])
@@ -57,6 +56,7 @@ def test_a_block_that_raises_closes_its_cursor() -> None:
     assert _run(SQL, 1)[0] is not failed
 
 
+@postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_starts_afresh() -> None:
     before, _ = _run(SQL, 1)
@@ -65,6 +65,7 @@ def test_a_new_connection_starts_afresh() -> None:
     assert after is not before and value == 2
 
 
+@postgres
 def test_while_queries_are_logged_each_block_gets_a_new_cursor_that_logs() -> None:
     kept, _ = _run(SQL, 1)
     with CaptureQueriesContext(connection) as captured:
@@ -75,6 +76,7 @@ def test_while_queries_are_logged_each_block_gets_a_new_cursor_that_logs() -> No
     assert _run(SQL, 4)[0] is kept  # not logging any more: the kept one again
 
 
+@postgres
 def test_at_most_so_many_cursors_are_kept() -> None:
     found = {_run(f"key {n}", n)[0] for n in range(kept_cursors.MOST + 5)}
     kept = [c for c in found if not c.cursor.closed]

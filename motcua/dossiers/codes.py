@@ -72,6 +72,12 @@ def _give_back(conn: Any) -> None:
     conn.close()
 
 
+def pooled() -> list[Any]:
+    """This process's idle code connections (the bench counts their sessions' CPU)."""
+    with _LOCK:
+        return [conn for conn in _POOL if not conn.closed]
+
+
 def close_all() -> None:
     """Close this process's code connections (tests, before their database is dropped)."""
     with _LOCK:
