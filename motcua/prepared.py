@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models.query import get_related_populators
 
+from motcua import last_writes
 from motcua.kept_cursors import kept_cursor
 
 Write = tuple[str, list]  # a statement whose result nobody reads, and its parameters
@@ -335,6 +336,24 @@ def insert_rows_together(groups: Sequence[list[models.Model]], using: str) -> No
             insert_rows(objs, using)
         return
     _insert(connection, groups, using)
+
+
+def insert_rows_last(groups: Sequence[list[models.Model]], using: str) -> None:
+    """``insert_rows_together``, sent with the end of the transaction when it can be (``motcua.last_writes``:
+    inside a ``rollups.batched`` block, on PostgreSQL): one round trip fewer. For rows nothing reads before
+    the commit; each object gets its key when the INSERTs have been answered, at the block's end."""
+    groups = [objs for objs in groups if objs]
+    if not last_writes.can_defer(using) or any(_has_save_signals(type(objs[0])) for objs in groups):
+        insert_rows_together(groups, using)
+        return
+    connection = connections[using]
+    for objs in groups:
+        sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
+
+        def done(rows: list[tuple], objs: list[models.Model] = objs) -> None:
+            _set_keys(objs, [row[0] for row in rows], using, connection)
+
+        last_writes.defer(using, sql, _insert_params(objs, fields, connection), done)
 
 
 def _insert(connection: Any, groups: list[list[models.Model]], using: str) -> None:

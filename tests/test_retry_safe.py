@@ -65,3 +65,18 @@ def test_a_submission_key_reused_with_another_body_is_refused(client, world) -> 
     other = _submit(client, "s-4", world["system_key"], applicant={**APPLICANT, "name": "Người khác"})
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
     assert "Người khác" not in other.content.decode() and Dossier.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_key_recorded_by_another_request_is_refused_at_the_write_and_nothing_is_kept(client, world) -> None:  # noqa: ANN001, F811
+    """The key's record is written last (on PostgreSQL with the COMMIT): a key the user's earlier request
+    recorded, which the receipt's read did not find (an action's key, not a dossier's), is refused there
+    — 409, and no dossier of this request is left."""
+    token = ApiToken.issue(user=world["users"]["counter_a"], role="counter", name="quầy")[1]
+    code = _submit(client, "s-5", token).json()["code"]
+    assert _act(client, code, "hand_over", token, key="k-5").status_code == 200
+    refused = _submit(client, "k-5", token, matter="Một hồ sơ khác")
+    assert refused.status_code == 409 and refused.json()["code"] == "idempotency_key_reused"
+    assert list(Dossier.objects.values_list("code", flat=True)) == [code]
+    again = _submit(client, "s-6", token)  # the connection and the caller go on
+    assert again.status_code == 201 and Dossier.objects.count() == 2

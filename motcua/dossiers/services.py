@@ -27,7 +27,7 @@ from motcua.dossiers.lifecycle import INPUT_LABELS, Action, EventKind, Status
 from motcua.dossiers.models import Document, Dossier, DossierEvent, DossierStep
 from motcua.notifications import outbox
 from motcua.people import person_name
-from motcua.prepared import insert_rows, insert_rows_together
+from motcua.prepared import insert_rows, insert_rows_last
 from motcua.regimes import regime_at, regime_by_code
 from motcua.reports import rollups
 from motcua.roles import role_label
@@ -144,9 +144,10 @@ def receive(
         actor=actor, actor_label=_actor_label(actor, role), from_status="", to_status=dossier.status,
         step=dossier.current_step or None, payload={"documents": list(documents)},
     )
-    # The steps, the documents and the event: sent together (one round trip on PostgreSQL).
-    insert_rows_together([route, [Document(dossier=dossier, name=name, paper=not online) for name in documents],
-                          [event]], using)
+    # The steps, the documents and the event: nothing reads them before the commit, so on PostgreSQL they go
+    # with the transaction's end (the counters and the COMMIT), their keys set then.
+    insert_rows_last([route, [Document(dossier=dossier, name=name, paper=not online) for name in documents],
+                      [event]], using)
     if not drawn_first:
         dossier.code = _next_code(owner_code, regime.code, day, procedure.central_system_owner)
         Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from motcua import last_writes
 from motcua.dossiers.lifecycle import EventKind
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.kept_cursors import kept_cursor
@@ -197,7 +198,9 @@ def batched(*, whole: bool = False) -> Iterator[None]:
     of the request (an API's answer, its idempotency record). Nothing is written when the block raises;
     inside another ``batched`` block, the outer one writes (without what a block rolled back gathered).
 
-    When this transaction is the outermost on PostgreSQL, the COMMIT is sent right behind the increments,
+    The statements the block deferred (``motcua.last_writes``: rows nothing reads before the commit) are
+    sent at its end, before the increments. When this transaction is the outermost on PostgreSQL, they,
+    the increments and the COMMIT go together, the COMMIT right behind the increments,
     without waiting for their answer (the driver's pipeline mode), so the rows are not held while this
     process waits for the answer, then for a CPU, to send the COMMIT: the transaction has ended when
     ``transaction.atomic`` comes to commit it, which then has nothing to do. A failure of either (a
@@ -210,29 +213,38 @@ def batched(*, whole: bool = False) -> Iterator[None]:
     outer = getattr(_batch, "deltas", None)
     if outer is not None:  # a savepoint in the outer block: what it gathered goes if it rolls back
         kept = {key: dict(columns) for key, columns in outer.counters.items()}
+        deferred = last_writes.queued()
+        kept_writes = len(deferred)
         try:
             with transaction.atomic(savepoint=not getattr(_batch, "whole", False)):
                 yield
         except BaseException:
             outer.counters.clear()
             outer.counters.update((key, defaultdict(int, columns)) for key, columns in kept.items())
+            del deferred[kept_writes:]  # never sent: dropped with the rest of the block
             raise
         return
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         _batch.deltas, _batch.whole = Deltas(), whole
+        writes = last_writes.open_queue()
         try:
             yield
             deltas = _batch.deltas
         finally:
             _batch.deltas, _batch.whole = None, False
-        if not (outermost and connection.vendor == "postgresql" and deltas.counters):
+            last_writes.close_queue()
+        if not (outermost and connection.vendor == "postgresql" and (deltas.counters or writes)):
+            last_writes.run(connection, writes)  # the deferred writes (PostgreSQL only), then the counters
             deltas.write()
             return
-        with connection.wrap_database_errors, connection.connection.pipeline():
-            deltas.write()
-            with kept_cursor(connection, "COMMIT") as cursor:
-                cursor.execute("COMMIT")
+        with contextlib.ExitStack() as held:
+            with connection.wrap_database_errors, connection.connection.pipeline():
+                cursors = last_writes.send(connection, writes, held)
+                deltas.write()
+                with kept_cursor(connection, "COMMIT") as cursor:
+                    cursor.execute("COMMIT")
+            last_writes.finish(writes, cursors)
 
 
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:

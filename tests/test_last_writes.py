@@ -1,0 +1,59 @@
+"""Rows nothing reads before the commit, sent with the end of the ``batched`` block (motcua.last_writes)."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.api.models import IdempotencyRecord
+from motcua.prepared import insert_rows_last
+from motcua.reports import rollups
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _record(user, key: str) -> IdempotencyRecord:  # noqa: ANN001
+    return IdempotencyRecord(user=user, key=key, fingerprint="f" * 64, status=200, response={"key": key})
+
+
+def _user():  # noqa: ANN202
+    return get_user_model().objects.create_user("last_writes")
+
+
+def test_deferred_rows_go_with_the_commit_and_a_nested_block_rolled_back_drops_its_own(pipelines) -> None:
+    user = _user()
+    kept, dropped = _record(user, "kept"), _record(user, "dropped")
+    with CaptureQueriesContext(connection), rollups.batched():
+        insert_rows_last([[kept]], "default")
+        if connection.vendor == "postgresql":  # queued, not sent: no key yet, no row
+            assert kept.pk is None and not IdempotencyRecord.objects.filter(key="kept").exists()
+        with pytest.raises(ValueError), rollups.batched():  # nested, with its savepoint
+            insert_rows_last([[dropped]], "default")
+            raise ValueError
+    assert not connection.in_atomic_block
+    assert list(IdempotencyRecord.objects.values_list("pk", "key")) == [(kept.pk, "kept")]
+    assert kept.pk is not None and kept._state.adding is False
+    if connection.vendor == "postgresql":  # the row and the COMMIT: one pipeline, the last; the other never sent
+        assert dropped.pk is None
+        *rows, commit = pipelines[-1]
+        assert commit == "COMMIT" and len(rows) == 1 and "api_idempotencyrecord" in rows[0]
+
+
+def test_outside_a_block_the_rows_are_written_at_once() -> None:
+    record = _record(_user(), "now")
+    insert_rows_last([[record]], "default")
+    assert IdempotencyRecord.objects.get(key="now").pk == record.pk
+
+
+def test_a_deferred_row_that_fails_fails_the_whole_block_at_its_end() -> None:
+    user = _user()
+    insert_rows_last([[_record(user, "taken")]], "default")
+    with pytest.raises(IntegrityError), rollups.batched():
+        insert_rows_last([[_record(user, "fresh")]], "default")
+        insert_rows_last([[_record(user, "taken")]], "default")  # the key's unique constraint, at the end
+    assert not connection.in_atomic_block
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["taken"]  # "fresh" rolled back
+    with rollups.batched():  # the connection goes on
+        insert_rows_last([[_record(user, "after")]], "default")
+    assert IdempotencyRecord.objects.filter(key="after").exists()
