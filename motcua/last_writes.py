@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from motcua.kept_cursors import kept_cursor
 
 _state = threading.local()  # .queue: the writes of the thread's outermost ``batched`` block, or None
+
+
+Refusal = Callable[[BaseException], BaseException | None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,9 @@ class Deferred:
     sql: str
     params: Sequence[Any]
     done: Callable[[list[tuple]], None] | None = None  # given the rows the statement returned
+    # Given the failure of the block's end: the error to raise instead when it is this statement's refusal
+    # (a key already taken, the row changed meanwhile), None otherwise.
+    refused: Refusal | None = None
 
 
 def open_queue() -> list[Deferred]:
@@ -56,13 +62,28 @@ def can_defer(using: str) -> bool:
             and connections[using].vendor == "postgresql")
 
 
-def defer(using: str, sql: str, params: Sequence[Any], done: Callable[[list[tuple]], None] | None = None) -> bool:
+def defer(using: str, sql: str, params: Sequence[Any], done: Callable[[list[tuple]], None] | None = None,
+          refused: Refusal | None = None) -> bool:
     """Queue ``sql`` to be sent at the end of the thread's ``batched`` block; False (nothing queued) when it
     cannot be (``can_defer``): the caller then writes at once."""
     if not can_defer(using):
         return False
-    _state.queue.append(Deferred(sql, list(params), done))
+    _state.queue.append(Deferred(sql, list(params), done, refused))
     return True
+
+
+@contextlib.contextmanager
+def answered(writes: Sequence[Deferred]) -> Iterator[None]:
+    """Around the sending of ``writes``: a database error that one of them recognises as its refusal is
+    raised as the error it gives instead (``Deferred.refused``)."""
+    try:
+        yield
+    except DatabaseError as exc:
+        for write in writes:
+            other = write.refused(exc) if write.refused is not None else None
+            if other is not None:
+                raise other from None
+        raise
 
 
 def send(connection: Any, writes: Sequence[Deferred], stack: contextlib.ExitStack) -> list[Any]:
@@ -88,6 +109,6 @@ def run(connection: Any, writes: Sequence[Deferred]) -> None:
     if not writes:
         return
     with contextlib.ExitStack() as stack:
-        with connection.wrap_database_errors, connection.connection.pipeline():
+        with answered(writes), connection.wrap_database_errors, connection.connection.pipeline():
             cursors = send(connection, writes, stack)
         finish(writes, cursors)

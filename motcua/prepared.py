@@ -188,13 +188,20 @@ def update_row(model: type[models.Model], pk: Any, where: dict[str, Any], values
 
 
 def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, Any], values: dict[str, Any],
-                           new: models.Model, using: str, also: Sequence[Write] = ()) -> int:
+                           new: models.Model, using: str, also: Sequence[Write] = (),
+                           conflict: Callable[[], Exception] | None = None) -> int | None:
     """``update_row`` and ``insert_rows([new])`` in one statement on PostgreSQL (the INSERT in a WITH, the
     new row's key returned by the UPDATE), with the writes ``also`` given (each a WITH of its own, so each
     statement must write another table than the UPDATE's and read nothing the others write); elsewhere,
     or when ``new``'s model has save signals, as separate statements, ``also`` first.
     Returns the number of rows updated. When it is 0 the other rows may have been written all the same:
-    the caller raises, inside its transaction, so that all are rolled back (the writer's conflict)."""
+    the caller raises, inside its transaction, so that all are rolled back (the writer's conflict).
+
+    With ``conflict``, where ``last_writes`` can defer it (a ``rollups.batched`` block, PostgreSQL), the
+    statement is sent with the block's end instead, and None is returned: its UPDATE matching no row then
+    fails the statement itself — it returns the new key divided by the number of rows updated, a division
+    by zero when none was — so that nothing of the block is committed, and the block raises ``conflict()``.
+    ``new`` gets its key at the block's end."""
     connection = connections[using]
     if connection.vendor != "postgresql" or _has_save_signals(type(new)):
         with connection.cursor() as cursor:
@@ -204,18 +211,27 @@ def update_row_with_insert(model: type[models.Model], pk: Any, where: dict[str, 
         if updated:
             insert_rows([new], using)
         return updated
-    shape = ("with_insert", model, tuple(values), tuple(where), type(new), tuple(sql for sql, _ in also))
+    last = conflict is not None and last_writes.can_defer(using)
+    shape = ("with_insert", model, tuple(values), tuple(where), type(new), tuple(sql for sql, _ in also), last)
     cache = connection.__dict__.setdefault("_motcua_updates", {})
     if shape not in cache:
         insert, fields = _insert_sql(type(new), 1, connection)
         update, setting, matching = _update_sql(model, tuple(values), tuple(where), connection)
         pk_column = connection.ops.quote_name(type(new)._meta.pk.column)
         withs = [f"also_{i} AS ({sql})" for i, (sql, _) in enumerate(also)] + [f"new_row AS ({insert})"]
-        cache[shape] = (f"WITH {', '.join(withs)} {update} RETURNING (SELECT {pk_column} FROM new_row)",
-                        fields, setting, matching)
+        main = (f"{update} RETURNING (SELECT {pk_column} FROM new_row)" if not last else
+                f"SELECT (SELECT {pk_column} FROM new_row) / (SELECT count(*) FROM updated)::integer")
+        if last:
+            withs.append(f"updated AS ({update} RETURNING 1)")
+        cache[shape] = (f"WITH {', '.join(withs)} {main}", fields, setting, matching)
     sql, fields, setting, matching = cache[shape]
     params = [p for _, ps in also for p in ps] + _insert_params([new], fields, connection)
     params += _update_params(setting, matching, pk, where, values, connection)
+    if last:
+        assert conflict is not None
+        last_writes.defer(using, sql, params, lambda rows: _set_keys([new], [rows[0][0]], using, connection),
+                          lambda exc: conflict() if getattr(exc.__cause__, "sqlstate", None) == "22012" else None)
+        return None  # 22012: division by zero, the UPDATE matched no row
     with kept_cursor(connection, sql) as cursor:
         cursor.execute(sql, params)
         keys = [row[0] for row in cursor.fetchall()]
@@ -338,10 +354,12 @@ def insert_rows_together(groups: Sequence[list[models.Model]], using: str) -> No
     _insert(connection, groups, using)
 
 
-def insert_rows_last(groups: Sequence[list[models.Model]], using: str) -> None:
+def insert_rows_last(groups: Sequence[list[models.Model]], using: str,
+                     refused: last_writes.Refusal | None = None) -> None:
     """``insert_rows_together``, sent with the end of the transaction when it can be (``motcua.last_writes``:
     inside a ``rollups.batched`` block, on PostgreSQL): one round trip fewer. For rows nothing reads before
-    the commit; each object gets its key when the INSERTs have been answered, at the block's end."""
+    the commit; each object gets its key when the INSERTs have been answered, at the block's end.
+    ``refused``: the error to raise when the block's end fails by one of these rows (``last_writes``)."""
     groups = [objs for objs in groups if objs]
     if not last_writes.can_defer(using) or any(_has_save_signals(type(objs[0])) for objs in groups):
         insert_rows_together(groups, using)
@@ -353,7 +371,7 @@ def insert_rows_last(groups: Sequence[list[models.Model]], using: str) -> None:
         def done(rows: list[tuple], objs: list[models.Model] = objs) -> None:
             _set_keys(objs, [row[0] for row in rows], using, connection)
 
-        last_writes.defer(using, sql, _insert_params(objs, fields, connection), done)
+        last_writes.defer(using, sql, _insert_params(objs, fields, connection), done, refused)
 
 
 def _insert(connection: Any, groups: list[list[models.Model]], using: str) -> None:

@@ -402,10 +402,10 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     its user's roles, the procedure, unit, agency and key together, the code drawn apart, then one
     transaction: the BEGIN with the dossier, the applicant's messages with their task, then the dossier's
     steps, documents and event, the key's record, the counters and the COMMIT together. A hand-over is
-    5: the token with the roles, the dossier with the caller's record of the key, then the BEGIN with
-    the locked row and its steps, the write, the key's record with the COMMIT. (Each had a savepoint of
-    its own inside the request's transaction, and read one thing at a time: 17 and 11; then 8 and 6,
-    before the rows nothing reads went with the COMMIT.)"""
+    4: the token with the roles, the dossier with the caller's record of the key, then the BEGIN with
+    the locked row and its steps, the write with the key's record and the COMMIT. (Each had a savepoint
+    of its own inside the request's transaction, and read one thing at a time: 17 and 11; then 8 and 6,
+    before the writes nothing reads went with the COMMIT.)"""
     from django.db import connection
 
     from bench.transitions import counting_exchanges
@@ -420,5 +420,5 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     with counting_exchanges() as trips:
         handed = client.post(f"/api/dossiers/{receipt.json()['code']}/actions/hand_over", {},
                              content_type="application/json", HTTP_IDEMPOTENCY_KEY="rt-2", **headers)
-    assert handed.status_code == 200 and trips[0] == 5
+    assert handed.status_code == 200 and trips[0] == 4
     assert Dossier.objects.get(code=receipt.json()["code"]).status != receipt.json()["status"]

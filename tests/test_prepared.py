@@ -139,6 +139,55 @@ def test_update_row_with_insert_writes_both_or_tells_the_condition_failed(dossie
     assert not DossierEvent.objects.filter(dossier=dossier, seq=version + 2).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_update_row_with_insert_sent_with_the_commit_refuses_a_stale_version_whole(pipelines) -> None:
+    """In a block that sends its last writes with its COMMIT (``rollups.batched``, PostgreSQL), the writer's
+    statement goes there: nothing sent before the block's end, then the statement and the COMMIT in one
+    pipeline, the event's key set. A version that is no longer the one read fails the statement itself, so
+    the block raises the caller's conflict and commits none of the rows (the event, the steps' write)."""
+    from motcua.dossiers.models import DossierEvent
+    from motcua.prepared import update_row_with_insert
+    from motcua.reports import rollups
+    from motcua.statemachine import Conflict
+
+    world = make_world()
+    dossier = services.receive(procedure=make_procedure("T.009908"), unit=world.commune, agency=world.agency,
+                               role="counter", at=at("2025-03-03 09:00"))
+    step = DossierStep.objects.get(dossier=dossier, order=1)
+
+    def write(version: int, name: str, seq: int) -> DossierEvent:
+        new = DossierEvent(dossier=dossier, seq=seq, action="note", at=at("2025-03-04 10:00"),
+                           actor_label="Cán bộ", from_status="received", to_status="received", payload={})
+        also = [("UPDATE dossiers_dossierstep SET name = %s WHERE id = %s", [name, step.pk])]
+        updated = update_row_with_insert(Dossier, dossier.pk, {"version": version}, {"version": version + 1},
+                                          new, using="default", also=also, conflict=lambda: Conflict("stale"))
+        if connection.vendor == "postgresql":  # deferred: not sent yet
+            assert updated is None and new.pk is None and DossierStep.objects.get(pk=step.pk).name != name
+        elif updated != 1:
+            raise Conflict("stale")
+        return new
+
+    version = dossier.version
+    with CaptureQueriesContext(connection), rollups.batched():
+        new = write(version, "Bước đã đổi", version + 1)
+    if connection.vendor == "postgresql":
+        *rows, commit = pipelines[-1]
+        assert commit == "COMMIT" and len(rows) == 1 and rows[0].startswith("WITH also_0")
+    assert DossierEvent.objects.get(pk=new.pk).seq == version + 1
+    assert (Dossier.objects.get(pk=dossier.pk).version, DossierStep.objects.get(pk=step.pk).name) == (
+        version + 1, "Bước đã đổi")
+
+    with pytest.raises(Conflict), rollups.batched():
+        write(version, "Bước cũ", version + 2)  # the version read before the first write: stale
+    assert not connection.in_atomic_block
+    assert Dossier.objects.get(pk=dossier.pk).version == version + 1
+    assert DossierStep.objects.get(pk=step.pk).name == "Bước đã đổi"
+    assert not DossierEvent.objects.filter(dossier=dossier, seq=version + 2).exists()
+    with rollups.batched():  # the connection goes on
+        write(version + 1, "Bước mới", version + 2)
+    assert Dossier.objects.get(pk=dossier.pk).version == version + 2
+
+
 def test_the_writers_locked_read_is_the_dossier_with_its_steps(dossier: Dossier) -> None:
     from motcua.dossiers.services import _WRITER
 
@@ -406,7 +455,7 @@ def test_a_transaction_begins_with_its_first_statements_and_ends_whole() -> None
     assert trips[0] == 3
     with counting_exchanges() as trips:
         services.perform(d.pk, "hand_over", role="counter", at=at("2025-03-03 10:00"))
-    assert trips[0] == 3  # the BEGIN with the locked row and its steps; the write; the COMMIT
+    assert trips[0] == 2  # the BEGIN with the locked row and its steps; the write with the COMMIT
     with pytest.raises(NotAllowed):
         services.perform(d.pk, "return", role="counter", at=at("2025-03-03 10:30"))  # not resolved yet
     assert not connection.in_atomic_block and connection.connection.info.transaction_status == 0  # idle

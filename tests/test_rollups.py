@@ -223,6 +223,7 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
         services.perform(d.pk, "withdraw", role="applicant", at=at("2025-03-03 10:00"))
     if connection.vendor == "postgresql":
         commits = [p for p in piped if "COMMIT" in p]  # (the transition's reads are sent together too)
-        assert [len(p) for p in commits] == [4, 2]  # the receipt's steps and event went with its counters
+        # the receipt's steps and event, the withdrawal's write: each with its counters and its COMMIT
+        assert [len(p) for p in commits] == [4, 3] and "dossiers_dossierevent" in commits[1][0]
         assert all(p[-1] == "COMMIT" and "reports_dailycounter" in p[-2] for p in commits)
     assert sum(c.withdrawn for c in DailyCounter.objects.all()) == 1

@@ -155,7 +155,7 @@ def submit_dossier(
     try:
         # The dossier and the key's record together; the counters last, the COMMIT right behind them.
         # Whole: any failure fails the request (no savepoint around the receipt).
-        with idempotency.taken(), rollups.batched(whole=True):
+        with rollups.batched(whole=True):
             dossier = services.receive(
                 procedure=procedure, unit=unit, agency=agency, applicant=applicant, matter=payload.matter,
                 sets=payload.sets, documents=payload.documents, actor=caller.user, role=role,
@@ -267,7 +267,7 @@ def perform_action(
         if replayed is not None:
             return replayed
     # One transaction, failing whole; the key's record, the counters and the COMMIT last, together.
-    with idempotency.taken(), rollups.batched(whole=True):
+    with rollups.batched(whole=True):
         # As written (the writer hands back the row it locked and changed), with the agency read above.
         result = services.perform(
             dossier, action, actor=caller.user, token_role=scope.token_role(caller),

@@ -5,10 +5,8 @@ refused (409) — never answered with another request's result. Keys belong to t
 are looked at only after the caller's scope was checked (a key tells nothing about others' data)."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django.db import IntegrityError, router, transaction
@@ -55,23 +53,17 @@ def remember(user: Any, key: str, print_: str, status: int, body: dict[str, Any]
     """Keep the answer, in the caller's transaction (with what the request did). A parallel request
     with the same key that got there first makes this one fail whole (it is then replayed or refused).
     In a ``rollups.batched`` block on PostgreSQL the record is written with the block's end (one round
-    trip fewer): the caller's ``taken`` then turns the key's conflict, raised there, into the refusal."""
+    trip fewer), where the key's conflict is the same refusal."""
     record = IdempotencyRecord(user=user, key=key, fingerprint=print_, status=status, response=body)
     try:
         # No savepoint of its own: a failure here fails the caller's whole transaction, as it must.
         with transaction.atomic(savepoint=False):  # one INSERT whose SQL is kept per connection
-            insert_rows_last([[record]], using=router.db_for_write(IdempotencyRecord))
+            insert_rows_last([[record]], using=router.db_for_write(IdempotencyRecord), refused=_taken)
     except IntegrityError:
         raise _reused() from None
 
 
-@contextlib.contextmanager
-def taken() -> Iterator[None]:
-    """Around a block that ``remember``s: the key's record refused by the database (a parallel request with
-    the same key got there first), wherever in the block it is written, is the refusal (409)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == KEY_CONSTRAINT:
-            raise _reused() from None
-        raise
+def _taken(exc: BaseException) -> ApiError | None:
+    """The refusal when ``exc`` is the database refusing the record: the user's key already recorded."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    return _reused() if isinstance(exc, IntegrityError) and constraint == KEY_CONSTRAINT else None

@@ -239,7 +239,7 @@ def batched(*, whole: bool = False) -> Iterator[None]:
             deltas.write()
             return
         with contextlib.ExitStack() as held:
-            with connection.wrap_database_errors, connection.connection.pipeline():
+            with last_writes.answered(writes), connection.wrap_database_errors, connection.connection.pipeline():
                 cursors = last_writes.send(connection, writes, held)
                 deltas.write()
                 with kept_cursor(connection, "COMMIT") as cursor:

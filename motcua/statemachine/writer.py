@@ -119,17 +119,21 @@ class Writer:
             locked.version = version + 1
             event = self.new_event(locked, change)
             # The version bumped, the event appended and the handler's writes made by one statement
-            # (PostgreSQL; one each elsewhere).
+            # (PostgreSQL; one each elsewhere). Nothing in the transaction reads them again: in a block that
+            # sends its last writes with its COMMIT (``rollups.batched``), the statement goes with them.
             updated = update_row_with_insert(
                 self.model, locked.pk, {"version": version},
                 {"version": version + 1, "status": locked.status, "last_event_at": at,
                  **{name: getattr(locked, name) for name in self.state_fields}},
-                event, using=locked._state.db, also=change.writes,
+                event, using=locked._state.db, also=change.writes, conflict=self._conflict,
             )
-            if updated != 1:
+            if updated is not None and updated != 1:
                 raise Conflict(self.conflict_message)  # rolls back the event too
             self.after(locked, event, change)
             return locked
+
+    def _conflict(self) -> Conflict:
+        return Conflict(self.conflict_message)
 
     def read_locked(self, pk: Any) -> Any:
         """The object's row, locked (only it), with its ``related`` rows and its ``prefetch`` children:
