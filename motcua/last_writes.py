@@ -39,6 +39,10 @@ class Deferred:
     # Given the failure of the block's end: the error to raise instead when it is this statement's refusal
     # (a key already taken, the row changed meanwhile), None otherwise.
     refused: Refusal | None = None
+    # A statement whose failure must not fail the transaction (a notification's task): sent in a savepoint
+    # of its own; when it fails, the block's end rolls back to it, gives the error to ``forgiven`` (which
+    # logs it) and sends the rest again.
+    forgiven: Callable[[BaseException], None] | None = None
 
 
 def open_queue() -> list[Deferred]:
@@ -63,12 +67,12 @@ def can_defer(using: str) -> bool:
 
 
 def defer(using: str, sql: str, params: Sequence[Any], done: Callable[[list[tuple]], None] | None = None,
-          refused: Refusal | None = None) -> bool:
+          refused: Refusal | None = None, forgiven: Callable[[BaseException], None] | None = None) -> bool:
     """Queue ``sql`` to be sent at the end of the thread's ``batched`` block; False (nothing queued) when it
     cannot be (``can_defer``): the caller then writes at once."""
     if not can_defer(using):
         return False
-    _state.queue.append(Deferred(sql, list(params), done, refused))
+    _state.queue.append(Deferred(sql, list(params), done, refused, forgiven))
     return True
 
 
@@ -86,29 +90,65 @@ def answered(writes: Sequence[Deferred]) -> Iterator[None]:
         raise
 
 
-def send(connection: Any, writes: Sequence[Deferred], stack: contextlib.ExitStack) -> list[Any]:
-    """Execute ``writes``, each on a cursor kept for its SQL and held open by ``stack`` until their answers
-    are read (``finish``); inside the caller's pipeline they go together."""
-    cursors = []
-    for write in writes:
-        cursor = stack.enter_context(kept_cursor(connection, write.sql))
+SAVEPOINT = "motcua_last_write"  # around each forgivable write
+
+
+def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | None = None) -> None:
+    """Send ``writes``, then what ``then`` sends (the counters, the COMMIT), in one pipeline; each write's
+    answer to its ``done``. A forgivable write that fails is rolled back to its savepoint and forgiven,
+    and what followed it is sent again; any other failure is raised (as its refusal, if it is one)."""
+    rest = list(writes)
+    while True:
+        with contextlib.ExitStack() as held:
+            sent: list[list[Any]] = []
+            try:
+                with answered(rest), connection.wrap_database_errors, connection.connection.pipeline():
+                    for write in rest:
+                        sent.append(_send(connection, write, held))
+                    if then is not None:
+                        then()
+            except DatabaseError as exc:
+                failed = _failed(sent)
+                if failed is None or rest[failed].forgiven is None:
+                    raise
+                with connection.wrap_database_errors, kept_cursor(connection, SAVEPOINT) as cursor:
+                    cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
+                    cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+                rest[failed].forgiven(exc)
+                _finish(rest[:failed], sent[:failed])
+                rest = rest[failed + 1:]
+                continue
+            _finish(rest, sent)
+            return
+
+
+def _send(connection: Any, write: Deferred, held: contextlib.ExitStack) -> list[Any]:
+    """Execute ``write`` on a cursor kept for its SQL, held open by ``held`` until it is answered; a
+    forgivable one between a SAVEPOINT and its RELEASE. Its cursors, the statement's first."""
+    cursor = held.enter_context(kept_cursor(connection, write.sql))
+    if write.forgiven is None:
         cursor.execute(write.sql, write.params)
-        cursors.append(cursor)
-    return cursors
+        return [cursor]
+    around = held.enter_context(kept_cursor(connection, SAVEPOINT))
+    around.execute(f"SAVEPOINT {SAVEPOINT}")
+    cursor.execute(write.sql, write.params)
+    around.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
+    return [cursor, around]
 
 
-def finish(writes: Sequence[Deferred], cursors: Sequence[Any]) -> None:
-    """Each write's answer to its ``done``, once the statements have been answered."""
-    for write, cursor in zip(writes, cursors, strict=True):
+def _failed(sent: Sequence[Sequence[Any]]) -> int | None:
+    """The index of the write the server refused, if one was: the first without an answer of success (the
+    answers come in order; the driver stops at the first refusal, whose cursor keeps none)."""
+    from psycopg.pq import ExecStatus
+
+    for i, cursors in enumerate(sent):
+        answer = cursors[0].cursor.pgresult
+        if answer is None or answer.status not in (ExecStatus.TUPLES_OK, ExecStatus.COMMAND_OK):
+            return i
+    return None
+
+
+def _finish(writes: Sequence[Deferred], sent: Sequence[Sequence[Any]]) -> None:
+    for write, cursors in zip(writes, sent, strict=True):
         if write.done is not None:
-            write.done(cursor.fetchall())
-
-
-def run(connection: Any, writes: Sequence[Deferred]) -> None:
-    """``writes`` now, together (one pipeline on PostgreSQL, which is the only database that defers)."""
-    if not writes:
-        return
-    with contextlib.ExitStack() as stack:
-        with answered(writes), connection.wrap_database_errors, connection.connection.pipeline():
-            cursors = send(connection, writes, stack)
-        finish(writes, cursors)
+            write.done(cursors[0].fetchall())

@@ -57,3 +57,25 @@ def test_a_deferred_row_that_fails_fails_the_whole_block_at_its_end() -> None:
     with rollups.batched():  # the connection goes on
         insert_rows_last([[_record(user, "after")]], "default")
     assert IdempotencyRecord.objects.filter(key="after").exists()
+
+
+def test_a_forgivable_write_that_fails_is_rolled_back_alone_and_the_rest_goes_on(pipelines) -> None:
+    """A write sent in a savepoint of its own (a notification's task): when the server refuses it, the block's
+    end rolls back to that savepoint, hands the error to ``forgiven``, sends what followed it again and
+    commits the rest. Off PostgreSQL nothing is deferred, so the rows are written where they are made."""
+    from motcua import last_writes
+
+    user = _user()
+    forgiven: list[BaseException] = []
+    before, after = _record(user, "before"), _record(user, "after")
+    with CaptureQueriesContext(connection), rollups.batched():
+        insert_rows_last([[before]], "default")
+        deferred = last_writes.defer("default", "SELECT 1 / %s", [0], forgiven=forgiven.append)
+        insert_rows_last([[after]], "default")
+    assert deferred is (connection.vendor == "postgresql")
+    assert not connection.in_atomic_block
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["after", "before"]
+    assert before.pk is not None and after.pk is not None
+    if connection.vendor == "postgresql":
+        assert len(forgiven) == 1 and "division by zero" in str(forgiven[0])
+        assert pipelines[-1][0].startswith('INSERT INTO "api_idempotencyrecord"') and pipelines[-1][-1] == "COMMIT"

@@ -124,10 +124,11 @@ def test_a_queue_failure_leaves_the_transition_whole_and_the_sweeper_sends_once(
 
 def test_an_events_rows_and_their_task_are_sent_together_and_a_failed_row_fails_the_transition(
         pipelines) -> None:
-    """On PostgreSQL the event's rows, the SAVEPOINT, the task and the RELEASE go to the server in one
-    pipeline (one exchange). Whatever the database: the task's argument is the rows' keys, and a row
-    that cannot be written (here the event's e-mail already has one) fails the whole transition: no
-    status moved, no event, no task, nothing left half-written."""
+    """On PostgreSQL the event's rows, the SAVEPOINT, the task and the RELEASE go to the server with the
+    transaction's end, in its last pipeline with the COMMIT (no exchange of their own). Whatever the
+    database: the task's argument is the rows' keys, and a row that cannot be written (here the event's
+    e-mail already has one) fails the whole transition: no status moved, no event, no task, nothing left
+    half-written."""
     from django.db import IntegrityError
 
     from motcua.dossiers.models import DossierEvent
@@ -135,10 +136,12 @@ def test_an_events_rows_and_their_task_are_sent_together_and_a_failed_row_fails_
     with CaptureQueriesContext(connection):
         d = _receive()
     if connection.vendor == "postgresql":
-        outbox = [sql for sql in pipelines if "notifications_notification" in sql[0]]
-        assert len(outbox) == 1 and len(outbox[0]) == 4, pipelines
-        assert outbox[0][1].startswith("SAVEPOINT") and outbox[0][3].startswith("RELEASE SAVEPOINT")
-        assert "dbtaskresult" in outbox[0][2]
+        outbox = [(sent, i) for sent in pipelines for i, sql in enumerate(sent)
+                  if sql.startswith('INSERT INTO "notifications_notification"')]
+        assert len(outbox) == 1, pipelines
+        sent, i = outbox[0]
+        assert sent[i + 1].startswith("SAVEPOINT") and sent[i + 3].startswith("RELEASE SAVEPOINT")
+        assert "dbtaskresult" in sent[i + 2] and sent[-1] == "COMMIT"
     notes = list(Notification.objects.filter(dossier=d))
     [task] = DBTaskResult.objects.all()
     assert task.args_kwargs == {"args": [sorted(n.pk for n in notes)], "kwargs": {}}

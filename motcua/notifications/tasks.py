@@ -21,7 +21,7 @@ from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from motcua.kept_cursors import kept_cursor
+from motcua import last_writes
 from motcua.notifications import senders
 from motcua.notifications.models import Notification
 from motcua.prepared import (
@@ -184,50 +184,33 @@ def _task_row(job: Task, backend: DatabaseBackend, arg: object) -> DBTaskResult:
                         run_after=job.run_after or get_date_max(), backend_name=backend.alias)
 
 
-QUEUE_SAVEPOINT = "motcua_queue"
-
-
 def insert_and_queue(notes: list[Notification], using: str) -> None:
     """The outbox rows of one dossier event, written with their one task (``deliver_many``) as
     ``insert_rows`` then ``queue_new`` write them: the rows in the caller's transaction, the task in a
     savepoint of its own, whose failure is logged and leaves the rows to the sweeper.
 
-    On PostgreSQL, with the database queue on the same database, the four statements (the rows'
-    INSERT, SAVEPOINT, the task's INSERT, RELEASE) are sent together and answered together (the
-    driver's pipeline mode): one exchange with the server instead of four, and no ORM object for the
-    task, whose argument (the rows' keys) the task's INSERT reads from the rows just written."""
+    Inside a ``rollups.batched`` block on PostgreSQL (a transition's), with the database queue on the same
+    database, both are sent with the block's end, with its other last writes and its COMMIT
+    (``motcua.last_writes``): the rows' INSERT, then the task's in a savepoint, forgiven and logged if it
+    fails — no exchange of their own, and no ORM object for the task, whose argument (the rows' keys) its
+    INSERT reads from the rows just written. Elsewhere, one after the other."""
     connection = connections[using]
     backend = deliver_many.get_backend()
-    if (connection.vendor != "postgresql" or not isinstance(backend, DatabaseBackend)
+    if (not last_writes.can_defer(using) or not isinstance(backend, DatabaseBackend)
             or router.db_for_write(DBTaskResult) != using or _has_save_signals(Notification)
             or any(note.dossier_id is None or note.event_seq != notes[0].event_seq for note in notes)):
         insert_rows(notes, using)
         queue_new(notes)
         return
-    import psycopg
-
     rows_sql, fields = _insert_sql(Notification, len(notes), connection)
     task_sql, task_fields = _queue_sql(connection)
     task = _task_row(deliver_many, backend, [])
     task_params = [*_insert_params([task], task_fields, connection), notes[0].dossier_id, notes[0].event_seq]
-    with kept_cursor(connection, rows_sql) as rows, kept_cursor(connection, task_sql) as queue:
-        try:
-            with connection.connection.pipeline():
-                rows.execute(rows_sql, _insert_params(notes, fields, connection))
-                queue.execute(f"SAVEPOINT {QUEUE_SAVEPOINT}")
-                queue.execute(task_sql, task_params)
-                queue.execute(f"RELEASE SAVEPOINT {QUEUE_SAVEPOINT}")
-        except psycopg.Error as exc:
-            answer = rows.cursor.pgresult
-            written = answer is not None and answer.status == psycopg.pq.ExecStatus.TUPLES_OK
-            if not written:  # the rows themselves: the caller's transaction fails, as with insert_rows
-                with connection.wrap_database_errors:
-                    raise
-            queue.execute(f"ROLLBACK TO SAVEPOINT {QUEUE_SAVEPOINT}")
-            queue.execute(f"RELEASE SAVEPOINT {QUEUE_SAVEPOINT}")
-            logger.error("could not queue notifications of dossier %s, event %s (%s); "
-                         "`manage.py resend_notifications` will", notes[0].dossier_id, notes[0].event_seq, exc)
-        _set_keys(notes, [row[0] for row in rows.fetchall()], using, connection)
+    last_writes.defer(using, rows_sql, _insert_params(notes, fields, connection),
+                      lambda rows: _set_keys(notes, [row[0] for row in rows], using, connection))
+    last_writes.defer(using, task_sql, task_params, forgiven=lambda exc: logger.error(
+        "could not queue notifications of dossier %s, event %s (%s); `manage.py resend_notifications` will",
+        notes[0].dossier_id, notes[0].event_seq, exc))
 
 
 def _queue_sql(connection: Any) -> tuple[str, list]:

@@ -234,17 +234,17 @@ def batched(*, whole: bool = False) -> Iterator[None]:
         finally:
             _batch.deltas, _batch.whole = None, False
             last_writes.close_queue()
-        if not (outermost and connection.vendor == "postgresql" and (deltas.counters or writes)):
-            last_writes.run(connection, writes)  # the deferred writes (PostgreSQL only), then the counters
-            deltas.write()
+        if connection.vendor != "postgresql" or not (deltas.counters or writes):
+            deltas.write()  # (nothing is deferred elsewhere than on PostgreSQL)
             return
-        with contextlib.ExitStack() as held:
-            with last_writes.answered(writes), connection.wrap_database_errors, connection.connection.pipeline():
-                cursors = last_writes.send(connection, writes, held)
-                deltas.write()
+
+        def then() -> None:  # after the deferred writes, in their pipeline: the counters, the COMMIT
+            deltas.write()
+            if outermost:
                 with kept_cursor(connection, "COMMIT") as cursor:
                     cursor.execute("COMMIT")
-            last_writes.finish(writes, cursors)
+
+        last_writes.end(connection, writes, then)
 
 
 def record(d: Dossier, before: Position, at: dt.datetime) -> None:
