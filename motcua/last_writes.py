@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,45 +76,36 @@ def defer(using: str, sql: str, params: Sequence[Any], done: Callable[[list[tupl
     return True
 
 
-@contextlib.contextmanager
-def answered(writes: Sequence[Deferred]) -> Iterator[None]:
-    """Around the sending of ``writes``: a database error that one of them recognises as its refusal is
-    raised as the error it gives instead (``Deferred.refused``)."""
-    try:
-        yield
-    except DatabaseError as exc:
-        for write in writes:
-            other = write.refused(exc) if write.refused is not None else None
-            if other is not None:
-                raise other from None
-        raise
-
-
 SAVEPOINT = "motcua_last_write"  # around each forgivable write
 
 
 def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | None = None) -> None:
     """Send ``writes``, then what ``then`` sends (the counters, the COMMIT), in one pipeline; each write's
-    answer to its ``done``. A forgivable write that fails is rolled back to its savepoint and forgiven,
-    and what followed it is sent again; any other failure is raised (as its refusal, if it is one)."""
+    answer to its ``done``. When the server refuses one of them, it is raised as the write's own refusal
+    if it names one (``Deferred.refused``); a forgivable write is rolled back to its savepoint and
+    forgiven, and what followed it is sent again; any other failure is raised as it is."""
     rest = list(writes)
     while True:
         with contextlib.ExitStack() as held:
-            sent: list[list[Any]] = []
+            sent: list[list[Any]] = []  # each write's cursors, the statement's first, kept before it runs
             try:
-                with answered(rest), connection.wrap_database_errors, connection.connection.pipeline():
+                with connection.wrap_database_errors, connection.connection.pipeline():
                     for write in rest:
-                        sent.append(_send(connection, write, held))
+                        _send(connection, write, held, sent)
                     if then is not None:
                         then()
             except DatabaseError as exc:
                 failed = _failed(sent)
-                if failed is None or rest[failed].forgiven is None:
+                write = rest[failed] if failed is not None else None
+                other = write.refused(exc) if write is not None and write.refused is not None else None
+                if other is not None:
+                    raise other from None
+                if write is None or write.forgiven is None:
                     raise
                 with connection.wrap_database_errors, kept_cursor(connection, SAVEPOINT) as cursor:
                     cursor.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
                     cursor.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
-                rest[failed].forgiven(exc)
+                write.forgiven(exc)
                 _finish(rest[:failed], sent[:failed])
                 rest = rest[failed + 1:]
                 continue
@@ -122,18 +113,19 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
             return
 
 
-def _send(connection: Any, write: Deferred, held: contextlib.ExitStack) -> list[Any]:
-    """Execute ``write`` on a cursor kept for its SQL, held open by ``held`` until it is answered; a
-    forgivable one between a SAVEPOINT and its RELEASE. Its cursors, the statement's first."""
-    cursor = held.enter_context(kept_cursor(connection, write.sql))
+def _send(connection: Any, write: Deferred, held: contextlib.ExitStack, sent: list[list[Any]]) -> None:
+    """``write`` on a cursor kept for its SQL (held open by ``held`` until it is answered), a forgivable one
+    between a SAVEPOINT and its RELEASE. Its cursors, the statement's first, go into ``sent`` before it
+    runs: a refusal the driver raises while the write is being sent is still found there (``_failed``)."""
+    cursors = [held.enter_context(kept_cursor(connection, write.sql))]
+    sent.append(cursors)
     if write.forgiven is None:
-        cursor.execute(write.sql, write.params)
-        return [cursor]
-    around = held.enter_context(kept_cursor(connection, SAVEPOINT))
-    around.execute(f"SAVEPOINT {SAVEPOINT}")
-    cursor.execute(write.sql, write.params)
-    around.execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
-    return [cursor, around]
+        cursors[0].execute(write.sql, write.params)
+        return
+    cursors.append(held.enter_context(kept_cursor(connection, SAVEPOINT)))
+    cursors[1].execute(f"SAVEPOINT {SAVEPOINT}")
+    cursors[0].execute(write.sql, write.params)
+    cursors[1].execute(f"RELEASE SAVEPOINT {SAVEPOINT}")
 
 
 def _failed(sent: Sequence[Sequence[Any]]) -> int | None:

@@ -79,3 +79,20 @@ def test_a_forgivable_write_that_fails_is_rolled_back_alone_and_the_rest_goes_on
     if connection.vendor == "postgresql":
         assert len(forgiven) == 1 and "division by zero" in str(forgiven[0])
         assert pipelines[-1][0].startswith('INSERT INTO "api_idempotencyrecord"') and pipelines[-1][-1] == "COMMIT"
+
+
+def test_a_refusal_is_the_refused_writes_own() -> None:
+    """Only the write the server refused names the error raised (``refused``): another write's translation
+    is not applied to it."""
+    user = _user()
+    insert_rows_last([[_record(user, "taken")]], "default")
+
+    def mine(exc: BaseException) -> Exception:
+        return LookupError("this write's refusal")
+
+    with pytest.raises(IntegrityError), rollups.batched():
+        insert_rows_last([[_record(user, "fine")]], "default", refused=mine)  # answered: not the one refused
+        insert_rows_last([[_record(user, "taken")]], "default")
+    with pytest.raises(LookupError if connection.vendor == "postgresql" else IntegrityError), rollups.batched():
+        insert_rows_last([[_record(user, "taken")]], "default", refused=mine)  # off PostgreSQL: at once
+    assert sorted(IdempotencyRecord.objects.values_list("key", flat=True)) == ["taken"]
