@@ -1,17 +1,21 @@
 """Writes that nothing reads before the transaction ends, sent with its end.
 
 Some statements of a transition or a receipt write rows that nothing in the transaction reads again:
-a receipt's steps, documents and event (only their keys come back, and nothing needs them before the
-commit), the API's record of an idempotency key. Inside ``rollups.batched`` — the transaction of every
-dossier write — ``defer`` queues such a statement instead of sending it. The block's end sends the
-queue, then the counters, then, when the block is the outermost transaction on PostgreSQL, the COMMIT:
-one pipeline, one round trip for them all, where each deferred statement cost one of its own.
+the writer's statement (a transition's version, event and steps), a receipt's steps, documents and
+event, an event's messages and their task, the API's record of an idempotency key. Inside
+``rollups.batched`` — the transaction of every dossier write — ``defer`` queues such a statement
+instead of sending it. The block's end sends the queue, then the counters, then, when the block is
+the outermost transaction on PostgreSQL, the COMMIT: one pipeline, one round trip for them all, where
+each deferred statement cost one of its own.
 
 A deferred statement that fails fails the transaction at its end, as it would have failed it where it
 was written: the block raises and rolls back whole (a block nested with a savepoint drops what it
-deferred). Nothing is deferred on another database than PostgreSQL, nor outside a ``batched`` block,
-nor for another database alias than the block's: ``defer`` returns False and the caller writes at once.
-Each statement's answer (a new row's key) is given to its ``done`` once the pipeline has ended.
+deferred). The error raised is the statement's own refusal when it names one (``refused``: a key
+already taken, a row changed meanwhile); a forgivable statement (``forgiven``: a notification's
+task) is rolled back alone and the rest sent again. Nothing is deferred on another database than
+PostgreSQL, nor outside a ``batched`` block, nor for another database alias than the block's:
+``defer`` returns False and the caller writes at once. Each statement's answer (a new row's key) is
+given to its ``done`` once the pipeline has ended.
 """
 from __future__ import annotations
 

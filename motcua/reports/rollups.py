@@ -203,7 +203,7 @@ def batched(*, whole: bool = False) -> Iterator[None]:
     the increments and the COMMIT go together, the COMMIT right behind the increments,
     without waiting for their answer (the driver's pipeline mode), so the rows are not held while this
     process waits for the answer, then for a CPU, to send the COMMIT: the transaction has ended when
-    ``transaction.atomic`` comes to commit it, which then has nothing to do. A failure of either (a
+    ``transaction.atomic`` comes to commit it, which then has nothing to do. A failure of any of them (a
     deferred constraint is checked at the COMMIT) is raised inside the block, which rolls back as any
     failure does.
 
