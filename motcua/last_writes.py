@@ -93,7 +93,8 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
         with contextlib.ExitStack() as held:
             sent: list[list[Any]] = []  # each write's cursors, the statement's first, kept before it runs
             try:
-                with connection.wrap_database_errors, connection.connection.pipeline():
+                with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
+                    _begin(connection, pipeline)
                     for write in rest:
                         _send(connection, write, held, sent)
                     if then is not None:
@@ -115,6 +116,18 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
                 continue
             _finish(rest, sent)
             return
+
+
+def _begin(connection: Any, pipeline: Any) -> None:
+    """The transaction's BEGIN in this pipeline when it has not been sent yet (every write of it deferred:
+    a receipt whose dossier's key was drawn beforehand), as ``prepared._begin`` sends it."""
+    from psycopg import pq
+
+    from motcua.prepared import _begin as begin
+
+    pg = connection.connection
+    if not pg.autocommit and pg.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+        begin(pg, pipeline)
 
 
 def _send(connection: Any, write: Deferred, held: contextlib.ExitStack, sent: list[list[Any]]) -> None:

@@ -260,14 +260,14 @@ def _has_save_signals(model: type[models.Model]) -> bool:
     return models.signals.pre_save.has_listeners(model) or models.signals.post_save.has_listeners(model)
 
 
-def _insert_sql(model: type[models.Model], count: int, connection: Any) -> tuple[str, list]:
+def _insert_sql(model: type[models.Model], count: int, connection: Any, keyed: bool = False) -> tuple[str, list]:
     """``INSERT INTO <table> (<every column but the key>) VALUES <count rows> RETURNING <key>``, kept per
-    connection for that model and number of rows."""
+    connection for that model and number of rows; ``keyed``: the key's column too (keys drawn already)."""
     cache = connection.__dict__.setdefault("_motcua_inserts", {})
-    shape = (model, count)
+    shape = (model, count, keyed)
     if shape not in cache:
         meta, quote = model._meta, connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]  # the key: the database's
+        fields = [f for f in meta.concrete_fields if keyed or f is not meta.auto_field]  # the key: the database's
         row = f"({', '.join(['%s'] * len(fields))})"
         cache[shape] = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
                         f"VALUES {', '.join([row] * count)} RETURNING {quote(meta.pk.column)}", fields)
@@ -365,8 +365,8 @@ def insert_rows_last(groups: Sequence[list[models.Model]], using: str,
         insert_rows_together(groups, using)
         return
     connection = connections[using]
-    for objs in groups:
-        sql, fields = _insert_sql(type(objs[0]), len(objs), connection)
+    for objs in groups:  # rows whose keys were drawn already (``codes.draw_with_key``) are written with them
+        sql, fields = _insert_sql(type(objs[0]), len(objs), connection, keyed=objs[0].pk is not None)
 
         def done(rows: list[tuple], objs: list[models.Model] = objs) -> None:
             _set_keys(objs, [row[0] for row in rows], using, connection)

@@ -398,10 +398,11 @@ def test_session_user_acts_with_the_role_the_table_allows(client, world):
 def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world):
     """Counted on PostgreSQL as bench/transitions.py counts them (the driver's waits for an answer), as a
     counter's token (the test client keeps its connection from one request to the next, so there is no
-    health check, which a server makes once per request): a receipt is 5 round trips — the token with
-    its user's roles, the procedure, unit, agency and key together, the code drawn apart, then one
-    transaction: the BEGIN with the dossier, then its steps, documents and event, the applicant's
-    messages with their task, the key's record, the counters and the COMMIT together. A hand-over is
+    health check, which a server makes once per request): a receipt is 4 round trips — the token with
+    its user's roles, the procedure, unit, agency and key together, the code drawn apart with the
+    dossier's key, then one transaction in one pipeline: the BEGIN, the dossier, its steps, documents and
+    event, the applicant's messages with their task, the key's record, the counters and the COMMIT. A
+    hand-over is
     4: the token with the roles, the dossier with the caller's record of the key, then the BEGIN with
     the locked row and its steps, the write with the key's record and the COMMIT. (Each had a savepoint
     of its own inside the request's transaction, and read one thing at a time: 17 and 11; then 8 and 6,
@@ -416,7 +417,7 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     submit(client, "warm", unit="X992", agency="UBND-X992", **headers)  # the process's caches filled
     with counting_exchanges() as trips:
         receipt = submit(client, "rt-1", unit="X992", agency="UBND-X992", **headers)
-    assert receipt.status_code == 201 and trips[0] == 5
+    assert receipt.status_code == 201 and trips[0] == 4
     with counting_exchanges() as trips:
         handed = client.post(f"/api/dossiers/{receipt.json()['code']}/actions/hand_over", {},
                              content_type="application/json", HTTP_IDEMPOTENCY_KEY="rt-2", **headers)

@@ -115,3 +115,19 @@ def test_a_draw_apart_commits_without_waiting_for_the_disk_in_its_own_transactio
     codes._give_back(again)
     assert codes.draw("X91-260302") == 2
     assert DossierCodeSequence.objects.get(prefix="X91-260302").last == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_draws_its_dossiers_key_with_its_code_and_a_failed_one_leaves_a_gap(on_postgres: bool) -> None:
+    """Apart, the draw takes the dossier's key from its table's sequence in the same round trip: the receipt
+    is written with it, the next one takes a later key, and a receipt that fails leaves the key and the
+    number unused (gaps, never reused)."""
+    if not on_postgres:
+        pytest.skip("PostgreSQL: the draw apart")
+    world = make_world()
+    first = _receive(world, world.commune, 1)
+    number, key = codes.draw_with_key("X91-260302-", Dossier)  # a number and a key taken, then not used
+    second = _receive(world, world.commune, 2)
+    assert first.pk < key < second.pk and number == 2
+    assert [d.code for d in Dossier.objects.order_by("pk")] == ["X91-260302-0001", "X91-260302-0003"]
+    assert Dossier.objects.get(pk=second.pk).events.get().seq == 1  # its rows refer to the key it was given

@@ -450,9 +450,9 @@ def test_a_transaction_begins_with_its_first_statements_and_ends_whole() -> None
     receive()  # the first reads the unit's calendar and the route into the process's caches
     with counting_exchanges() as trips:
         d = receive()
-    # The code drawn apart, the BEGIN with the dossier, then its steps and its event with the counters and
-    # the COMMIT.
-    assert trips[0] == 3
+    # The code drawn apart with the dossier's key, then the BEGIN, the dossier, its steps and its event with
+    # the counters and the COMMIT.
+    assert trips[0] == 2
     with counting_exchanges() as trips:
         services.perform(d.pk, "hand_over", role="counter", at=at("2025-03-03 10:00"))
     assert trips[0] == 2  # the BEGIN with the locked row and its steps; the write with the COMMIT

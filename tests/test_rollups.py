@@ -174,7 +174,7 @@ def test_batched_increments_are_written_once_at_the_end_and_never_when_the_block
 def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fails_whole(pipelines):
     """Outermost (as an API request's): on PostgreSQL the COMMIT sent right behind the counters, without
     waiting for their answer (in one pipeline of the driver), with the rows the block deferred (a
-    receipt's steps and event) before them. All is committed; a failure found only at the commit (a
+    receipt's dossier, steps and event) before them. All is committed; a failure found only at the commit (a
     deferred foreign key) is raised from the block and leaves nothing written, and the connection goes
     on working."""
     from django.db import IntegrityError, connection
@@ -198,7 +198,8 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
     if connection.vendor == "postgresql":
         *rows, counters, commit = piped[-1]  # the deferred rows, the counters, the COMMIT: together, last
         assert commit == "COMMIT" and "reports_dailycounter" in counters
-        assert len(rows) == 2 and "dossiers_dossierstep" in rows[0] and "dossiers_dossierevent" in rows[1]
+        assert [table in sql for table, sql in zip(("dossiers_dossier\"", "dossierstep", "dossierevent"), rows,
+                                                    strict=True)] == [True] * 3
         assert not any("reports_dailycounter" in sql for sent in piped[:-1] for sql in sent)
         assert "reports_dailycounter" not in " ".join(s["sql"] for s in q.captured_queries[:-3])
     assert Dossier.objects.filter(applicant_name="Người thứ nhất").exists()
@@ -223,7 +224,7 @@ def test_batched_as_the_outermost_transaction_commits_with_the_counters_and_fail
         services.perform(d.pk, "withdraw", role="applicant", at=at("2025-03-03 10:00"))
     if connection.vendor == "postgresql":
         commits = [p for p in piped if "COMMIT" in p]  # (the transition's reads are sent together too)
-        # the receipt's steps and event, the withdrawal's write: each with its counters and its COMMIT
-        assert [len(p) for p in commits] == [4, 3] and "dossiers_dossierevent" in commits[1][0]
+        # the receipt's dossier, steps and event, the withdrawal's write: each with its counters and its COMMIT
+        assert [len(p) for p in commits] == [5, 3] and "dossiers_dossierevent" in commits[1][0]
         assert all(p[-1] == "COMMIT" and "reports_dailycounter" in p[-2] for p in commits)
     assert sum(c.withdrawn for c in DailyCounter.objects.all()) == 1

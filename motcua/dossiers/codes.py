@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Model
 
 from motcua.dossiers.models import DossierCodeSequence
 
@@ -91,20 +92,36 @@ def draw(prefix: str) -> int:
         with connection.cursor() as cursor:
             cursor.execute(_sql(), [prefix])
             return cursor.fetchone()[0]
+    return _draw_apart(prefix, None)[0]
+
+
+def draw_with_key(prefix: str, model: type[Model]) -> tuple[int, int]:
+    """Apart only (``apart()``): the next number of ``prefix``'s sequence, and the next key of ``model``'s
+    table, taken from its sequence in the same round trip (sequences are not transactional: the key is
+    the caller's whether its transaction commits or not, a gap if not), so that the new row's INSERT
+    needs no answer before the rows that refer to it are sent."""
+    number, key = _draw_apart(prefix, model)
+    assert key is not None
+    return number, key
+
+
+def _draw_apart(prefix: str, model: type[Model] | None) -> tuple[int, int | None]:
     conn = _take()
     try:
-        with conn.pipeline():  # one round trip for the four
+        with conn.pipeline():  # one round trip for them all
             conn.execute("BEGIN")
             conn.execute("SET LOCAL synchronous_commit = off")
             drawn = conn.execute(_sql(), [prefix])
+            keyed = None if model is None else conn.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s))", [model._meta.db_table, model._meta.pk.column])
             conn.execute("COMMIT")
-        number = drawn.fetchone()[0]
+        number, key = drawn.fetchone()[0], keyed.fetchone()[0] if keyed is not None else None
     except Exception:
         conn.close()
         raise
     _give_back(conn)
     drawn_apart.set()
-    return number
+    return number, key
 
 
 def forget_all() -> None:

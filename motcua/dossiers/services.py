@@ -20,6 +20,7 @@ from django.db import router
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from motcua import last_writes
 from motcua.catalog.models import ClockPolicy, Procedure
 from motcua.dossiers import applicant as applicant_rules
 from motcua.dossiers import assignees, codes, due, lifecycle, policy, steps
@@ -112,10 +113,19 @@ def receive(
     # counter of the agency, stays locked only from there to the commit. Until then the dossier holds
     # a placeholder no code can equal.
     drawn_first = codes.apart()
-    code = (_next_code(owner_code, regime.code, day, procedure.central_system_owner) if drawn_first
-            else f"~{uuid.uuid4().hex}")
+    using = router.db_for_write(Dossier)
+    # Drawn apart with the dossier's key too (where the end of the transaction can take its INSERT), the
+    # dossier is written with its steps, event and messages at the end, in one round trip.
+    keyed = drawn_first and last_writes.can_defer(using)
+    key = None
+    if keyed:
+        seq, key = codes.draw_with_key(regime.code_prefix(owner_code, day, procedure.central_system_owner), Dossier)
+        code = regime.dossier_code(owner_code, day, seq, procedure.central_system_owner)
+    else:
+        code = (_next_code(owner_code, regime.code, day, procedure.central_system_owner) if drawn_first
+                else f"~{uuid.uuid4().hex}")
     dossier = Dossier(
-        code=code, regime=regime.code, procedure=procedure, unit=unit, agency=agency,
+        pk=key, code=code, regime=regime.code, procedure=procedure, unit=unit, agency=agency,
         level=level or (agency.level if agency else unit.level),
         channel="online" if online else channel,
         status=Status.SUBMITTED if online else Status.RECEIVED,
@@ -131,9 +141,11 @@ def receive(
         dossier.clock_start = calendar.start_of_clock(at, procedure.cutoff)
         dossier.due_at = calendar.add_working_time(dossier.clock_start, procedure.legal_minutes)
     # Each new row by one INSERT whose SQL is kept per connection (the ORM builds it anew every time).
-    using = router.db_for_write(Dossier)
     dossier.fold_name()
-    insert_rows([dossier], using)
+    if keyed:
+        insert_rows_last([[dossier]], using)
+    else:
+        insert_rows([dossier], using)
     route = steps.new_steps(dossier)
     if not online:
         steps.plan(route, calendar, dossier.clock_start, procedure.legal_minutes)
