@@ -51,11 +51,14 @@ class Applicant:
     address: str = ""
 
 
-def _next_code(agency_code: str, regime_code: str, day: dt.date, owner: str = "") -> str:
-    """The next code of the day for this agency (``motcua.dossiers.codes``: never reused)."""
+def _next_code(agency_code: str, regime_code: str, day: dt.date, owner: str = "",
+               keyed: bool = False) -> tuple[str, int | None]:
+    """The next code of the day for this agency (``motcua.dossiers.codes``: never reused), and with
+    ``keyed`` the new dossier's key, drawn with it (``codes.draw_with_key``)."""
     regime = regime_by_code(regime_code)
-    seq = codes.draw(regime.code_prefix(agency_code, day, owner))
-    return regime.dossier_code(agency_code, day, seq, owner)
+    prefix = regime.code_prefix(agency_code, day, owner)
+    seq, key = codes.draw_with_key(prefix, Dossier) if keyed else (codes.draw(prefix), None)
+    return regime.dossier_code(agency_code, day, seq, owner), key
 
 
 def _start_clock(dossier: Dossier, at: dt.datetime, calendar: Calendar) -> None:
@@ -117,13 +120,8 @@ def receive(
     # Drawn apart with the dossier's key too (where the end of the transaction can take its INSERT), the
     # dossier is written with its steps, event and messages at the end, in one round trip.
     keyed = drawn_first and last_writes.can_defer(using)
-    key = None
-    if keyed:
-        seq, key = codes.draw_with_key(regime.code_prefix(owner_code, day, procedure.central_system_owner), Dossier)
-        code = regime.dossier_code(owner_code, day, seq, procedure.central_system_owner)
-    else:
-        code = (_next_code(owner_code, regime.code, day, procedure.central_system_owner) if drawn_first
-                else f"~{uuid.uuid4().hex}")
+    code, key = (_next_code(owner_code, regime.code, day, procedure.central_system_owner, keyed) if drawn_first
+                 else (f"~{uuid.uuid4().hex}", None))
     dossier = Dossier(
         pk=key, code=code, regime=regime.code, procedure=procedure, unit=unit, agency=agency,
         level=level or (agency.level if agency else unit.level),
@@ -161,7 +159,7 @@ def receive(
     insert_rows_last([route, [Document(dossier=dossier, name=name, paper=not online) for name in documents],
                       [event]], using)
     if not drawn_first:
-        dossier.code = _next_code(owner_code, regime.code, day, procedure.central_system_owner)
+        dossier.code = _next_code(owner_code, regime.code, day, procedure.central_system_owner)[0]
         Dossier.objects.filter(pk=dossier.pk).update(code=dossier.code)
     outbox.on_event(dossier, event)
     rollups.record(dossier, rollups.Position(), at)

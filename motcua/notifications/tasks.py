@@ -27,9 +27,8 @@ from motcua.notifications.models import Notification
 from motcua.prepared import (
     _has_save_signals,
     _insert_params,
-    _insert_sql,
-    _set_keys,
     insert_rows,
+    insert_rows_last,
     returned,
     update_row,
 )
@@ -202,12 +201,10 @@ def insert_and_queue(notes: list[Notification], using: str) -> None:
         insert_rows(notes, using)
         queue_new(notes)
         return
-    rows_sql, fields = _insert_sql(Notification, len(notes), connection)
     task_sql, task_fields = _queue_sql(connection)
     task = _task_row(deliver_many, backend, [])
     task_params = [*_insert_params([task], task_fields, connection), notes[0].dossier_id, notes[0].event_seq]
-    last_writes.defer(using, rows_sql, _insert_params(notes, fields, connection),
-                      lambda rows: _set_keys(notes, [row[0] for row in rows], using, connection))
+    insert_rows_last([notes], using)
     last_writes.defer(using, task_sql, task_params, forgiven=lambda exc: logger.error(
         "could not queue notifications of dossier %s, event %s (%s); `manage.py resend_notifications` will",
         notes[0].dossier_id, notes[0].event_seq, exc))

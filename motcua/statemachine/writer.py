@@ -95,7 +95,7 @@ class Writer:
             pk = obj.pk if isinstance(obj, models.Model) else obj
             locked = self.read_locked(pk)
             if expected_version is not None and locked.version != expected_version:
-                raise Conflict(self.conflict_message)
+                raise self._conflict()
             at = at or timezone.now()
             if action not in self.lifecycle.actions:
                 raise NotAllowed(f"Không có thao tác {action!r}.")
@@ -128,7 +128,7 @@ class Writer:
                 event, using=locked._state.db, also=change.writes, conflict=self._conflict,
             )
             if updated is not None and updated != 1:
-                raise Conflict(self.conflict_message)  # rolls back the event too
+                raise self._conflict()  # rolls back the event too
             self.after(locked, event, change)
             return locked
 
