@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
+from motcua.corked import corked
 from motcua.kept_cursors import kept_cursor
 
 _state = threading.local()  # .queue: the writes of the thread's outermost ``batched`` block, or None
@@ -93,7 +94,8 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
         with contextlib.ExitStack() as held:
             sent: list[list[Any]] = []  # each write's cursors, the statement's first, kept before it runs
             try:
-                with connection.wrap_database_errors, connection.connection.pipeline() as pipeline:
+                with (connection.wrap_database_errors, connection.connection.pipeline() as pipeline,
+                      corked(connection.connection)):
                     _begin(connection, pipeline)
                     for write in rest:
                         _send(connection, write, held, sent)

@@ -22,6 +22,7 @@ from django.db import connections, models, router
 from django.db.models.query import get_related_populators
 
 from motcua import last_writes
+from motcua.corked import corked
 from motcua.kept_cursors import kept_cursor
 
 Write = tuple[str, list]  # a statement whose result nobody reads, and its parameters
@@ -125,6 +126,7 @@ def _pipelined(connection: Any, many: bool) -> contextlib.AbstractContextManager
     stack = contextlib.ExitStack()
     stack.enter_context(connection.wrap_database_errors)
     pipeline = stack.enter_context(pg.pipeline())
+    stack.enter_context(corked(pg))  # its statements in one segment, then its Sync
     if first:
         _begin(pg, pipeline)
     return stack

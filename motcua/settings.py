@@ -123,6 +123,9 @@ elif (DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     # and planned once per connection, not on every run (about half of PostgreSQL's CPU per transition).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=int(os.environ.get("MOTCUA_PG_PREPARE_THRESHOLD", "5")))
+# PostgreSQL over TCP (Linux): a pipeline's statements held until its end and sent in one segment
+# (motcua/corked.py), so that the server's session wakes once for them, not once for each.
+MOTCUA_PG_CORK = os.environ.get("MOTCUA_PG_CORK", "1") == "1"
 # PostgreSQL: each dossier code drawn in its own short transaction (motcua/dossiers/codes.py), so
 # that an agency's counters do not queue on the day's sequence row until each receipt commits.
 MOTCUA_CODES_APART = os.environ.get("MOTCUA_CODES_APART", "1") == "1"

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 
+from motcua.corked import corked
 from motcua.dossiers.models import DossierCodeSequence
 
 _POOL: list[Any] = []  # idle connections of this process
@@ -108,7 +109,7 @@ def draw_with_key(prefix: str, model: type[Model]) -> tuple[int, int]:
 def _draw_apart(prefix: str, model: type[Model] | None) -> tuple[int, int | None]:
     conn = _take()
     try:
-        with conn.pipeline():  # one round trip for them all
+        with conn.pipeline(), corked(conn):  # one round trip for them all, sent in one segment
             conn.execute("BEGIN")
             conn.execute("SET LOCAL synchronous_commit = off")
             drawn = conn.execute(_sql(), [prefix])
