@@ -45,8 +45,11 @@ def corked(pg: Any) -> Iterator[None]:
     if _CORK is None or not getattr(settings, "MOTCUA_PG_CORK", True):
         yield
         return
-    fd = pg.pgconn.socket
-    if not _set(fd, 1):
+    try:
+        fd = pg.pgconn.socket
+    except Exception:  # noqa: BLE001 - a connection already closed: the pipeline itself will say so
+        fd = -1
+    if fd < 0 or not _set(fd, 1):
         yield
         return
     try:

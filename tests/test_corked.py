@@ -73,6 +73,14 @@ def test_every_pipeline_of_a_receipt_and_a_hand_over_is_corked_then_uncorked(mon
     assert len({fd for fd, _on in hand_over}) == 1 and hand_over[0][0] == connection.connection.pgconn.socket
 
 
+class _Closed:
+    """A closed connection's libpq handle: psycopg raises when its socket is asked for."""
+
+    @property
+    def socket(self) -> int:
+        raise OSError("the connection is closed")
+
+
 def test_where_the_option_cannot_be_set_the_block_does_nothing(monkeypatch) -> None:  # noqa: ANN001
     a, b = socket.socketpair()  # a Unix-domain socket: no TCP_CORK on it
     try:
@@ -83,6 +91,9 @@ def test_where_the_option_cannot_be_set_the_block_does_nothing(monkeypatch) -> N
         assert ran == [True]
         a.sendall(b"x")
         assert b.recv(1) == b"x"  # the descriptor is still the caller's, open
+        with corked(SimpleNamespace(pgconn=_Closed())):
+            ran.append(True)
+        assert ran == [True, True]
         with override_settings(MOTCUA_PG_CORK=False):
             monkeypatch.setattr(corked_module, "_set", lambda fd, on: pytest.fail("set while turned off"))
             with corked(pg):
