@@ -27,7 +27,6 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
-from motcua.corked import corked
 from motcua.kept_cursors import kept_cursor
 
 _state = threading.local()  # .queue: the writes of the thread's outermost ``batched`` block, or None
@@ -89,14 +88,16 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
     answer to its ``done``. When the server refuses one of them, it is raised as the write's own refusal
     if it names one (``Deferred.refused``); a forgivable write is rolled back to its savepoint and
     forgiven, and what followed it is sent again; any other failure is raised as it is."""
+    from motcua.prepared import _pipelined  # (prepared defers its writes here)
+
     rest = list(writes)
     while True:
         with contextlib.ExitStack() as held:
             sent: list[list[Any]] = []  # each write's cursors, the statement's first, kept before it runs
             try:
-                with (connection.wrap_database_errors, connection.connection.pipeline() as pipeline,
-                      corked(connection.connection)):
-                    _begin(connection, pipeline)
+                # One pipeline, corked, with the transaction's BEGIN when it has not been sent yet (every
+                # write of it deferred: a receipt whose dossier's key was drawn beforehand).
+                with _pipelined(connection, many=True):
                     for write in rest:
                         _send(connection, write, held, sent)
                     if then is not None:
@@ -118,18 +119,6 @@ def end(connection: Any, writes: Sequence[Deferred], then: Callable[[], None] | 
                 continue
             _finish(rest, sent)
             return
-
-
-def _begin(connection: Any, pipeline: Any) -> None:
-    """The transaction's BEGIN in this pipeline when it has not been sent yet (every write of it deferred:
-    a receipt whose dossier's key was drawn beforehand), as ``prepared._begin`` sends it."""
-    from psycopg import pq
-
-    from motcua.prepared import _begin as begin
-
-    pg = connection.connection
-    if not pg.autocommit and pg.pgconn.transaction_status == pq.TransactionStatus.IDLE:
-        begin(pg, pipeline)
 
 
 def _send(connection: Any, write: Deferred, held: contextlib.ExitStack, sent: list[list[Any]]) -> None:

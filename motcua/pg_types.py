@@ -16,11 +16,13 @@ carries the ``timezone`` Django looks for on it, so Django does not put its own 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 TIMESTAMPTZ = "timestamptz"
 
 
+@functools.cache
 def _compiled_loader() -> type | None:
     """A loader whose ``load`` is the compiled loader's own (psycopg calls it directly, no Python frame
     between), carrying Django's ``timezone`` attribute; None when psycopg's compiled part is missing."""
@@ -45,14 +47,10 @@ def _compiled_loader() -> type | None:
     return UtcTimestamptzLoader
 
 
-_LOADER: list[type | None] = []
-
-
 def use_compiled_loader(sender: Any, connection: Any, **kwargs: Any) -> None:  # noqa: ARG001 - a signal's
     """``connection_created``: the compiled loader on this connection, where it gives what Django's would."""
     if connection.vendor != "postgresql" or connection.timezone is not dt.UTC:
         return
-    if not _LOADER:
-        _LOADER.append(_compiled_loader())
-    if _LOADER[0] is not None and connection.connection.info.parameter_status("TimeZone") in ("UTC", "Etc/UTC"):
-        connection.connection.adapters.register_loader(TIMESTAMPTZ, _LOADER[0])
+    loader = _compiled_loader()
+    if loader is not None and connection.connection.info.parameter_status("TimeZone") in ("UTC", "Etc/UTC"):
+        connection.connection.adapters.register_loader(TIMESTAMPTZ, loader)

@@ -123,13 +123,13 @@ def _pipelined(connection: Any, many: bool) -> contextlib.AbstractContextManager
     first = not pg.autocommit and pg.pgconn.transaction_status == pq.TransactionStatus.IDLE
     if not (many or first):
         return contextlib.nullcontext()
-    stack = contextlib.ExitStack()
-    stack.enter_context(connection.wrap_database_errors)
-    pipeline = stack.enter_context(pg.pipeline())
-    stack.enter_context(corked(pg))  # its statements in one segment, then its Sync
-    if first:
-        _begin(pg, pipeline)
-    return stack
+    with contextlib.ExitStack() as stack:  # what is entered is exited if the BEGIN fails
+        stack.enter_context(connection.wrap_database_errors)
+        pipeline = stack.enter_context(pg.pipeline())
+        stack.enter_context(corked(pg))  # its statements in one segment, then its Sync
+        if first:
+            _begin(pg, pipeline)
+        return stack.pop_all()
 
 
 def _begin(pg: Any, pipeline: Any) -> None:

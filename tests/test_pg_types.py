@@ -47,7 +47,7 @@ def test_a_dossiers_timestamps_are_what_djangos_loader_gives() -> None:
     try:
         djangos = Dossier.objects.values(*fields).get(pk=dossier.pk)
     finally:
-        connection.connection.adapters.register_loader("timestamptz", pg_types._LOADER[0])
+        connection.connection.adapters.register_loader("timestamptz", pg_types._compiled_loader())
     assert ours == djangos and ours["received_at"] is not None
     for name in fields:
         if ours[name] is not None:
