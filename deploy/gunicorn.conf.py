@@ -10,7 +10,10 @@ import os
 bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("MOTCUA_WORKERS", str(2 * multiprocessing.cpu_count() + 1)))
 threads = int(os.environ.get("MOTCUA_THREADS", "4"))
-worker_class = "gthread"
+# gunicorn's threaded worker, taking a connection only when a thread of its is free (motcua/ops/balanced_worker.py);
+# MOTCUA_BALANCED_WORKER=0 gives gunicorn's own.
+worker_class = ("gthread" if os.environ.get("MOTCUA_BALANCED_WORKER", "1") == "0"
+                else "motcua.ops.balanced_worker.BalancedThreadWorker")
 timeout = int(os.environ.get("MOTCUA_REQUEST_TIMEOUT", "60"))  # a form 06 of a province, a large xlsx
 graceful_timeout = 30
 keepalive = 5

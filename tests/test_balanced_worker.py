@@ -1,0 +1,140 @@
+"""gunicorn's threaded worker as motcua runs it (motcua/ops/balanced_worker.py): a worker whose threads are
+all busy leaves a new connection to one with a free thread, and does not keep a connection alive while a
+request of its waits for a thread. Tried on a real gunicorn with a small application that answers with its
+process id, slowly or at once."""
+from __future__ import annotations
+
+import http.client
+import runpy
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = "motcua.ops.balanced_worker.BalancedThreadWorker"
+APP = '''
+import os, time
+
+def app(environ, start_response):
+    if environ["PATH_INFO"] == "/slow":
+        time.sleep(float(environ.get("QUERY_STRING") or "1"))
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [str(os.getpid()).encode()]
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator:
+    """``serve(workers, threads, worker_class)`` starts gunicorn on the small application; the port."""
+    (tmp_path / "pidapp.py").write_text(APP)
+    servers: list[subprocess.Popen] = []
+
+    def start(workers: int, threads: int, worker_class: str = WORKER) -> int:
+        port = _free_port()
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--chdir", str(tmp_path), "--pythonpath", str(ROOT),
+             "-k", worker_class, "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+             "--keep-alive", "30", "--log-level", "warning", "pidapp:app"],
+            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        servers.append(server)
+        for _ in range(150):
+            try:
+                if _get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/")[0] == 200:
+                    return port
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("gunicorn did not answer")
+
+    yield start
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, str, str | None]:
+    """Status, body (the answering process's id) and the Connection header of one request."""
+    conn.request("GET", path)
+    response = conn.getresponse()
+    return response.status, response.read().decode(), response.getheader("Connection")
+
+
+def _busy_worker_and_a_new_connection(port: int) -> tuple[str, str, float]:
+    """A request keeping one worker's only thread busy for 1.5 s; meanwhile a new connection's request.
+    The busy worker's id, the id that answered the new connection, and how long that answer took."""
+    slow = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    busy_pid = _get(slow, "/")[1]  # the kept-alive connection's worker
+    done: list[str] = []
+    thread = threading.Thread(target=lambda: done.append(_get(slow, "/slow?1.5")[1]))
+    thread.start()
+    time.sleep(0.3)  # the slow request is in hand
+    started = time.perf_counter()
+    answered_by = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "/")[1]
+    took = time.perf_counter() - started
+    thread.join()
+    assert done == [busy_pid]
+    slow.close()
+    return busy_pid, answered_by, took
+
+
+def test_a_worker_whose_threads_are_busy_leaves_new_connections_to_another(serve) -> None:  # noqa: ANN001
+    """gunicorn's own worker takes a new connection even with its only thread busy, and that request waits
+    behind the slow one (gunicorn issue 3433); here each of eight tries is answered at once by the other
+    worker."""
+    port = serve(workers=2, threads=1)
+    for _ in range(8):
+        busy_pid, answered_by, took = _busy_worker_and_a_new_connection(port)
+        assert answered_by != busy_pid
+        assert took < 1.0
+
+
+def test_gunicorns_own_worker_lets_a_busy_worker_take_a_new_connection(serve) -> None:  # noqa: ANN001
+    """The same tries on gunicorn's gthread: at least one new connection is taken by the busy worker and
+    waits for its slow request (which is what the test above rules out)."""
+    port = serve(workers=2, threads=1, worker_class="gthread")
+    waited = 0
+    for _ in range(8):
+        busy_pid, answered_by, took = _busy_worker_and_a_new_connection(port)
+        waited += answered_by == busy_pid and took > 1.0
+        if waited:
+            break
+    assert waited
+
+
+def test_no_keep_alive_for_a_request_taken_up_while_another_waits_for_a_thread(serve) -> None:  # noqa: ANN001
+    """One worker, one thread, three kept-alive connections. The first's slow request is taken up with
+    nothing waiting: its connection is kept. The second's waits for it, and is taken up while the third's
+    still waits: its answer closes the connection."""
+    port = serve(workers=1, threads=1)
+    first, second, third = (http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(3))
+    assert all(_get(conn, "/")[2] != "close" for conn in (first, second, third))  # all kept alive when idle
+    answers: dict[str, tuple[int, str, str | None]] = {}
+    threads = [threading.Thread(target=lambda name=name, conn=conn, path=path: answers.update({name: _get(conn, path)}))
+               for name, conn, path in (("first", first, "/slow?1"), ("second", second, "/slow?0.3"),
+                                        ("third", third, "/"))]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.2)  # in this order
+    for thread in threads:
+        thread.join()
+    assert {status for status, _pid, _header in answers.values()} == {200}
+    assert answers["first"][2] != "close"
+    assert answers["second"][2] == "close"
+    assert _get(first, "/")[0] == 200  # still open
+
+
+def test_the_projects_config_runs_this_worker_unless_turned_off(monkeypatch) -> None:  # noqa: ANN001
+    assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["worker_class"] == WORKER
+    monkeypatch.setenv("MOTCUA_BALANCED_WORKER", "0")
+    assert runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))["worker_class"] == "gthread"
