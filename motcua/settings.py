@@ -137,6 +137,11 @@ if os.environ.get("MOTCUA_REPLICA_URL"):
         os.environ["MOTCUA_REPLICA_URL"], conn_max_age=int(os.environ.get("MOTCUA_CONN_MAX_AGE", "0")),
         conn_health_checks=True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Django's PostgreSQL backend, its health check of a persistent connection looking at the socket before
+# asking the server (motcua/postgresql/base.py): no round trip per request for a connection in good health.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database["ENGINE"] = "motcua.postgresql"
 DATABASE_ROUTERS = ["motcua.replica.ReportsToReplica"]
 MOTCUA_REPLICA_PATHS = ["/thong-ke/", "/cong-khai/"]
 DATABASES["default"].setdefault("TEST", {})
