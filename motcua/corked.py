@@ -21,6 +21,8 @@ from typing import Any
 
 from django.conf import settings
 
+from motcua.postgresql import socket_of
+
 _CORK = getattr(socket, "TCP_CORK", None)
 
 
@@ -45,11 +47,8 @@ def corked(pg: Any) -> Iterator[None]:
     if _CORK is None or not getattr(settings, "MOTCUA_PG_CORK", True):
         yield
         return
-    try:
-        fd = pg.pgconn.socket
-    except Exception:  # noqa: BLE001 - a connection already closed: the pipeline itself will say so
-        fd = -1
-    if fd < 0 or not _set(fd, 1):
+    fd = socket_of(pg)  # None for a connection already closed: the pipeline itself will say so
+    if fd is None or not _set(fd, 1):
         yield
         return
     try:

@@ -79,9 +79,11 @@ def _busy_worker_and_a_new_connection(port: int) -> tuple[str, str, float]:
     thread = threading.Thread(target=lambda: done.append(_get(slow, "/slow?1.5")[1]))
     thread.start()
     time.sleep(0.3)  # the slow request is in hand
+    fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     started = time.perf_counter()
-    answered_by = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=10), "/")[1]
+    answered_by = _get(fresh, "/")[1]
     took = time.perf_counter() - started
+    fresh.close()
     thread.join()
     assert done == [busy_pid]
     slow.close()

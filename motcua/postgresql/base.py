@@ -14,7 +14,11 @@ import select
 from typing import Any
 
 from django.db.backends.postgresql import base
-from psycopg import OperationalError, pq
+from psycopg import pq
+
+from motcua.postgresql import socket_of
+
+_POLL = getattr(select, "poll", None)  # not on every system: there the server is asked
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -29,11 +33,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
 def _nothing_to_read(connection: Any) -> bool:  # noqa: ANN401 - a psycopg Connection
     """Nothing waits on the connection's socket (False when it cannot be told: the server is asked)."""
-    if not hasattr(select, "poll"):
+    fd = socket_of(connection)
+    if _POLL is None or fd is None:
         return False
-    try:
-        poller = select.poll()
-        poller.register(connection.pgconn.socket, select.POLLIN)  # type: ignore[attr-defined]
-        return not poller.poll(0)
-    except (OperationalError, OSError, ValueError):  # no socket (a bad connection), or a closed one
-        return False
+    poller = _POLL()
+    poller.register(fd, select.POLLIN)
+    return not poller.poll(0)
