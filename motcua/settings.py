@@ -239,6 +239,9 @@ MOTCUA_TASK_STALE_MINUTES = int(os.environ.get("MOTCUA_TASK_STALE_MINUTES", "15"
 # Tasks a worker takes at once (PostgreSQL); their deliveries are sent together. Each message may wait for the
 # mail server's timeout: this many times EMAIL_TIMEOUT stays well under the stale time above.
 MOTCUA_WORKER_TASKS_PER_TAKE = int(os.environ.get("MOTCUA_WORKER_TASKS_PER_TAKE", "10"))
+# The worker vacuums its task and outbox tables after this many tasks (PostgreSQL; 0: never, where autovacuum
+# is tuned for them): a take's index scan walks the rows its earlier takes left dead.
+MOTCUA_WORKER_VACUUM_EVERY = int(os.environ.get("MOTCUA_WORKER_VACUUM_EVERY", "5000"))
 MOTCUA_SMS_SENDER = os.environ.get("MOTCUA_SMS_SENDER", "motcua.notifications.senders.LoggingSmsSender")
 MOTCUA_PUBLIC_BASE_URL = os.environ.get("MOTCUA_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 MOTCUA_UPLOAD_MAX_BYTES = int(os.environ.get("MOTCUA_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -9,7 +9,8 @@ import signal
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.db.backends.utils import CursorWrapper
 from django.test.utils import CaptureQueriesContext
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -158,3 +159,64 @@ def test_max_tasks_counts_each_task_of_a_take(settings) -> None:  # noqa: ANN001
     _worker(max_tasks=5).run()
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 5
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
+
+
+def _vacuums() -> list[int]:
+    """How many times the task table and the outbox have been vacuumed by hand (VACUUM, not autovacuum)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE relname IN (%s, %s)",
+                       [DBTaskResult._meta.db_table, Notification._meta.db_table])
+        counts = dict(cursor.fetchall())
+    return [counts[DBTaskResult._meta.db_table], counts[Notification._meta.db_table]]
+
+
+def test_the_worker_vacuums_its_tables_after_so_many_tasks_and_only_then(settings) -> None:  # noqa: ANN001
+    settings.MOTCUA_WORKER_TASKS_PER_TAKE = 1
+    settings.MOTCUA_WORKER_VACUUM_EVERY = 3
+    _receipts(7, refused=False)  # one task each
+    before = _vacuums()
+    _worker(max_tasks=2).run()
+    assert _vacuums() == before  # two tasks: not yet
+    worker = _worker()
+    worker.run()  # the other five: vacuumed after its third
+    assert [a - b for a, b in zip(_vacuums(), before, strict=True)] == [1, 1]
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 7
+    with connection.cursor() as cursor:  # the statistics of the columns the take filters and sorts on
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [DBTaskResult._meta.db_table])
+        analyzed = {row[0] for row in cursor.fetchall()}
+    assert analyzed >= {"status", "backend_name", "queue_name", "priority", "run_after", "enqueued_at"}
+
+
+def test_the_worker_vacuums_as_often_as_asked(settings) -> None:  # noqa: ANN001
+    # past the five runs after which the driver prepares a statement on its connection (settings)
+    settings.MOTCUA_WORKER_TASKS_PER_TAKE = 1
+    settings.MOTCUA_WORKER_VACUUM_EVERY = 1
+    _receipts(7, refused=False)
+    before = _vacuums()
+    _worker().run()
+    assert [a - b for a, b in zip(_vacuums(), before, strict=True)] == [7, 7]
+
+
+def test_no_vacuum_when_turned_off_and_a_failed_vacuum_does_not_stop_the_worker(settings, monkeypatch,  # noqa: ANN001
+                                                                                 caplog) -> None:  # noqa: ANN001
+    settings.MOTCUA_WORKER_TASKS_PER_TAKE = 1
+    settings.MOTCUA_WORKER_VACUUM_EVERY = 0
+    world = make_world()
+    _receipts(2, world=world, refused=False)
+    before = _vacuums()
+    _worker().run()
+    assert _vacuums() == before
+    settings.MOTCUA_WORKER_VACUUM_EVERY = 1
+    _receipts(2, world=world, refused=False)
+    real = CursorWrapper.execute
+
+    def refused(self, sql, params=None):  # noqa: ANN001, ANN202
+        if sql.startswith("VACUUM"):
+            raise DatabaseError("must be owner of table")
+        return real(self, sql, params)
+
+    monkeypatch.setattr(CursorWrapper, "execute", refused)
+    _worker().run()
+    assert _vacuums() == before
+    assert "Vacuuming the task tables failed" in caplog.text and "must be owner" in caplog.text
+    assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 4  # every task still done

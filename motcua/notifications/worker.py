@@ -17,6 +17,13 @@ receipts the worker fell behind them (3,120 tasks queued in one run of bench/htt
 library runs it (its result, its signals). The rest is the library's: ``--batch``, ``--max-tasks``,
 stopping on a signal — a signal during a take's tasks lets them all finish, as it lets one task finish.
 On SQLite the library's own loop runs (its transaction there is exclusive; no FOR UPDATE).
+
+Each task taken leaves its old row version behind (its status is in the take's index), and so does each
+message sent. A take's index scan walks those dead entries until a VACUUM clears them: during a burst of
+receipts, with autovacuum's defaults (a table's fifth dead, looked at once a minute) or without it, a take
+walked tens of thousands (8 ms a take; 0.5 ms vacuumed, docs/benchmarks.md). So after every
+``MOTCUA_WORKER_VACUUM_EVERY`` tasks (5,000; 0: never) the worker vacuums the two tables it churns, between
+takes, and refreshes the statistics the take's plan rests on.
 """
 from __future__ import annotations
 
@@ -26,25 +33,32 @@ import random
 import time
 
 from django.conf import settings
-from django.db import close_old_connections, connections, router
+from django.db import DatabaseError, close_old_connections, connections, router
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.notifications import tasks
+from motcua.notifications.models import Notification
 from motcua.prepared import returned
 
 logger = logging.getLogger("django_tasks_db")  # the library's logger, which its command configures
 
 
 DELIVERIES = {tasks.deliver.module_path: False, tasks.deliver_many.module_path: True}  # path: takes a list
+# The tables the worker churns, and the columns their takes and sweeps filter and sort on: the statistics the
+# planner needs to walk the ready tasks' index (without them it read the whole table's backend index at each take).
+# The whole tables' statistics took four times as long (their JSON).
+_SORTED_ON = ((DBTaskResult, ("status", "backend_name", "queue_name", "priority", "run_after", "enqueued_at")),
+              (Notification, ("state", "next_attempt_at")))
 
 
 class Worker(db_worker.Worker):
     _sql: str | None = None  # the take's statement, built at the first take
     _in_take = False  # running a take's tasks: a signal lets them finish
     _in_task = False
+    _run_at_vacuum = 0  # the tasks run when the worker last vacuumed its tables
 
     @property
     def running_task(self) -> bool:  # the library's flag, which its run_task sets and clears for each task
@@ -67,6 +81,7 @@ class Worker(db_worker.Worker):
             found = self.take_many(using, self._room())
             if found:
                 self.run_tasks(found)
+                self.keep_lean(using)
             elif self.batch:
                 logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
                 return
@@ -76,6 +91,29 @@ class Worker(db_worker.Worker):
                 return
             if self.running and not found:
                 time.sleep(self.interval)
+
+    def keep_lean(self, using: str) -> None:
+        """Every ``MOTCUA_WORKER_VACUUM_EVERY`` tasks run, vacuum the task and outbox tables and refresh the
+        statistics of the columns their takes and sweeps filter and sort on (outside any transaction, as VACUUM
+        must be). A refusal or a failure is logged and the worker goes on: the next try is as many tasks later."""
+        every = getattr(settings, "MOTCUA_WORKER_VACUUM_EVERY", 5000)
+        if every <= 0 or self._run_tasks - self._run_at_vacuum < every:
+            return
+        self._run_at_vacuum = self._run_tasks
+        connection = connections[using]
+        quote = connection.ops.quote_name
+        tables = ", ".join(
+            f"{quote(model._meta.db_table)} ({', '.join(quote(model._meta.get_field(f).column) for f in fields)})"
+            for model, fields in _SORTED_ON)
+        started = time.perf_counter()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {tables}")
+        except DatabaseError as exc:
+            logger.warning("Vacuuming the task tables failed (worker_id=%s): %s", self.worker_id, exc)
+            return
+        logger.info("Vacuumed the task tables in %.0f ms worker_id=%s", 1000 * (time.perf_counter() - started),
+                    self.worker_id)
 
     def _room(self) -> int:
         """How many tasks the next take takes: the setting's, within what ``--max-tasks`` leaves."""
