@@ -9,13 +9,14 @@ unused — a gap, never a reuse, which is what the code's rule asks. SQLite has 
 time anyway: there the draw stays in the receipt's transaction (``MOTCUA_CODES_APART`` = False does
 the same on PostgreSQL).
 
-Apart, a draw's commit does not wait for its record to reach the disk (``SET LOCAL
-synchronous_commit = off``, for that transaction only: no session setting, as transaction pooling
-needs). Waiting, it held the day's row through a flush of the log, so the agency's counters queued
-behind each other's flushes, and each draw cost a flush of its own. No number can be given twice for
-it: the log is written in order, and the receipt that takes the number commits after the draw, so its
-own commit, which does wait, brings the draw's record to the disk with it. A crash loses only draws
-that no committed receipt holds: numbers never given, drawn again after the restart.
+Apart, a draw is one statement, its own transaction, whose commit does not wait for its record to reach
+the disk (``set_config('synchronous_commit', 'off', true)``, for that transaction only: no session
+setting, as transaction pooling needs). Waiting, it held the day's row through a flush of the log, so
+the agency's counters queued behind each other's flushes, and each draw cost a flush of its own. No
+number can be given twice for it: the log is written in order, and the receipt that takes the number
+commits after the draw, so its own commit, which does wait, brings the draw's record to the disk with
+it. A crash loses only draws that no committed receipt holds: numbers never given, drawn again after the
+restart.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 
-from motcua.corked import corked
 from motcua.dossiers.models import DossierCodeSequence
 
 _POOL: list[Any] = []  # idle connections of this process
@@ -109,20 +109,23 @@ def draw_with_key(prefix: str, model: type[Model]) -> tuple[int, int]:
 def _draw_apart(prefix: str, model: type[Model] | None) -> tuple[int, int | None]:
     conn = _take()
     try:
-        with conn.pipeline(), corked(conn):  # one round trip for them all, sent in one segment
-            conn.execute("BEGIN")
-            conn.execute("SET LOCAL synchronous_commit = off")
-            drawn = conn.execute(_sql(), [prefix])
-            keyed = None if model is None else conn.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s))", [model._meta.db_table, model._meta.pk.column])
-            conn.execute("COMMIT")
-        number, key = drawn.fetchone()[0], keyed.fetchone()[0] if keyed is not None else None
+        keyed = [] if model is None else [model._meta.db_table, model._meta.pk.column]
+        row = conn.execute(_apart_sql(keyed=bool(keyed)), [prefix, *keyed]).fetchone()  # one statement, alone
     except Exception:
         conn.close()
         raise
     _give_back(conn)
     drawn_apart.set()
-    return number, key
+    return row[0], row[1] if model is not None else None
+
+
+def _apart_sql(*, keyed: bool) -> str:
+    """The draw as one statement, run alone (autocommit: its own transaction): the transaction's commit
+    told not to wait for the disk (``set_config(…, true)``: this transaction only), the number, and with
+    ``keyed`` the next key from the sequence of a table's column (the parameters after the prefix)."""
+    key = "nextval(pg_get_serial_sequence(%s, %s))" if keyed else "NULL"
+    return (f"WITH unsynced AS (SELECT set_config('synchronous_commit', 'off', true)), drawn AS ({_sql()}) "
+            f"SELECT drawn.last, {key} FROM drawn, unsynced")
 
 
 def forget_all() -> None:
