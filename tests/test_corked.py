@@ -65,9 +65,9 @@ def test_every_pipeline_of_a_receipt_and_a_hand_over_is_corked_then_uncorked(mon
     receipt = list(calls)
     services.perform(d.pk, "hand_over", role="counter", at=at("2025-03-03 10:00"))
     hand_over = calls[len(receipt):]
-    # The receipt: the code's draw (its own connection), then its pipeline; the hand-over: its read, then
-    # its write with the COMMIT. Each corked, then uncorked on the same socket.
-    for pipelines, made in ((receipt, 2), (hand_over, 2)):
+    # The receipt: its pipeline (the code's draw, on its own connection, is one statement: no pipeline); the
+    # hand-over: its read, then its write with the COMMIT. Each corked, then uncorked on the same socket.
+    for pipelines, made in ((receipt, 1), (hand_over, 2)):
         assert [on for _fd, on in pipelines] == [1, 0] * made
         assert all(pipelines[i][0] == pipelines[i + 1][0] for i in range(0, len(pipelines), 2))
     assert len({fd for fd, _on in hand_over}) == 1 and hand_over[0][0] == connection.connection.pgconn.socket
