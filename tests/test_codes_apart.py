@@ -157,3 +157,24 @@ def test_a_receipt_draws_its_dossiers_key_with_its_code_and_a_failed_one_leaves_
     assert first.pk < key < second.pk and number == 2
     assert [d.code for d in Dossier.objects.order_by("pk")] == ["X91-260302-0001", "X91-260302-0003"]
     assert Dossier.objects.get(pk=second.pk).events.get().seq == 1  # its rows refer to the key it was given
+
+
+@pytest.mark.django_db(transaction=True)
+def test_code_connections_prepare_statements_only_when_the_settings_do(on_postgres: bool, monkeypatch) -> None:  # noqa: ANN001
+    """Behind pgbouncer in transaction mode (MOTCUA_PGBOUNCER=1: no server-side binding, no prepare_threshold in
+    the settings) a draw must never be a prepared statement: the next draw may reach another server connection."""
+    if not on_postgres:
+        pytest.skip("PostgreSQL: the draw apart")
+    codes.close_all()
+    options = {k: v for k, v in (connection.settings_dict.get("OPTIONS") or {}).items()
+               if k not in ("server_side_binding", "prepare_threshold")}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)  # as settings.py leaves them for pgbouncer
+    for _ in range(8):  # past the driver's own threshold (5)
+        codes.draw("X92-260302")
+    conn = codes._take()
+    try:
+        assert conn.prepare_threshold is None
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone()[0] == 0
+    finally:
+        codes._give_back(conn)
+        codes.close_all()

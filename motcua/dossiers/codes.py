@@ -54,7 +54,13 @@ def _connect() -> Any:
               "host": s.get("HOST") or None, "port": s.get("PORT") or None, **(s.get("OPTIONS") or {})}
     for django_only in ("pool", "server_side_binding", "isolation_level", "assume_role"):
         params.pop(django_only, None)
-    return psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+    conn = psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
+    # Prepared on the server only when the settings prepare Django's statements too: not behind pgbouncer in
+    # transaction mode (MOTCUA_PGBOUNCER), where the next transaction may run on another server connection that
+    # never saw the statement (the driver's own default prepares a statement at its sixth run).
+    if "prepare_threshold" not in params:
+        conn.prepare_threshold = None
+    return conn
 
 
 def _take() -> Any:
