@@ -58,6 +58,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DB = "bench_http"
+sys.path.insert(0, str(ROOT))  # the repository's root: bench.targets (this folder is left out, above)
+
+from bench.targets import print_targets, target  # noqa: E402
 
 
 def pg_admin(url: str, sql: str) -> None:
@@ -347,17 +350,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "http.json").write_text(json.dumps(results, ensure_ascii=False, indent=1))
     print(json.dumps(results, ensure_ascii=False, indent=1))
-    for name, target in results.get("targets", {}).items():
-        print(f"{name}: {target['ratio']} (target {target['target']}) {'met' if target['met'] else 'NOT MET'}")
-
-
-def _target(results: dict, name: str, ratio: float, limit: float, *, at_least: bool = False) -> float:
-    """The ratio, to four places, and under ``targets`` whether it meets its limit — judged on the ratio
-    itself, not on a rounded figure (0.5997 is not ≥ 0.6, though it prints as 0.600 to three places)."""
-    met = ratio >= limit if at_least else ratio <= limit
-    results.setdefault("targets", {})[name] = {
-        "ratio": round(ratio, 4), "target": f"{'≥' if at_least else '≤'} {limit}", "met": met}
-    return round(ratio, 4)
+    print_targets(results)
 
 
 def lookups(results: dict, port: int, healthz: dict, lookup: dict, secs: float, c: int) -> None:
@@ -365,15 +358,15 @@ def lookups(results: dict, port: int, healthz: dict, lookup: dict, secs: float, 
     in turns: ``alternated``)."""
     results.update(alternated(port, {"healthz_max": (healthz, c, None), "lookup_max": (lookup, c, None)}, secs))
     assert set(results["lookup_max"]["statuses"]) == {302}, results["lookup_max"]["statuses"]
-    results["lookup_vs_healthz_throughput"] = _target(
-        results, "lookup throughput ÷ /healthz's", results["lookup_max"]["rps"] / results["healthz_max"]["rps"], 0.6,
-        at_least=True)
+    results["lookup_vs_healthz_throughput"] = target(
+        results, "lookup throughput ÷ /healthz's", results["lookup_max"]["rps"] / results["healthz_max"]["rps"],
+        at_least=0.6)
     rate = results["lookup_max"]["rps"] / 2
     results["paced_rate"] = round(rate, 1)
     results.update(alternated(port, {"lookup_paced": (lookup, c, rate), "healthz_paced": (healthz, c, rate)}, secs))
-    results["lookup_vs_healthz_p95_at_half_rate"] = _target(
+    results["lookup_vs_healthz_p95_at_half_rate"] = target(
         results, "lookup p95 at half rate ÷ /healthz's", results["lookup_paced"]["p95_ms"]
-        / results["healthz_paced"]["p95_ms"], 3)
+        / results["healthz_paced"]["p95_ms"], at_most=3)
 
 
 def api(results: dict, port: int, healthz: dict, f: dict, secs: float) -> None:
@@ -393,12 +386,12 @@ def api(results: dict, port: int, healthz: dict, f: dict, secs: float) -> None:
                                      "healthz_50": (healthz, 50, None)}, secs))
     assert set(results["api_receipts_50"]["statuses"]) == {201}, results["api_receipts_50"]
     assert set(results["api_transitions_50"]["statuses"]) <= {200, 201}, results["api_transitions_50"]
-    results["api_vs_healthz_p95_at_50"] = _target(
+    results["api_vs_healthz_p95_at_50"] = target(
         results, "API receipts p95 at 50 ÷ /healthz's", results["api_receipts_50"]["p95_ms"]
-        / results["healthz_50"]["p95_ms"], 5)
-    results["api_transitions_vs_healthz_p95_at_50"] = _target(
+        / results["healthz_50"]["p95_ms"], at_most=5)
+    results["api_transitions_vs_healthz_p95_at_50"] = target(
         results, "API transitions p95 at 50 ÷ /healthz's", results["api_transitions_50"]["p95_ms"]
-        / results["healthz_50"]["p95_ms"], 5)
+        / results["healthz_50"]["p95_ms"], at_most=5)
 
 
 def form06(results: dict, port: int, f: dict) -> None:
@@ -407,8 +400,8 @@ def form06(results: dict, port: int, f: dict) -> None:
     query = urllib.parse.urlencode({"unit": f["province"]})
     results["form06_page_ms"] = timed_get(port, f"/thong-ke/mau-06/?{query}", session)
     results["form06_json_ms"] = timed_get(port, f"/thong-ke/mau-06/tai-ve.json?{query}", session)
-    results["form06_page_vs_json"] = _target(
-        results, "form 06 page ÷ its JSON", results["form06_page_ms"] / results["form06_json_ms"], 2)
+    results["form06_page_vs_json"] = target(
+        results, "form 06 page ÷ its JSON", results["form06_page_ms"] / results["form06_json_ms"], at_most=2)
 
 
 if __name__ == "__main__":

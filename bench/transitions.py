@@ -46,6 +46,10 @@ import time
 from collections.abc import Iterator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's root: bench.targets when run as a script
+
+from bench.targets import print_targets, target  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 DB = "bench_transitions"
 PGB = "bench_transitions_pgbench"
@@ -234,14 +238,6 @@ def summary(runs: list[dict]) -> dict:
             "p95_ms": round(1000 * flat[int(0.95 * (len(flat) - 1))], 1) if flat else None}
 
 
-def _target(results: dict, name: str, value: float, limit: float, *, at_most: bool = False) -> None:
-    """Under ``targets``: the value, to four places, and whether it meets its limit — judged on the value
-    itself, not on a rounded figure (a ratio of 0.2497 prints as 0.250 to three places)."""
-    met = value <= limit if at_most else value >= limit
-    results.setdefault("targets", {})[name] = {
-        "value": round(value, 4), "target": f"{'≤' if at_most else '≥'} {limit}", "met": met}
-
-
 def _cost(captured, exchanges: list[int]) -> dict[str, int]:  # noqa: ANN001 - a CaptureQueriesContext
     sql = [q["sql"] for q in captured.captured_queries]
     return {"statements": sum(s not in ("BEGIN", "COMMIT") for s in sql), "round_trips": exchanges[0]}
@@ -368,9 +364,9 @@ def main() -> None:
             ours = summary(ours_runs[threads])
             reference = round(statistics.mean(references[threads]), 1)
             ours.update(pgbench_tps=reference, ratio=round(ours["tps"] / reference, 4))
-            _target(results, f"{threads} officers ÷ pgbench", ours["tps"] / reference, 0.25)
-            _target(results, f"{threads} officers: deadlocks and errors", ours["deadlocks"] + ours["errors"], 0,
-                    at_most=True)
+            target(results, f"{threads} officers ÷ pgbench", ours["tps"] / reference, at_least=0.25)
+            target(results, f"{threads} officers: deadlocks and errors", ours["deadlocks"] + ours["errors"],
+                   at_most=0)
             results["runs"].append(ours)
             print(f"{threads:>3} officers ({ours['processes']} processes × {ours['threads_per_process']} threads): "
                   f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
@@ -388,17 +384,15 @@ def main() -> None:
     four = next((r for r in results["runs"] if r["workers"] == 4), None)
     if one and four:
         results["scaling_4_over_1"] = round(four["tps"] / one["tps"], 4)
-        _target(results, "4 officers ÷ 1 officer", four["tps"] / one["tps"], 2)
+        target(results, "4 officers ÷ 1 officer", four["tps"] / one["tps"], at_least=2)
     for label, limit in (("receive", 10), ("hand_over (counter)", 6), ("hand_over (specialist)", 6)):
         if label in results["statements"]:
-            _target(results, f"statements of {label}", results["statements"][label]["statements"], limit,
-                    at_most=True)
+            target(results, f"statements of {label}", results["statements"][label]["statements"], at_most=limit)
     print("per transition: statements (SAVEPOINTs included) / round trips (waits for the server's answer)")
     for label, cost in results["statements"].items():
         print(f"  {label:<24} {cost['statements']:>3} / {cost['round_trips']:>3}")
     print("4 threads ÷ 1 thread:", results.get("scaling_4_over_1"))
-    for name, target in results.get("targets", {}).items():
-        print(f"{name}: {target['value']} (target {target['target']}) {'met' if target['met'] else 'NOT MET'}")
+    print_targets(results)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "transitions.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
 

@@ -178,8 +178,7 @@ def test_the_worker_vacuums_its_tables_after_so_many_tasks_and_only_then(setting
     before = _vacuums()
     _worker(max_tasks=2).run()
     assert _vacuums() == before  # two tasks: not yet
-    worker = _worker()
-    worker.run()  # the other five: vacuumed after its third
+    _worker().run()  # the other five: vacuumed after its third
     assert [a - b for a, b in zip(_vacuums(), before, strict=True)] == [1, 1]
     assert DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL).count() == 7
     with connection.cursor() as cursor:  # the statistics of the columns the take filters and sorts on

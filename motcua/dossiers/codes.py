@@ -20,6 +20,7 @@ restart.
 """
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -122,9 +123,10 @@ def _draw_apart(prefix: str, model: type[Model] | None) -> tuple[int, int | None
         raise
     _give_back(conn)
     drawn_apart.set()
-    return row[0], row[1] if model is not None else None
+    return row[0], row[1]  # the key NULL when none was asked for
 
 
+@functools.cache
 def _apart_sql(*, keyed: bool) -> str:
     """The draw as one statement, run alone (autocommit: its own transaction): the transaction's commit
     told not to wait for the disk (``set_config(…, true)``: this transaction only), the number, and with
