@@ -45,6 +45,13 @@ class BalancedThreadWorker(ThreadWorker):
         only while a thread is free."""
         super().set_accept_enabled(enabled and self.in_hand < self.cfg.threads)
 
+    def accept(self, listener: Any) -> None:  # noqa: ANN401 - a listening socket
+        """One poll can report the listener readable together with a kept-alive connection (a next request,
+        or the client closing it): dispatched first, that connection may have taken the last free thread and
+        turned listening off. The new connection is then left in the kernel's queue, not accepted."""
+        if self.in_hand < self.cfg.threads:
+            super().accept(listener)
+
     def enqueue_req(self, conn: Any) -> None:  # noqa: ANN401 - gunicorn's TConn
         self.in_hand += 1
         super().enqueue_req(conn)
