@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from motcua.ops.balanced_worker import queued
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = "motcua.ops.balanced_worker.BalancedThreadWorker"
 APP = '''
@@ -134,6 +136,42 @@ def test_no_keep_alive_for_a_request_taken_up_while_another_waits_for_a_thread(s
     assert answers["first"][2] != "close"
     assert answers["second"][2] == "close"
     assert _get(first, "/")[0] == 200  # still open
+
+
+def test_a_request_taken_up_while_a_new_connection_waits_in_the_kernels_queue_closes_its_connection(
+        serve) -> None:  # noqa: ANN001
+    """One worker, one thread, busy with a slow request: two new connections send theirs meanwhile and wait
+    in the kernel's queue. The one taken up first, while the other still waits there, is answered with
+    ``Connection: close`` (its client's next request goes behind the other's); the second, with nothing
+    waiting, keeps its connection."""
+    port = serve(workers=1, threads=1)
+    busy = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    _get(busy, "/")
+    slow = threading.Thread(target=_get, args=(busy, "/slow?0.6"))
+    slow.start()
+    time.sleep(0.2)  # the slow request is in hand
+    waiting = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(2)]
+    for conn in waiting:
+        conn.request("GET", "/")
+        time.sleep(0.05)
+    slow.join()
+    closes = [response.getheader("Connection") == "close" for response in (conn.getresponse() for conn in waiting)]
+    assert sorted(closes) == [False, True]
+
+
+def test_the_kernels_accept_queue_is_read_from_a_listening_socket() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        assert queued(listener) == 0
+        clients = [socket.create_connection(listener.getsockname()) for _ in range(3)]
+        assert queued(listener) == 3
+        listener.accept()[0].close()
+        assert queued(listener) == 2
+        for client in clients:
+            client.close()
+    with socket.socket(socket.AF_UNIX) as unix:
+        assert queued(unix) is None
 
 
 def test_a_connection_closed_as_a_new_one_arrives_does_not_close_the_new_one(serve) -> None:  # noqa: ANN001
