@@ -192,8 +192,8 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
 
 
 def layout(officers: int, shape: str) -> list[int]:
-    """Officers per process. ``server``: as deploy/gunicorn.conf.py serves them, at most 2 × CPUs + 1
-    processes of at most MOTCUA_THREADS (4) threads, the officers spread evenly; ``processes``: one
+    """Officers per process. ``server``: spread evenly, as threads, over as many processes as
+    deploy/gunicorn.conf.py starts (2 × CPUs + 1; each officer a request in hand); ``processes``: one
     process each."""
     if shape == "processes":
         return [1] * officers

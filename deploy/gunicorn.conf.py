@@ -1,15 +1,17 @@
 """gunicorn's settings for motcua (`gunicorn -c deploy/gunicorn.conf.py motcua.wsgi`), from the environment.
 
-MOTCUA_BIND (127.0.0.1:8000), MOTCUA_WORKERS (2 × CPUs + 1), MOTCUA_THREADS (4 per worker: a request
-mostly waits for the database), MOTCUA_SWITCH_INTERVAL_MS (1, see post_fork). The access log leaves
-out the query string: the citizen's status page carries its key in `?k=`, and searches carry names.
+MOTCUA_BIND (127.0.0.1:8000), MOTCUA_WORKERS (2 × CPUs + 1), MOTCUA_THREADS (2 per worker: a request's
+database round trips leave room for a second, while more threads in one process spent more CPU handing
+Python's interpreter lock to each other than they saved; docs/benchmarks.md), MOTCUA_SWITCH_INTERVAL_MS
+(1, see post_fork). The access log leaves out the query string: the citizen's status page carries its key
+in `?k=`, and searches carry names.
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("MOTCUA_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("MOTCUA_WORKERS", str(2 * multiprocessing.cpu_count() + 1)))
-threads = int(os.environ.get("MOTCUA_THREADS", "4"))
+threads = int(os.environ.get("MOTCUA_THREADS", "2"))
 # gunicorn's threaded worker, taking a connection only when a thread of its is free (motcua/ops/balanced_worker.py);
 # MOTCUA_BALANCED_WORKER=0 gives gunicorn's own.
 worker_class = ("gthread" if os.environ.get("MOTCUA_BALANCED_WORKER", "1") == "0"
