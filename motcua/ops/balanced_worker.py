@@ -5,15 +5,15 @@ and keeps it for the client's next requests (keep-alive). Under load the connect
 which process the kernel wakes first, not by which has a free thread: 50 API clients on three workers were
 seen split 44 / 3 / 3, the 44 waiting ten times as long as the others for the same service (docs/benchmarks.md).
 
-This worker differs in two rules, both decided on its main thread:
+This worker differs in two rules:
 
 - it accepts new connections only while fewer of its requests are in hand (running or waiting for a
   thread) than it has threads; the others wait in the kernel's queue, which every worker takes from in
-  turn, for a worker with a free thread;
+  turn, for a worker with a free thread (decided on the worker's main thread);
 - a request taken up while another waits — for a thread of this worker, or in the kernel's queue of new
   connections, which every worker shares — is answered with ``Connection: close``: the client's next
   request joins the back of that queue instead of going ahead of those already in it. Without such a
-  wait, keep-alive is as before.
+  wait, keep-alive is as before (decided by the thread taking the request up).
 
 ``MOTCUA_BALANCED_WORKER=0`` gives gunicorn's own worker back.
 """
