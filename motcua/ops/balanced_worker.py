@@ -45,7 +45,7 @@ def queued(listener: Any) -> int | None:  # noqa: ANN401 - a socket, or gunicorn
 class BalancedThreadWorker(ThreadWorker):
     in_hand = 0
     """Requests handed to the thread pool and not yet finished (the main thread's count)."""
-    queues: list[Any] = []
+    queues: tuple[Any, ...] = ()
     """The listeners whose accept queue the system tells."""
 
     @property
@@ -63,25 +63,29 @@ class BalancedThreadWorker(ThreadWorker):
         self._max_keepalived = value
 
     def init_process(self) -> None:
-        self.queues = [listener for listener in self.sockets if queued(listener) is not None]
+        self.queues = tuple(listener for listener in self.sockets if queued(listener) is not None)
         super().init_process()  # runs the worker's loop
+
+    def thread_free(self) -> bool:
+        """Whether fewer of this worker's requests are in hand than it has threads."""
+        return self.in_hand < self.cfg.threads
 
     def set_accept_enabled(self, enabled: bool) -> None:
         """The run loop asks for new connections whenever it is under its connection limit; they are taken
         only while a thread is free."""
-        super().set_accept_enabled(enabled and self.in_hand < self.cfg.threads)
+        super().set_accept_enabled(enabled and self.thread_free())
 
     def accept(self, listener: Any) -> None:  # noqa: ANN401 - a listening socket
         """One poll can report the listener readable together with a kept-alive connection (a next request,
         or the client closing it): dispatched first, that connection may have taken the last free thread and
         turned listening off. The new connection is then left in the kernel's queue, not accepted."""
-        if self.in_hand < self.cfg.threads:
+        if self.thread_free():
             super().accept(listener)
 
     def enqueue_req(self, conn: Any) -> None:  # noqa: ANN401 - gunicorn's TConn
         self.in_hand += 1
         super().enqueue_req(conn)
-        if self.in_hand >= self.cfg.threads:
+        if not self.thread_free():
             super().set_accept_enabled(False)  # the run loop listens again once a request has finished
 
     def finish_request(self, conn: Any, fs: futures.Future) -> None:  # noqa: ANN401 - gunicorn's TConn
