@@ -130,7 +130,7 @@ def submit_dossier(
     request: HttpRequest,
     payload: DossierIn,
     idempotency_key: str = Header(..., alias="Idempotency-Key", min_length=1, max_length=IDEMPOTENCY_MAX),
-) -> Status[Dossier]:
+) -> Status[DossierOut]:
     caller: Caller = request.auth
     key = f"u{caller.user.pk}:{idempotency_key}"  # keys are per user: another client's key never matches
     procedure, unit, agency, existing = _receipt_reads(payload, key)
@@ -148,7 +148,7 @@ def submit_dossier(
     print_ = idempotency.fingerprint("submit", payload.dict())
     if existing is not None:
         idempotency.replay(caller.user, idempotency_key, print_)  # 409 when the first body was another
-        return Status(200, existing)
+        return Status(200, DossierOut.of(existing, request))
     services.check_level(procedure, unit, agency)
     counter = role == lifecycle.COUNTER
     applicant = services.Applicant(**payload.applicant.dict())
@@ -167,8 +167,8 @@ def submit_dossier(
         existing = Dossier.objects.filter(idempotency_key=key).first()
         if existing is None:
             raise
-        return Status(200, existing)
-    return Status(201, dossier)  # as written: its procedure, unit and agency are the objects above
+        return Status(200, DossierOut.of(existing, request))
+    return Status(201, DossierOut.of(dossier, request))  # as written: its procedure, unit and agency are those above
 
 
 @router.get(
@@ -193,8 +193,8 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> dict:
 
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **_errors(*READ_ERRORS)}, summary="Chi tiết hồ sơ")
-def get_dossier(request: HttpRequest, code: str) -> Dossier:
-    return _dossier(request.auth, code)
+def get_dossier(request: HttpRequest, code: str) -> DossierOut:
+    return DossierOut.of(_dossier(request.auth, code), request)
 
 
 @router.get(
@@ -275,9 +275,9 @@ def perform_action(
             new_due_at=payload.new_due_at, agency=_agency(payload.agency_code), assignee=payload.assignee or None,
         )
         result.agency = dossier.agency  # no action changes the receiving agency
+        out = DossierOut.of(result, request)
         if idempotency_key:
             # As the API renders it (ninja's encoder), so that a replay is byte for byte the same answer.
-            out = DossierOut.from_orm(result, context={"request": request}).model_dump(by_alias=False)
-            body = json.loads(json.dumps(out, cls=NinjaJSONEncoder))
+            body = json.loads(json.dumps(out.model_dump(by_alias=False), cls=NinjaJSONEncoder))
             idempotency.remember(caller.user, idempotency_key, print_, 200, body)
-    return result
+    return out

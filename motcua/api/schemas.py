@@ -139,15 +139,39 @@ class DossierOut(Schema):
     @staticmethod
     def resolve_applicant(obj: Any, context: Any = None) -> Any:
         """Masked unless the caller sees the applicant in full (motcua.dossiers.privacy: the one rule)."""
-        from motcua.dossiers.privacy import applicant_view, sees_full
-
-        request = (context or {}).get("request")
-        caller = getattr(request, "auth", None)
-        token = getattr(caller, "token", None)
-        full = caller is not None and sees_full(caller.user, obj, token.role if token is not None else None)
-        view = applicant_view(obj, full)
+        view = _applicant(obj, (context or {}).get("request"))
         return {"applicant_name": view["name"], "applicant_id": view["id_number"], "applicant_phone": view["phone"],
                 "applicant_email": view["email"], "applicant_address": view["address"]}
+
+    @classmethod
+    def of(cls, dossier: Any, request: Any) -> DossierOut:
+        """The answer for one dossier row, built from its fields as they are: what validating the row (ninja's
+        path, each field read through its getter) gives, at a tenth of the cost. Returned by a view, ninja
+        only dumps it. tests/test_api_output.py holds the two paths equal."""
+        view = _applicant(dossier, request)
+        agency = dossier.agency if dossier.agency_id is not None else None
+        return cls.model_construct(
+            code=dossier.code, status=str(dossier.status), status_label=dossier.status_label,
+            procedure_code=dossier.procedure.code, procedure_name=dossier.procedure.name,
+            unit_code=dossier.unit.code, agency_code=agency.code if agency is not None else None,
+            level=str(dossier.level), channel=str(dossier.channel), regime=str(dossier.regime),
+            applicant=ApplicantOut.model_construct(name=view["name"], id_number=view["id_number"], phone=view["phone"],
+                                                   email=view["email"], address=view["address"]),
+            matter=dossier.matter, sets=dossier.sets, submitted_at=dossier.submitted_at,
+            received_at=dossier.received_at, due_at=dossier.due_at, extended_due_at=dossier.extended_due_at,
+            paused_at=dossier.paused_at, finished_at=dossier.finished_at, outcome=str(dossier.outcome),
+            returned_at=dossier.returned_at, withdrawn_at=dossier.withdrawn_at, current_step=dossier.current_step,
+            version=dossier.version,
+        )
+
+
+def _applicant(dossier: Any, request: Any) -> dict[str, Any]:
+    from motcua.dossiers.privacy import applicant_view, sees_full
+
+    caller = getattr(request, "auth", None)
+    token = getattr(caller, "token", None)
+    full = caller is not None and sees_full(caller.user, dossier, token.role if token is not None else None)
+    return applicant_view(dossier, full)
 
 
 class DossierFilters(Schema):
