@@ -5,16 +5,18 @@
 
 1. A fresh database ``bench_transitions`` (dropped at the end): migrate, one commune with its
    one-stop agency, a procedure of three steps (counter → specialist → head), one officer per role.
-2. For each count T: T officers at once, served as ``make serve`` serves them (deploy/gunicorn.conf.py:
-   at most 2 × CPUs + 1 worker processes, the officers spread over them as threads, which take turns
-   on the interpreter lock every millisecond as its post_fork sets; ``--shape processes``: one process
-   per officer instead), each on its OWN dossiers of the SAME unit (the case that used to deadlock),
-   started together, for ``--seconds``: receive a dossier (with the applicant's e-mail and phone, so
-   the outbox and its tasks are written), hand it over twice, resolve it, return it — as the officers
-   (``actor=``, the screens' path). Counted: transitions per second (a receipt counts as one),
-   deadlocks, other errors, p50/p95 latency, and the CPU per transition of the worker processes and of
-   their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes, a small pool per
-   process, included).
+2. For each count T: T officers at once, in the server's processes (deploy/gunicorn.conf.py: at most
+   2 × CPUs + 1 worker processes, the officers spread over them as threads, which take turns on the
+   interpreter lock every millisecond as its post_fork sets; ``--shape processes``: one process per
+   officer instead). All T transitions are in hand at once: at 16 officers on two cores, three or four
+   threads a process, as the server holds them with MOTCUA_THREADS=4; with its default of two threads it
+   holds ten requests at once and the others wait for a thread. Each officer works on its OWN dossiers
+   of the SAME unit (the case that used to deadlock), started together, for ``--seconds``: receive a
+   dossier (with the applicant's e-mail and phone, so the outbox and its tasks are written), hand it
+   over twice, resolve it, return it — as the officers (``actor=``, the screens' path). Counted:
+   transitions per second (a receipt counts as one), deadlocks, other errors, p50/p95 latency, and the
+   CPU per transition of the worker processes and of their PostgreSQL sessions (from /proc; the
+   sessions that draw receipts' codes, a small pool per process, included).
 3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
    for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
    The seconds are taken in ``--turns`` turns (ours at 1, pgbench at 1, ours at 4, pgbench at 4, …,
@@ -193,8 +195,8 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
 
 def layout(officers: int, shape: str) -> list[int]:
     """Officers per process. ``server``: spread evenly, as threads, over as many processes as
-    deploy/gunicorn.conf.py starts (2 × CPUs + 1; each officer a request in hand); ``processes``: one
-    process each."""
+    deploy/gunicorn.conf.py starts (2 × CPUs + 1; each officer a request in hand, however many threads
+    that makes a process); ``processes``: one process each."""
     if shape == "processes":
         return [1] * officers
     processes = min(officers, 2 * (os.cpu_count() or 1) + 1)
@@ -318,8 +320,8 @@ def main() -> None:
     parser.add_argument("--threads", default="1,4,16")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--shape", choices=("server", "processes"), default="server",
-                        help="server: the officers served as `make serve` serves them (2 × CPUs + 1 processes "
-                             "of threads); processes: one process per officer")
+                        help="server: the officers as threads of the server's processes (2 × CPUs + 1), all "
+                             "in hand at once; processes: one process per officer")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--turns", type=int, default=3,
                         help="the seconds of each count split into this many turns, the counts taken in turn")
