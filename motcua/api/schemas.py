@@ -146,7 +146,7 @@ class DossierOut(Schema):
     @classmethod
     def of(cls, dossier: Any, request: Any) -> DossierOut:
         """The answer for one dossier row, built from its fields as they are: what validating the row (ninja's
-        path, each field read through its getter) gives, at a tenth of the cost. Returned by a view, ninja
+        path, each field read through its getter) gives, at a quarter of the cost. Returned by a view, ninja
         only dumps it. tests/test_api_output.py holds the two paths equal."""
         view = _applicant(dossier, request)
         agency = dossier.agency if dossier.agency_id is not None else None
