@@ -87,3 +87,25 @@ def test_the_answers_are_built_from_the_row(client, world) -> None:  # noqa: ANN
                         HTTP_IDEMPOTENCY_KEY="o-3", **bearer(key))
     assert acted.status_code == 200, acted.content
     assert acted.json() == validated(code) != read.json()
+
+
+def test_the_list_is_the_rows_as_validated(client, world) -> None:  # noqa: ANN001, F811
+    """A page of the list, built item by item from the rows, is the page ninja's validation gives, for a
+    caller who sees the applicants in full and one who sees them masked."""
+    from motcua.api.schemas import DossierPage
+
+    counter = ApiToken.issue(user=world["users"]["counter_a"], role="counter", name="quầy")[1]
+    specialist = ApiToken.issue(user=world["users"]["specialist_a"], role="specialist", name="chuyên viên")[1]
+    for n in range(3):
+        assert submit(client, f"o-list-{n}", **bearer(counter)).status_code == 201
+    for key, who in ((counter, "counter_a"), (specialist, "specialist_a")):
+        page = client.get("/api/dossiers?limit=2&offset=1", **bearer(key))
+        assert page.status_code == 200, page.content
+        request = SimpleNamespace(auth=Caller(user=world["users"][who], token=ApiToken.lookup(key)))
+        rows = list(Dossier.objects.select_related("procedure", "unit", "agency").order_by("-received_at", "-pk"))
+        validated = DossierPage.model_validate({"count": 3, "limit": 2, "offset": 1, "items": rows[1:3]},
+                                               context={"request": request})
+        expected = json.loads(json.dumps(validated.model_dump(by_alias=False), cls=NinjaJSONEncoder))
+        assert page.json() == expected
+        assert [item["code"] for item in page.json()["items"]] == [d.code for d in rows[1:3]]
+        assert (page.json()["items"][0]["applicant"]["phone"] == "0912345678") == (who == "counter_a")

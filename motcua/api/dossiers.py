@@ -177,7 +177,7 @@ def submit_dossier(
     "(mã, tên người nộp có hoặc không dấu, số giấy tờ, điện thoại, thủ tục, trạng thái, khoảng ngày). Điều kiện "
     "không hợp lệ: 422 `bad_filter` với thông báo nêu rõ điều kiện sai.",
 )
-def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> dict:
+def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> DossierPage:
     try:
         criteria = dossier_search.check(dossier_search.Criteria(
             code=filters.code or "", name=filters.name or "", id_number=filters.id_number or "",
@@ -189,7 +189,9 @@ def list_dossiers(request: HttpRequest, filters: Query[DossierFilters]) -> dict:
         raise ApiError(422, "bad_filter", exc.message) from exc
     qs = dossier_search.search(request.auth.user, criteria)
     limit, offset = filters.limit, filters.offset
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
+    # Built from the rows (DossierOut.of): ninja would validate each of up to 200 items through its getter.
+    return DossierPage.model_construct(count=qs.count(), limit=limit, offset=offset,
+                                       items=[DossierOut.of(d, request) for d in qs[offset : offset + limit]])
 
 
 @router.get("/dossiers/{code}", response={200: DossierOut, **_errors(*READ_ERRORS)}, summary="Chi tiết hồ sơ")
