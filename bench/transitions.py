@@ -9,14 +9,13 @@
    2 × CPUs + 1 worker processes, the officers spread over them as threads, which take turns on the
    interpreter lock every millisecond as its post_fork sets; ``--shape processes``: one process per
    officer instead). All T transitions are in hand at once: at 16 officers on two cores, three or four
-   threads a process, as the server holds them with MOTCUA_THREADS=4; with its default of two threads it
-   holds ten requests at once and the others wait for a thread. Each officer works on its OWN dossiers
-   of the SAME unit (the case that used to deadlock), started together, for ``--seconds``: receive a
-   dossier (with the applicant's e-mail and phone, so the outbox and its tasks are written), hand it
-   over twice, resolve it, return it — as the officers (``actor=``, the screens' path). Counted:
-   transitions per second (a receipt counts as one), deadlocks, other errors, p50/p95 latency, and the
-   CPU per transition of the worker processes and of their PostgreSQL sessions (from /proc; the
-   sessions that draw receipts' codes, a small pool per process, included).
+   threads a process, as the server holds them with MOTCUA_THREADS=4 (with its default of two, ten at
+   once). Each officer on its OWN dossiers of the SAME unit (the case that used to deadlock), started
+   together, for ``--seconds``: receive a dossier (with the applicant's e-mail and phone, so the outbox
+   and its tasks are written), hand it over twice, resolve it, return it — as the officers (``actor=``,
+   the screens' path). Counted: transitions per second (a receipt counts as one), deadlocks, other
+   errors, p50/p95 latency, and the CPU per transition of the worker processes and of their PostgreSQL
+   sessions (from /proc; the sessions that draw receipts' codes, a small pool per process, included).
 3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
    for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
    The seconds are taken in ``--turns`` turns (ours at 1, pgbench at 1, ours at 4, pgbench at 4, …,
