@@ -24,7 +24,9 @@ class ProcessCache(Generic[V]):
         self._entries: dict[Hashable, tuple[float, V]] = {}
         self._pending: set[Any] = set()  # connections whose open transaction changed the rows
 
-    def get(self, key: Hashable, build: Callable[[], V]) -> V:
+    def get(self, key: Hashable, build: Callable[[], V], keep: Callable[[V], bool] | None = None) -> V:
+        """The value kept for ``key`` if younger than the setting's seconds, else ``build()``'s, kept unless
+        ``keep`` says no (a miss that anyone could cause, kept, would let them fill the process's memory)."""
         if self._changed_here():
             return build()
         now = time.monotonic()
@@ -32,8 +34,9 @@ class ProcessCache(Generic[V]):
         if cached is not None and now - cached[0] < float(getattr(settings, self._ttl_setting, self._default_ttl)):
             return cached[1]
         value = build()
-        with self._lock:
-            self._entries[key] = (now, value)
+        if keep is None or keep(value):
+            with self._lock:
+                self._entries[key] = (now, value)
         return value
 
     def clear(self) -> None:

@@ -131,6 +131,9 @@ MOTCUA_PG_CORK = os.environ.get("MOTCUA_PG_CORK", "1") == "1"
 MOTCUA_CODES_APART = os.environ.get("MOTCUA_CODES_APART", "1") == "1"
 # How long a process keeps a procedure's route (motcua/catalog/routes.py); its own edits drop it at once.
 MOTCUA_ROUTE_CACHE_SECONDS = int(os.environ.get("MOTCUA_ROUTE_CACHE_SECONDS", "60"))
+# How long a process keeps an API token it has looked up, with its user's roles (motcua/api/models.py): a token
+# revoked, a role withdrawn or a user deactivated in another process still works there for up to this long.
+MOTCUA_TOKEN_CACHE_SECONDS = float(os.environ.get("MOTCUA_TOKEN_CACHE_SECONDS", "5"))
 # A streaming standby for reports and dashboards (motcua/replica.py, docs/scaling.md).
 if os.environ.get("MOTCUA_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(

@@ -395,31 +395,35 @@ def test_session_user_acts_with_the_role_the_table_allows(client, world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world):
+@pytest.mark.parametrize("token_kept", [True, False])
+def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world, settings, token_kept):
     """Counted on PostgreSQL as bench/transitions.py counts them (the driver's waits for an answer), as a
     counter's token (the test client keeps its connection from one request to the next, so there is no
-    health check, which a server makes once per request): a receipt is 4 round trips — the token with
-    its user's roles, the procedure, unit, agency and key together, the code drawn apart with the
-    dossier's key, then one transaction in one pipeline: the BEGIN, the dossier, its steps, documents and
-    event, the applicant's messages with their task, the key's record, the counters and the COMMIT. A
-    hand-over is
-    4: the token with the roles, the dossier with the caller's record of the key, then the BEGIN with
-    the locked row and its steps, the write with the key's record and the COMMIT. (Each had a savepoint
-    of its own inside the request's transaction, and read one thing at a time: 17 and 11; then 8 and 6,
-    before the writes nothing reads went with the COMMIT.)"""
+    health check, which a server makes once per request): a receipt is 3 round trips — the procedure,
+    unit, agency and key together, the code drawn apart with the dossier's key, then one transaction in one
+    pipeline: the BEGIN, the dossier, its steps, documents and event, the applicant's messages with their
+    task, the key's record, the counters and the COMMIT. A hand-over is 3: the dossier with the caller's
+    record of the key, then the BEGIN with the locked row and its steps, the write with the key's record
+    and the COMMIT. The token with its user's roles is one more, when the process does not keep it
+    (``MOTCUA_TOKEN_CACHE_SECONDS`` = 0, or once every so many seconds). (Each had a savepoint of its own
+    inside the request's transaction, and read one thing at a time: 17 and 11; then 8 and 6, before the
+    writes nothing reads went with the COMMIT.)"""
     from django.db import connection
 
     from bench.transitions import counting_exchanges
 
     if connection.vendor != "postgresql":
         pytest.skip("the driver's pipeline mode: PostgreSQL")
+    if not token_kept:
+        settings.MOTCUA_TOKEN_CACHE_SECONDS = 0
+    token = 0 if token_kept else 1
     headers = bearer(world["counter_b_key"])
     submit(client, "warm", unit="X992", agency="UBND-X992", **headers)  # the process's caches filled
     with counting_exchanges() as trips:
         receipt = submit(client, "rt-1", unit="X992", agency="UBND-X992", **headers)
-    assert receipt.status_code == 201 and trips[0] == 4
+    assert receipt.status_code == 201 and trips[0] == 3 + token
     with counting_exchanges() as trips:
         handed = client.post(f"/api/dossiers/{receipt.json()['code']}/actions/hand_over", {},
                              content_type="application/json", HTTP_IDEMPOTENCY_KEY="rt-2", **headers)
-    assert handed.status_code == 200 and trips[0] == 4
+    assert handed.status_code == 200 and trips[0] == 3 + token
     assert Dossier.objects.get(code=receipt.json()["code"]).status != receipt.json()["status"]

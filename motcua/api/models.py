@@ -1,9 +1,11 @@
 """API tokens for integrations: only a SHA-256 hash of the key is stored, with a short prefix to tell tokens apart."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models, router
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.prepared import PreparedRead, rows_together
+from motcua.process_cache import ProcessCache
 
 # Roles no official holds: an integration's. A token with one acts for a province administrator's
 # service account (its user must hold the admin role).
@@ -73,11 +76,23 @@ class ApiToken(models.Model):
 
     @classmethod
     def lookup(cls, key: str) -> ApiToken | None:
-        """The active token with this key, marking it used; None when unknown or revoked. Its user's staff
-        roles, which every request of the token reads next, are read with it: one round trip for both."""
+        """The active token with this key, with its user and the user's staff roles (which every request of
+        the token reads next); None when unknown or revoked, or when its user no longer holds its role.
+
+        Kept per process for ``MOTCUA_TOKEN_CACHE_SECONDS`` (``ACTIVE``): every request of an integration
+        read the token and the roles again, a fifth of a receipt's Python. A change to a token, a staff role
+        or a user made in this process drops what it keeps at once; made in another, it is seen within
+        those seconds. Each request gets its own copies of the objects kept. Unknown keys are never kept."""
+        key_hash = hash_key(key)
+        found = ACTIVE.get(key_hash, lambda: cls._read(key_hash), keep=lambda found: found is not None)
+        return None if found is None else _own_copy(*found)
+
+    @classmethod
+    def _read(cls, key_hash: str) -> tuple[ApiToken, list[Any]] | None:
+        """The token and its user's staff roles from the database, in one round trip; marked used."""
         from motcua.units import scoping
 
-        key_hash, using = hash_key(key), router.db_for_read(cls) or "default"
+        using = router.db_for_read(cls) or "default"
         tokens, roles = rows_together([(_ACTIVE_BY_HASH, key_hash), (scoping.STAFF_ROLES_BY_TOKEN, key_hash)], using)
         if not tokens:
             return None
@@ -91,7 +106,23 @@ class ApiToken(models.Model):
         if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-        return token
+        return token, roles
+
+
+def _own_copy(token: ApiToken, roles: list[Any]) -> ApiToken:
+    """A request's own token and user (shallow copies: what a request sets on them stays its own)."""
+    from motcua.units import scoping
+
+    user = copy.copy(token.user)
+    scoping.keep_staff_roles(user, list(roles))
+    mine = copy.copy(token)
+    mine._state.fields_cache["user"] = user  # the copy's cache is its own (Model.__getstate__)
+    return mine
+
+
+# The active tokens by their key's hash, with their users' staff roles: dropped when a token, a staff role
+# or a user is saved or deleted (motcua/api/apps.py connects the signals).
+ACTIVE: ProcessCache[tuple[ApiToken, list[Any]] | None] = ProcessCache("MOTCUA_TOKEN_CACHE_SECONDS", 5)
 
 
 # Every request of an integration looks its token up: the SQL compiled once per connection.
