@@ -80,9 +80,10 @@ class ApiToken(models.Model):
         the token reads next); None when unknown or revoked, or when its user no longer holds its role.
 
         Kept per process for ``MOTCUA_TOKEN_CACHE_SECONDS`` (``ACTIVE``): every request of an integration
-        read the token and the roles again, a fifth of a receipt's Python. A change to a token, a staff role
-        or a user made in this process drops what it keeps at once; made in another, it is seen within
-        those seconds. Each request gets its own copies of the objects kept. Unknown keys are never kept."""
+        read the token and the roles again, a round trip and 5–11 % of a receipt's web CPU (in process). A
+        change to a token, a staff role or a user made in this process drops what it keeps at once; made in
+        another, it is seen within those seconds. Each request gets its own copies of the objects kept.
+        Unknown keys are never kept."""
         key_hash = hash_key(key)
         found = ACTIVE.get(key_hash, lambda: cls._read(key_hash), keep=lambda found: found is not None)
         return None if found is None else _own_copy(*found)
