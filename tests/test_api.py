@@ -182,7 +182,9 @@ def test_the_unit_a_code_names_is_kept_per_process_and_follows_a_new_version(wor
                                             valid_from=today)
     api_dossiers._unit_ids.forget_changes()
     assert api_dossiers._unit_id("X991") == new.pk
-    assert api_dossiers._unit_id("NOPE") is None
+    # A code no unit has is never kept: codes sent at random cannot fill the process's memory.
+    assert [api_dossiers._unit_id(f"NOPE{n}") for n in range(5)] == [None] * 5
+    assert all(code == "X991" for code, _day in api_dossiers._unit_ids._entries)
 
 
 def test_counter_token_receives_at_the_counter_and_only_in_its_scope(client, world):

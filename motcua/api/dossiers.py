@@ -77,7 +77,7 @@ def _unit_id(code: str) -> int | None:
         return (AdministrativeUnit.objects.filter(code=code).valid_on(today).order_by("-valid_from")
                 .values_list("pk", flat=True).first())
 
-    return _unit_ids.get((code, today), unit_id)
+    return _unit_ids.get((code, today), unit_id, keep=lambda pk: pk is not None)  # a code no unit has: never kept
 
 
 def _receipt_reads(payload: DossierIn, key: str) -> tuple[Procedure | None, AdministrativeUnit | None,
