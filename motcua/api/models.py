@@ -5,7 +5,6 @@ import copy
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import models, router
@@ -86,11 +85,11 @@ class ApiToken(models.Model):
         Unknown keys are never kept."""
         key_hash = hash_key(key)
         found = ACTIVE.get(key_hash, lambda: cls._read(key_hash), keep=lambda found: found is not None)
-        return None if found is None else _own_copy(*found)
+        return None if found is None else _own_copy(found)
 
     @classmethod
-    def _read(cls, key_hash: str) -> tuple[ApiToken, list[Any]] | None:
-        """The token and its user's staff roles from the database, in one round trip; marked used."""
+    def _read(cls, key_hash: str) -> ApiToken | None:
+        """The token, its user and the user's staff roles from the database, in one round trip; marked used."""
         from motcua.units import scoping
 
         using = router.db_for_read(cls) or "default"
@@ -107,15 +106,16 @@ class ApiToken(models.Model):
         if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-        return token, roles
+        return token
 
 
-def _own_copy(token: ApiToken, roles: list[Any]) -> ApiToken:
-    """A request's own token and user (shallow copies: what a request sets on them stays its own)."""
+def _own_copy(token: ApiToken) -> ApiToken:
+    """A request's own token and user, with its own list of the user's staff roles (shallow copies: what a
+    request sets on them stays its own)."""
     from motcua.units import scoping
 
     user = copy.copy(token.user)
-    scoping.keep_staff_roles(user, list(roles))
+    scoping.keep_staff_roles(user, list(scoping.staff_roles(token.user)))
     mine = copy.copy(token)
     mine._state.fields_cache["user"] = user  # the copy's cache is its own (Model.__getstate__)
     return mine
@@ -123,7 +123,7 @@ def _own_copy(token: ApiToken, roles: list[Any]) -> ApiToken:
 
 # The active tokens by their key's hash, with their users' staff roles: dropped when a token, a staff role
 # or a user is saved or deleted (motcua/api/apps.py connects the signals).
-ACTIVE: ProcessCache[tuple[ApiToken, list[Any]] | None] = ProcessCache("MOTCUA_TOKEN_CACHE_SECONDS", 5)
+ACTIVE: ProcessCache[ApiToken | None] = ProcessCache("MOTCUA_TOKEN_CACHE_SECONDS", 5)
 
 
 # Every request of an integration looks its token up: the SQL compiled once per connection.
