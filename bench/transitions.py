@@ -16,17 +16,15 @@
    the screens' path). Counted: transitions per second (a receipt counts as one), deadlocks, other
    errors, p50/p95 latency, and the CPU per transition of the worker processes and of their PostgreSQL
    sessions (from /proc; the sessions that draw receipts' codes, a small pool per process, included).
-3. ``pgbench`` TPC-B on a scratch database of scale 10 with the SAME number of clients (-c T -j T),
-   for the same duration: its tps is the reference. Ratio = our transitions/s ÷ pgbench tps.
-   The seconds are taken in ``--turns`` turns (ours at 1, pgbench at 1, ours at 4, pgbench at 4, …,
-   then again), so that each ratio, and 4 ÷ 1, compare the same stretches of a machine whose speed
-   drifts within seconds.
-4. Statements per transition, counted with Django's query capture on one dossier: receive,
-   hand_over, resolve, return, after one receipt that warms the per-process caches (calendar,
-   route) as any process's first request does: statements (SAVEPOINTs included, BEGIN and COMMIT
-   not), and round trips counted at the driver, on every connection: each exchange in which it sends
-   and waits for the answer (a statement, BEGIN, COMMIT; statements sent together in its pipeline mode
-   and answered together, one).
+3. ``pgbench`` TPC-B, scale 10, the SAME number of clients (-c T -j T), as long: its tps is the reference
+   (its slowest and fastest turn printed). Ratio = our transitions/s ÷ pgbench tps. Taken in ``--turns``
+   turns (ours at 1, pgbench at 1, ours at 4, …, then again): each ratio, and 4 ÷ 1, compare the same
+   stretches of a machine whose speed drifts. The budget printed: the CPU (workers and sessions) a
+   transition may cost for 0.25, min(T, CPUs) at once.
+4. Statements per transition (Django's query capture, one dossier: receive, hand_over, resolve, return,
+   after one receipt that warms the per-process caches as any process's first request does), SAVEPOINTs
+   included, BEGIN and COMMIT not; and round trips counted at the driver, on every connection: each
+   exchange that sends and waits for the answer (statements pipelined and answered together, one).
 
 Prints a table, then each target and whether this run met it (judged on the unrounded figure), and
 writes bench/out/transitions.json.
@@ -363,18 +361,20 @@ def main() -> None:
                 references[threads].append(pgbench(args.pg, threads, turn_seconds))
         for threads in thread_counts:
             ours = summary(ours_runs[threads])
-            reference = round(statistics.mean(references[threads]), 1)
-            ours.update(pgbench_tps=reference,
+            ref = references[threads]
+            reference = round(statistics.mean(ref), 1)
+            budget = round(1000 * min(threads, os.cpu_count() or 1) / (0.25 * reference), 2)
+            ours.update(pgbench_tps=reference, pgbench_turns=ref, cpu_budget_ms=budget,
                         ratio=target(results, f"{threads} officers ÷ pgbench", ours["tps"] / reference, at_least=0.25))
             target(results, f"{threads} officers: deadlocks and errors", ours["deadlocks"] + ours["errors"],
                    at_most=0)
             results["runs"].append(ours)
             print(f"{threads:>3} officers ({ours['processes']} processes × {ours['threads_per_process']} threads): "
-                  f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps  "
+                  f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps ({min(ref):.0f}–{max(ref):.0f})  "
                   f"ratio {ours['ratio']:.4f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
                   f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms  "
                   f"CPU per transition: workers {ours['worker_cpu_ms']} ms, their PostgreSQL sessions "
-                  f"{ours['backend_cpu_ms']} ms", flush=True)
+                  f"{ours['backend_cpu_ms']} ms (budget {budget} ms)", flush=True)
     finally:
         from django.db import connections
 
