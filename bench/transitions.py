@@ -24,7 +24,7 @@
 4. Statements per transition (Django's query capture, one dossier: receive, hand_over, resolve, return,
    after one receipt that warms the per-process caches as any process's first request does), SAVEPOINTs
    included, BEGIN and COMMIT not; and round trips counted at the driver, on every connection: each
-   exchange that sends and waits for the answer (statements pipelined and answered together, one).
+   exchange that sends and waits for the answer (BEGIN and COMMIT too; statements pipelined, one).
 
 Prints a table, then each target and whether this run met it (judged on the unrounded figure), and
 writes bench/out/transitions.json.
