@@ -361,16 +361,16 @@ def main() -> None:
                 references[threads].append(pgbench(args.pg, threads, turn_seconds))
         for threads in thread_counts:
             ours = summary(ours_runs[threads])
-            ref = references[threads]
-            reference = round(statistics.mean(ref), 1)
+            turns = references[threads]
+            reference = round(statistics.mean(turns), 1)
             budget = round(1000 * min(threads, os.cpu_count() or 1) / (0.25 * reference), 2)
-            ours.update(pgbench_tps=reference, pgbench_turns=ref, cpu_budget_ms=budget,
+            ours.update(pgbench_tps=reference, pgbench_turns=turns, cpu_budget_ms=budget,
                         ratio=target(results, f"{threads} officers ÷ pgbench", ours["tps"] / reference, at_least=0.25))
             target(results, f"{threads} officers: deadlocks and errors", ours["deadlocks"] + ours["errors"],
                    at_most=0)
             results["runs"].append(ours)
             print(f"{threads:>3} officers ({ours['processes']} processes × {ours['threads_per_process']} threads): "
-                  f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps ({min(ref):.0f}–{max(ref):.0f})  "
+                  f"{ours['tps']:>7} transitions/s  pgbench {reference:>8.1f} tps ({min(turns):.0f}–{max(turns):.0f})  "
                   f"ratio {ours['ratio']:.4f}  deadlocks {ours['deadlocks']}  errors {ours['errors']}  "
                   f"p50 {ours['p50_ms']} ms  p95 {ours['p95_ms']} ms  "
                   f"CPU per transition: workers {ours['worker_cpu_ms']} ms, their PostgreSQL sessions "
