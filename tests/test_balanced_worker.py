@@ -103,7 +103,7 @@ def _busy_worker_and_a_new_connection(port: int, hold_other: bool = False) -> tu
     thread.start()
     time.sleep(0.3)  # the slow request is in hand
     other = _sibling_worker(busy_pid) if hold_other else None
-    if other:
+    if other is not None:
         os.kill(other, signal.SIGSTOP)
         threading.Timer(0.4, os.kill, (other, signal.SIGCONT)).start()
     fresh = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
