@@ -74,17 +74,19 @@ def _get(conn: http.client.HTTPConnection, path: str) -> tuple[int, str, str | N
     return response.status, response.read().decode(), response.getheader("Connection")
 
 
+def _parent(stat: Path) -> str | None:
+    """The parent's process id in a ``/proc/<pid>/stat`` file; None for a process gone meanwhile."""
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[1]
+    except OSError:
+        return None
+
+
 def _sibling_worker(pid: str) -> int:
     """The other worker of the gunicorn whose worker ``pid`` is (the tests run two)."""
-    master = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
-    siblings = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if fields[1] == master and stat.parent.name != pid:
-            siblings.append(int(stat.parent.name))
+    master = _parent(Path(f"/proc/{pid}/stat"))
+    siblings = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+                if stat.parent.name != pid and _parent(stat) == master]
     assert len(siblings) == 1, siblings
     return siblings[0]
 
