@@ -11,11 +11,12 @@
    officer instead). All T transitions are in hand at once: at 16 officers on two cores, three or four
    threads a process, as the server holds them with MOTCUA_THREADS=4 (with its default of two, ten at
    once). Each officer on its OWN dossiers of the SAME unit (the case that used to deadlock), started
-   together, for ``--seconds``: receive a dossier (with the applicant's e-mail and phone, so the outbox
-   and its tasks are written), hand it over twice, resolve it, return it — as the officers (``actor=``,
-   the screens' path). Counted: transitions per second (a receipt counts as one), deadlocks, other
-   errors, p50/p95 latency, and the CPU per transition of the worker processes and of their PostgreSQL
-   sessions (from /proc; the sessions that draw receipts' codes, a small pool per process, included).
+   together once every process is warm, for ``--seconds``: receive a dossier (with the applicant's
+   e-mail and phone, so the outbox and its tasks are written), hand it over twice, resolve it, return
+   it — as the officers (``actor=``, the screens' path). Counted: transitions per second (a receipt
+   counts as one), deadlocks, other errors, p50/p95 latency, and the CPU per transition of the worker
+   processes and of their PostgreSQL sessions (from /proc; the sessions that draw receipts' codes, a
+   small pool per process, included).
 3. ``pgbench`` TPC-B, scale 10, the SAME number of clients (-c T -j T), as long: its tps is the reference
    (its slowest and fastest turn printed). Ratio = our transitions/s ÷ pgbench tps. Taken in ``--turns``
    turns (ours at 1, pgbench at 1, ours at 4, …, then again): each ratio, and 4 ÷ 1, compare the same
@@ -36,6 +37,7 @@ import contextlib
 import json
 import os
 import pathlib
+import queue
 import re
 import secrets
 import statistics
@@ -151,9 +153,10 @@ def _officer(world, n: int, stop: float, out: dict) -> None:  # noqa: ANN001
         connection.close()
 
 
-def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, results) -> None:  # noqa: ANN001
+def _worker(i: int, threads: int, ids: dict, start, seconds: float, ready, results) -> None:  # noqa: ANN001
     """One server process (a gunicorn worker): ``threads`` officers at once, each on its own dossiers of
-    the shared unit, switching the interpreter lock as deploy/gunicorn.conf.py sets it."""
+    the shared unit, switching the interpreter lock as deploy/gunicorn.conf.py sets it. Once warm it says
+    so on ``ready`` and waits for the instant the parent then sets in ``start``."""
     import threading
 
     import django
@@ -168,9 +171,10 @@ def _worker(i: int, threads: int, ids: dict, start_at: float, seconds: float, re
 
     connection.close()
     parts = [{"count": 0, "timings": [], "deadlocks": 0, "errors": [], "backend_cpu": 0.0} for _ in range(threads)]
-    while time.time() < start_at:
-        time.sleep(0.005)
-    stop = start_at + seconds
+    ready.put(i)
+    while not start.value or time.time() < start.value:
+        time.sleep(0.002)
+    stop = start.value + seconds
     from motcua.dossiers import codes
 
     def draw_sessions() -> dict[int, float]:  # the CPU so far of the process's sessions drawing codes
@@ -207,13 +211,20 @@ def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
-    results = ctx.Queue()
+    results, ready, start = ctx.Queue(), ctx.Queue(), ctx.Value("d", 0.0)
     shape_of = layout(workers, shape)
-    start_at = time.time() + 3 + 0.3 * len(shape_of)  # after every process has started Django
-    pool = [ctx.Process(target=_worker, args=(i, threads, ids, start_at, seconds, results))
+    pool = [ctx.Process(target=_worker, args=(i, threads, ids, start, seconds, ready, results))
             for i, threads in enumerate(shape_of)]
     for p in pool:
         p.start()
+    # The clock starts once every process is warm: sixteen processes starting Django and warming their
+    # caches on two cores took longer than a fixed head start, and their start-up ran in the counted time.
+    for _ in pool:
+        try:
+            ready.get(timeout=300)
+        except queue.Empty:
+            raise SystemExit("an officer's process did not start within 300 s") from None
+    start.value = time.time() + 0.1
     parts = [results.get(timeout=seconds + 120) for _ in pool]
     for p in pool:
         p.join()
