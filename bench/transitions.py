@@ -24,8 +24,9 @@
    transition may cost for 0.25, min(T, CPUs) at once.
 4. Statements per transition (Django's query capture, one dossier: receive, hand_over, resolve, return,
    after one receipt that warms the per-process caches as any process's first request does), SAVEPOINTs
-   included, BEGIN and COMMIT not; and round trips counted at the driver, on every connection: each
-   exchange that sends and waits for the answer (BEGIN and COMMIT too; statements pipelined, one).
+   included, BEGIN and COMMIT not; and round trips counted at the driver (bench/exchanges.py), on every
+   connection: each exchange that sends and waits for the answer (BEGIN and COMMIT too; statements
+   pipelined, one).
 
 Prints a table, then each target and whether this run met it (judged on the unrounded figure), and
 writes bench/out/transitions.json.
@@ -33,7 +34,6 @@ writes bench/out/transitions.json.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import pathlib
@@ -44,11 +44,11 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the repository's root: bench.targets when run as a script
 
+from bench.exchanges import counting_exchanges  # noqa: E402
 from bench.targets import print_targets, target  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -219,11 +219,16 @@ def run_workers(ids: dict, workers: int, seconds: float, shape: str) -> dict:
         p.start()
     # The clock starts once every process is warm: sixteen processes starting Django and warming their
     # caches on two cores took longer than a fixed head start, and their start-up ran in the counted time.
-    for _ in pool:
+    warm, deadline = 0, time.time() + 300
+    while warm < len(pool):
         try:
-            ready.get(timeout=300)
+            ready.get(timeout=1)
+            warm += 1
         except queue.Empty:
-            raise SystemExit("an officer's process did not start within 300 s") from None
+            if any(p.exitcode is not None for p in pool) or time.time() > deadline:
+                for p in pool:
+                    p.terminate()
+                raise SystemExit("an officer's process ended or did not start within 300 s") from None
     start.value = time.time() + 0.1
     parts = [results.get(timeout=seconds + 120) for _ in pool]
     for p in pool:
@@ -251,50 +256,6 @@ def summary(runs: list[dict]) -> dict:
 def _cost(captured, exchanges: list[int]) -> dict[str, int]:  # noqa: ANN001 - a CaptureQueriesContext
     sql = [q["sql"] for q in captured.captured_queries]
     return {"statements": sum(s not in ("BEGIN", "COMMIT") for s in sql), "round_trips": exchanges[0]}
-
-
-@contextlib.contextmanager
-def counting_exchanges() -> Iterator[list[int]]:
-    """The number of round trips meanwhile, on every connection: each exchange in which the driver sends
-    something and waits for the server's answer before going on. A statement, a BEGIN or a COMMIT sent
-    alone is one; statements sent together in the driver's pipeline mode are one, answered together at
-    the pipeline's end (or at each of its syncs); a commit with nothing left to commit goes nowhere
-    and is none. Counted from what the driver does, not from the time its answers take: a count made
-    by watching for answers not yet come saw fewer on a busy machine, where they had come by the
-    time the driver looked."""
-    import psycopg
-
-    count = [0]
-    real_wait, real_exit, real_sync = psycopg.Connection.wait, psycopg.Pipeline.__exit__, psycopg.Pipeline.sync
-
-    def counted(gen):  # noqa: ANN001, ANN202 - the driver's generator, unchanged, counted if it sends anything
-        try:
-            request = next(gen)
-        except StopIteration as done:
-            return done.value
-        count[0] += 1
-        try:
-            while True:
-                request = gen.send((yield request))
-        except StopIteration as done:
-            return done.value
-
-    def wait(self, gen, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202 - a command and its answer
-        return real_wait(self, gen if self._pipeline is not None else counted(gen), *args, **kwargs)
-
-    def pipeline_exit(self, *args):  # noqa: ANN001, ANN002, ANN202 - a pipeline's statements and their answers
-        count[0] += 1
-        return real_exit(self, *args)
-
-    def sync(self):  # noqa: ANN001, ANN202
-        count[0] += 1
-        return real_sync(self)
-
-    psycopg.Connection.wait, psycopg.Pipeline.__exit__, psycopg.Pipeline.sync = wait, pipeline_exit, sync
-    try:
-        yield count
-    finally:
-        psycopg.Connection.wait, psycopg.Pipeline.__exit__, psycopg.Pipeline.sync = real_wait, real_exit, real_sync
 
 
 def statements(world) -> dict:  # noqa: ANN001

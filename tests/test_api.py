@@ -412,7 +412,7 @@ def test_a_receipt_and_a_hand_over_by_the_api_take_few_round_trips(client, world
     writes nothing reads went with the COMMIT.)"""
     from django.db import connection
 
-    from bench.transitions import counting_exchanges
+    from bench.exchanges import counting_exchanges
 
     if connection.vendor != "postgresql":
         pytest.skip("the driver's pipeline mode: PostgreSQL")

@@ -436,7 +436,7 @@ def test_a_transaction_begins_with_its_first_statements_and_ends_whole() -> None
         pytest.skip("the driver's pipeline mode: PostgreSQL")
     from django.db import IntegrityError
 
-    from bench.transitions import counting_exchanges
+    from bench.exchanges import counting_exchanges
     from motcua.dossiers.models import DossierEvent
     from motcua.statemachine.errors import NotAllowed
 
