@@ -60,19 +60,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 DB = "bench_http"
 sys.path.insert(0, str(ROOT))  # the repository's root: bench.targets (this folder is left out, above)
 
+from bench.pg import pg_admin, with_db  # noqa: E402
 from bench.targets import print_targets, target  # noqa: E402
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def with_db(url: str, name: str) -> str:
-    return re.sub(r"/[^/]*$", f"/{name}", url)
-
 
 # --- the load generator ------------------------------------------------------------------------
 

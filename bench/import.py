@@ -43,6 +43,10 @@ import time
 from typing import Any
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's root: bench.pg when run as a script
+
+from bench.pg import pg_admin  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -157,13 +161,6 @@ def generate(path: pathlib.Path, rows: int, seed: int, legacy: list, current: li
                 f"{rnd.choice(FAMILY)} {rnd.choice(GIVEN)}", f"0{rnd.randrange(10**10, 10**11)}",
                 f"09{rnd.randrange(10**7, 10**8)}",
             ])
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 # The tables the import fills.

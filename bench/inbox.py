@@ -44,6 +44,10 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))  # the repository's root: bench.pg when run as a script
+
+from bench.pg import pg_admin, with_db  # noqa: E402
+
 DB = "bench_inbox"
 AGENCIES = 20
 RECENT = 10_000
@@ -60,17 +64,6 @@ SEARCH_NAME = "tran thi bich"  # typed without diacritics: "Trần Thị Bích"
 COMMON_NAME = "nguyen"
 GIVEN_NAME = "bich"  # one word: looked for inside the names (the trigram index)
 SEARCH_ID_ROW = 20  # a recent dossier of agency 1 (row 20 % 20 == 0)
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def with_db(url: str, name: str) -> str:
-    return re.sub(r"/[^/]*$", f"/{name}", url)
 
 
 def uniform(k: int) -> str:
@@ -320,7 +313,6 @@ def main() -> None:
     os.environ["DATABASE_URL"] = with_db(args.pg, DB)
     os.environ.setdefault("MOTCUA_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    sys.path.insert(0, str(ROOT))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     import django
 

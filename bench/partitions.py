@@ -46,7 +46,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
-from inbox import _names, uniform, with_db  # noqa: E402  (bench/inbox.py: names and the row hash)
+from inbox import _names, uniform  # noqa: E402  (bench/inbox.py: names and the row hash)
+
+from bench.pg import with_db  # noqa: E402
 
 TEMPLATE, PGBENCH, LAYOUTS = "motcua_bench_tmpl", "motcua_bench_pgbench", ("motcua_bench_plain", "motcua_bench_part")
 PROVINCES, COMMUNES, YEARS = 4, 10, 13

@@ -37,18 +37,15 @@ import sys
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the repository's root: bench.pg when run as a script
+
+from bench.pg import pg_admin  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 FIRST, LAST, TODAY = dt.date(2024, 10, 1), dt.date(2026, 11, 15), dt.date(2026, 11, 23)
 PERIODS = {"quarter": (dt.date(2026, 7, 1), dt.date(2026, 9, 30)), "year": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
            "to date": (dt.date(2026, 1, 1), dt.date(2026, 11, 15))}  # not whole months: reads daily rows too
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def manage(database_url: str, *args: str) -> None:
@@ -212,7 +209,6 @@ def run(args: argparse.Namespace, url: str, label: str) -> None:
         steps["migrate_and_catalog_s"] = time.perf_counter() - started
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -49,6 +49,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the repository's root: bench.targets when run as a script
 
 from bench.exchanges import counting_exchanges  # noqa: E402
+from bench.pg import pg_admin, with_db  # noqa: E402
 from bench.targets import print_targets, target  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -56,17 +57,6 @@ DB = "bench_transitions"
 PGB = "bench_transitions_pgbench"
 # deploy/gunicorn.conf.py's post_fork: the interval at which a worker's threads take turns on the interpreter lock.
 SWITCH_INTERVAL = float(os.environ.get("MOTCUA_SWITCH_INTERVAL_MS", "1")) / 1000
-
-
-def pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def with_db(url: str, name: str) -> str:
-    return re.sub(r"/[^/]*$", f"/{name}", url)
 
 
 def pgbench(url: str, clients: int, seconds: int) -> float:
@@ -308,7 +298,6 @@ def main() -> None:
     if not (ROOT / "var" / "secret_key").exists():
         os.environ.setdefault("MOTCUA_SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "motcua.settings")
-    sys.path.insert(0, str(ROOT))
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, check=True)
     import django
 
